@@ -1,0 +1,27 @@
+// nabla-run.ts: the solo5-spt compatible runner: parse, prepare, then become the tender.
+import { writeSync } from 'node:fs';
+import { execTender } from '../launch/exec.js';
+import { prepareLaunch } from '../launch/prepare.js';
+import { reportError } from './report.js';
+import { parseSptArgs } from './spt-args.js';
+import { usage, version } from './usage.js';
+
+const PROG = 'nabla-run';
+
+/** Runs nabla-run; returns an exit status only when it did not exec the tender. */
+export function main(argv: readonly string[], prog = PROG): number {
+  try {
+    const command = parseSptArgs(argv);
+    if (command.kind === 'help') {
+      writeSync(1, usage(prog));
+      return 0;
+    }
+    if (command.kind === 'version') {
+      writeSync(1, version(prog));
+      return 0;
+    }
+    execTender(prepareLaunch(command.request));
+  } catch (error) {
+    return reportError(prog, error);
+  }
+}

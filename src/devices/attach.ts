@@ -1,0 +1,43 @@
+// attach.ts: matches device requests against the manifest, attaches them, and requires every declared one.
+import { closeSync } from 'node:fs';
+import { NablaError } from '../errors.js';
+import type { Manifest } from '../manifest/manifest.js';
+import { attachBlock } from './block.js';
+import { attachNet } from './net.js';
+import type { AttachedDevice, DeviceRequest } from './types.js';
+
+const TYPE_OF = { block: 'BLOCK_BASIC', net: 'NET_BASIC' } as const;
+
+/** Attaches every request; on any failure closes what was opened and rethrows. */
+export function attachDevices(manifest: Manifest, requests: readonly DeviceRequest[]): AttachedDevice[] {
+  const attached: AttachedDevice[] = [];
+  try {
+    for (const request of requests) {
+      const declared = manifest.devices.find((d) => d.name === request.name && d.type === TYPE_OF[request.kind]);
+      if (!declared) throw new NablaError(`Resource not declared in manifest: '${request.name}'`);
+      if (attached.some((a) => a.index === declared.index)) {
+        throw new NablaError(`Device '${request.name}' is attached more than once`);
+      }
+      attached.push(
+        request.kind === 'block'
+          ? attachBlock(declared, request.path, request.sectorSize)
+          : attachNet(declared, request.target, request.mac),
+      );
+    }
+    const missing = manifest.devices.filter((d) => !attached.some((a) => a.index === d.index));
+    if (missing.length > 0) {
+      throw new NablaError([
+        ...missing.map((d) => `Device '${d.name}' of type ${d.type} declared but not attached.`),
+        'All declared devices must be attached. See --help for syntax.',
+      ]);
+    }
+  } catch (error) {
+    releaseDevices(attached);
+    throw error;
+  }
+  return attached.sort((a, b) => a.index - b.index);
+}
+
+export function releaseDevices(devices: readonly AttachedDevice[]): void {
+  for (const device of devices) if (device.owned) closeSync(device.fd);
+}

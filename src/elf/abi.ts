@@ -1,0 +1,53 @@
+// abi.ts: Solo5 spt ABI v2 constants and layouts, mirroring tenders/include/spt_abi.h.
+
+export const SPT_ABI_TARGET = 2;
+export const SPT_ABI_VERSION = 2;
+export const SPT_GUEST_MIN_BASE = 0x100000n;
+export const SPT_HOST_MEM_BASE = 0x10000n;
+export const SPT_BOOT_INFO_BASE = 0x11000n;
+/** Longest guest command line including its NUL. */
+export const SPT_CMDLINE_SIZE = 8192;
+export const SPT_DEFAULT_MEM_SIZE = 512n << 20n;
+
+export const SOLO5_NOTE_NAME = 'Solo5';
+export const SOLO5_NOTE_NAMESZ = 6;
+export const SOLO5_NOTE_ABI = 0x31494241; // "ABI1"
+export const SOLO5_NOTE_MANIFEST = 0x3154464d; // "MFT1"
+export const SOLO5_NOTE_MANIFEST_MAX_DESCSZ = 6668;
+export const SOLO5_NHDR_SIZE = 20;
+export const ABI1_INFO_SIZE = 16;
+
+export const MFT_VERSION = 1;
+export const MFT_MAX_ENTRIES = 64;
+export const MFT_NAME_SIZE = 68;
+export const MFT_NAME_MAX = MFT_NAME_SIZE - 1;
+export const MFT_NOTE_DESC_PAD = 4;
+export const MFT_HEADER_SIZE = 8;
+export const MFT_ENTRY_SIZE = 104;
+
+export const MFT_DEV_BLOCK_BASIC = 1;
+export const MFT_DEV_NET_BASIC = 2;
+export const MFT_RESERVED_FIRST = 1 << 30;
+
+/** Byte offsets inside one 104-byte manifest entry. */
+export const MFT_ENTRY = {
+  name: 0,
+  type: 68,
+  capacity: 72,
+  blockSize: 80,
+  mac: 72,
+  mtu: 78,
+  hostfd: 88,
+  attached: 96,
+} as const;
+
+export const SPT_BOOT_INFO_SIZE = 40;
+export const SPT_EPOLL_TIMERFD_DATA = 0xfffffffen;
+
+export type DeviceType = 'BLOCK_BASIC' | 'NET_BASIC';
+
+export function deviceTypeName(type: number): DeviceType | undefined {
+  if (type === MFT_DEV_BLOCK_BASIC) return 'BLOCK_BASIC';
+  if (type === MFT_DEV_NET_BASIC) return 'NET_BASIC';
+  return undefined;
+}

@@ -1,0 +1,71 @@
+// notes.ts: finds the Solo5 ABI1 and MFT1 notes in PT_NOTE segments (docs/elf-validation.md §3).
+import { NablaError } from '../errors.js';
+import {
+  ABI1_INFO_SIZE,
+  MFT_HEADER_SIZE,
+  MFT_NOTE_DESC_PAD,
+  SOLO5_NOTE_ABI,
+  SOLO5_NOTE_MANIFEST,
+  SOLO5_NOTE_MANIFEST_MAX_DESCSZ,
+  SOLO5_NOTE_NAMESZ,
+  SPT_ABI_TARGET,
+  SPT_ABI_VERSION,
+} from './abi.js';
+import type { ElfFile } from './file.js';
+import { type ElfHeader, PT_NOTE } from './header.js';
+
+const NOTE_HEADER_SIZE = 12n;
+const align4 = (n: bigint) => (n + 3n) & ~3n;
+
+/** The descriptor of the first note owned by "Solo5" with type `type`, or undefined. */
+function findSolo5Note(file: ElfFile, header: ElfHeader, type: number): { descsz: number; at: bigint } | undefined {
+  for (const ph of header.phdrs) {
+    if (ph.type !== PT_NOTE || !file.contains(ph.offset, ph.filesz)) continue;
+    const end = ph.offset + ph.filesz;
+    let pos = ph.offset;
+    while (end - pos >= NOTE_HEADER_SIZE) {
+      const nh = file.read(pos, Number(NOTE_HEADER_SIZE));
+      const namesz = BigInt(nh.readUInt32LE(0));
+      const descsz = BigInt(nh.readUInt32LE(4));
+      const nameAt = pos + NOTE_HEADER_SIZE;
+      const descAt = nameAt + align4(namesz);
+      if (descAt > end || descsz > end - descAt) break;
+      if (nh.readUInt32LE(8) === type && namesz === BigInt(SOLO5_NOTE_NAMESZ)) {
+        const name = file.read(nameAt, SOLO5_NOTE_NAMESZ);
+        if (name.toString('latin1') === 'Solo5\0') return { descsz: Number(descsz), at: descAt };
+      }
+      pos = descAt + align4(descsz);
+    }
+  }
+  return undefined;
+}
+
+/** Checks 23–25: the ABI1 note says spt, ABI version 2. */
+export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
+  const note = findSolo5Note(file, header, SOLO5_NOTE_ABI);
+  if (!note || note.descsz !== ABI1_INFO_SIZE) {
+    throw new NablaError(`${file.path}: No Solo5 ABI information found in executable`);
+  }
+  const abi = file.read(note.at, ABI1_INFO_SIZE);
+  if (abi.readUInt32LE(0) !== SPT_ABI_TARGET) {
+    throw new NablaError(`${file.path}: Executable is not for the solo5-spt target`);
+  }
+  const version = abi.readUInt32LE(4);
+  if (version !== SPT_ABI_VERSION) {
+    throw new NablaError(`${file.path}: Executable requests unsupported ABI version ${version}`);
+  }
+}
+
+/** Checks 26–27 (size part): returns the raw manifest bytes from the MFT1 note. */
+export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
+  const note = findSolo5Note(file, header, SOLO5_NOTE_MANIFEST);
+  if (!note) throw new NablaError(`${file.path}: No Solo5 manifest found in executable`);
+  if (note.descsz < MFT_NOTE_DESC_PAD + MFT_HEADER_SIZE || note.descsz > SOLO5_NOTE_MANIFEST_MAX_DESCSZ) {
+    throw invalidManifest(file.path);
+  }
+  return file.read(note.at + BigInt(MFT_NOTE_DESC_PAD), note.descsz - MFT_NOTE_DESC_PAD);
+}
+
+export function invalidManifest(path: string): NablaError {
+  return new NablaError(`${path}: Solo5 manifest is invalid`);
+}

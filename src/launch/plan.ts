@@ -1,0 +1,84 @@
+// plan.ts: encodes a launch plan (tenders/include/nabla_plan.h) from decisions already made.
+import { MFT_DEV_BLOCK_BASIC, MFT_DEV_NET_BASIC } from '../elf/abi.js';
+import {
+  PLAN_DEVICE,
+  PLAN_DEVICE_SIZE,
+  PLAN_F_X_EXEC_HEAP,
+  PLAN_HEADER,
+  PLAN_HEADER_SIZE,
+  PLAN_MAGIC,
+  PLAN_VERSION,
+} from './plan-format.js';
+
+export interface PlanDevice {
+  index: number;
+  type: 'BLOCK_BASIC' | 'NET_BASIC';
+  sourceFd: number;
+  hostFd: number;
+  capacity?: bigint;
+  blockSize?: number;
+  mtu?: number;
+  mac?: Buffer;
+}
+
+export interface PlanInput {
+  memSize: bigint;
+  xExecHeap: boolean;
+  elfFd: number;
+  epollFd: number;
+  timerFd: number;
+  devices: readonly PlanDevice[];
+  bpf: Buffer;
+  cmdline: string;
+  kernelPath: string;
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+export function encodePlan(input: PlanInput): Buffer {
+  const cmdline = Buffer.from(`${input.cmdline}\0`, 'utf8');
+  const kernelPath = Buffer.from(`${input.kernelPath}\0`, 'utf8');
+  const devicesOffset = PLAN_HEADER_SIZE;
+  const bpfOffset = align8(devicesOffset + input.devices.length * PLAN_DEVICE_SIZE);
+  const cmdlineOffset = bpfOffset + input.bpf.length;
+  const kernelPathOffset = cmdlineOffset + cmdline.length;
+  const total = kernelPathOffset + kernelPath.length;
+
+  const plan = Buffer.alloc(total);
+  const h = PLAN_HEADER;
+  plan.writeUInt32LE(PLAN_MAGIC, h.magic);
+  plan.writeUInt32LE(PLAN_VERSION, h.version);
+  plan.writeUInt32LE(PLAN_HEADER_SIZE, h.headerSize);
+  plan.writeUInt32LE(total, h.totalSize);
+  plan.writeBigUInt64LE(input.memSize, h.memSize);
+  plan.writeUInt32LE(input.xExecHeap ? PLAN_F_X_EXEC_HEAP : 0, h.flags);
+  plan.writeInt32LE(input.elfFd, h.elfFd);
+  plan.writeInt32LE(input.epollFd, h.epollFd);
+  plan.writeInt32LE(input.timerFd, h.timerFd);
+  plan.writeUInt32LE(input.devices.length, h.deviceCount);
+  plan.writeUInt32LE(PLAN_DEVICE_SIZE, h.deviceSize);
+  plan.writeUInt32LE(devicesOffset, h.devicesOffset);
+  plan.writeUInt32LE(bpfOffset, h.bpfOffset);
+  plan.writeUInt32LE(input.bpf.length, h.bpfSize);
+  plan.writeUInt32LE(cmdlineOffset, h.cmdlineOffset);
+  plan.writeUInt32LE(cmdline.length, h.cmdlineSize);
+  plan.writeUInt32LE(kernelPathOffset, h.kernelPathOffset);
+  plan.writeUInt32LE(kernelPath.length, h.kernelPathSize);
+
+  input.devices.forEach((device, i) => {
+    const at = devicesOffset + i * PLAN_DEVICE_SIZE;
+    const d = PLAN_DEVICE;
+    plan.writeUInt32LE(device.index, at + d.mftIndex);
+    plan.writeUInt32LE(device.type === 'BLOCK_BASIC' ? MFT_DEV_BLOCK_BASIC : MFT_DEV_NET_BASIC, at + d.type);
+    plan.writeInt32LE(device.sourceFd, at + d.sourceFd);
+    plan.writeInt32LE(device.hostFd, at + d.hostFd);
+    plan.writeBigUInt64LE(device.capacity ?? 0n, at + d.capacity);
+    plan.writeUInt16LE(device.blockSize ?? 0, at + d.blockSize);
+    plan.writeUInt16LE(device.mtu ?? 0, at + d.mtu);
+    device.mac?.copy(plan, at + d.mac, 0, 6);
+  });
+  input.bpf.copy(plan, bpfOffset);
+  cmdline.copy(plan, cmdlineOffset);
+  kernelPath.copy(plan, kernelPathOffset);
+  return plan;
+}

@@ -1,0 +1,77 @@
+// spt-args.test.ts: solo5-spt's command-line syntax, parsed exactly as upstream does.
+import { describe, expect, it } from 'vitest';
+import { parseSptArgs } from '../../src/cli/spt-args.js';
+import { NablaError } from '../../src/errors.js';
+
+function failure(argv: string[]): string {
+  try {
+    parseSptArgs(argv);
+  } catch (error) {
+    if (error instanceof NablaError) return error.message;
+    throw error;
+  }
+  return 'no error';
+}
+
+describe('solo5-spt argument syntax', () => {
+  it('takes options, then KERNEL, then guest arguments verbatim', () => {
+    const cmd = parseSptArgs([
+      '--mem=64',
+      '--block:storage=/tmp/d.img',
+      '--block-sector-size:storage=4096',
+      '--net:service=tap0',
+      '--net-mac:service=02:00:00:00:00:01',
+      '--x-exec-heap',
+      'app.nabla',
+      '--mem=1',
+      'a b',
+    ]);
+    expect(cmd).toEqual({
+      kind: 'run',
+      request: {
+        kernel: 'app.nabla',
+        args: ['--mem=1', 'a b'],
+        memSize: 64n << 20n,
+        xExecHeap: true,
+        devices: [
+          { kind: 'block', name: 'storage', path: '/tmp/d.img', sectorSize: 4096 },
+          { kind: 'net', name: 'service', target: { iface: 'tap0' }, mac: '02:00:00:00:00:01' },
+        ],
+      },
+    });
+  });
+
+  it('defaults to 512 MiB and accepts @FD and --', () => {
+    const cmd = parseSptArgs(['--net:n=@7', '--', '-kernel-with-dash']);
+    expect(cmd.kind === 'run' && cmd.request.memSize).toBe(512n << 20n);
+    expect(cmd.kind === 'run' && cmd.request.kernel).toBe('-kernel-with-dash');
+    expect(cmd.kind === 'run' && cmd.request.devices).toEqual([
+      { kind: 'net', name: 'n', target: { fd: 7 }, mac: undefined },
+    ]);
+  });
+
+  it('finds --help and --version before the kernel only', () => {
+    expect(parseSptArgs(['--mem=0', '--help'])).toEqual({ kind: 'help' });
+    expect(parseSptArgs(['--version'])).toEqual({ kind: 'version' });
+    expect(parseSptArgs(['k', '--help']).kind).toBe('run');
+  });
+
+  it.each([
+    [[], 'Missing KERNEL operand'],
+    [['--mem=64'], 'Missing KERNEL operand'],
+    [['--foo', 'k'], "Invalid option: `--foo'"],
+    [['--block:bad-name=x', 'k'], "Invalid option: `--block:bad-name=x'"],
+    [['--block:storage=', 'k'], "Invalid option: `--block:storage='"],
+    [['--mem=0', 'k'], 'Malformed argument to --mem'],
+    [['--mem=abc', 'k'], 'Malformed argument to --mem'],
+    [['--mem=-5', 'k'], 'Malformed argument to --mem'],
+    [['--mem=99999999999', 'k'], 'Malformed argument to --mem: 99999999999 MB is more than the maximum of 1048576 MB'],
+    [['--block:s=x', '--block-sector-size:s=1000', 'k'], 'Block size must be a multiple of 2 greater than or equal 512'],
+    [['--block:s=x', '--block-sector-size:s=256', 'k'], 'Block size must be a multiple of 2 greater than or equal 512'],
+    [['--block:s=x', '--block-sector-size:s=4k', 'k'], 'Block size must be a multiple of 2 greater than or equal 512'],
+    [['--block-sector-size:s=4096', 'k'], '--block-sector-size:s given without --block:s=PATH'],
+    [['--net-mac:n=02:00:00:00:00:01', 'k'], '--net-mac:n given without --net:n=IFACE'],
+  ])('%j fails with %s', (argv, message) => {
+    expect(failure(argv)).toBe(message);
+  });
+});
