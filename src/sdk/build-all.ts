@@ -1,0 +1,94 @@
+// build-all.ts: builds every example and test guest into build/ (run as `node dist/sdk/build-all.js`).
+
+import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildUnikernel, PACKAGE_ROOT } from './build.js';
+
+export interface GuestTarget {
+  name: string;
+  dir: string;
+  output: string;
+}
+
+/** Where guests live (a directory with manifest.json and .c files each) and where they go. */
+const GROUPS = [
+  { from: 'examples', to: join('build', 'examples') },
+  { from: join('test', 'guests'), to: join('build', 'test-guests') },
+];
+
+/** Every guest directory under examples/ and test/guests/, resolved from the package root. */
+export async function findGuests(root: string = PACKAGE_ROOT): Promise<GuestTarget[]> {
+  const guests: GuestTarget[] = [];
+  for (const group of GROUPS) {
+    let names: string[];
+    try {
+      names = await readdir(join(root, group.from));
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      const dir = join(root, group.from, name);
+      if (!(await stat(dir)).isDirectory()) continue;
+      const hasManifest = await stat(join(dir, 'manifest.json')).then(
+        () => true,
+        () => false,
+      );
+      if (hasManifest) guests.push({ name, dir, output: join(root, group.to, `${name}.nabla`) });
+    }
+  }
+  return guests;
+}
+
+async function buildGuest(guest: GuestTarget): Promise<void> {
+  const sources = (await readdir(guest.dir))
+    .filter((n) => n.endsWith('.c'))
+    .sort()
+    .map((n) => join(guest.dir, n));
+  if (sources.length === 0) throw new Error(`${guest.dir}: no .c sources`);
+  await buildUnikernel({
+    sources,
+    manifest: join(guest.dir, 'manifest.json'),
+    output: guest.output,
+  });
+}
+
+/**
+ * Builds all guests, a few at a time. Reports one line per guest through `log` and returns
+ * the number of failures (each failure's error is logged, the others still build).
+ */
+export async function buildAllGuests(
+  root: string = PACKAGE_ROOT,
+  log: (line: string) => void = console.log,
+): Promise<number> {
+  const queue = await findGuests(root);
+  let failures = 0;
+  const worker = async (): Promise<void> => {
+    for (let guest = queue.shift(); guest !== undefined; guest = queue.shift()) {
+      const shown = relative(root, guest.output);
+      try {
+        await buildGuest(guest);
+        log(`built ${shown}`);
+      } catch (error) {
+        failures++;
+        log(`FAILED ${shown}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(availableParallelism(), 4));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return failures;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  buildAllGuests().then(
+    (failures) => {
+      if (failures > 0) process.exitCode = 1;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
