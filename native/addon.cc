@@ -1,0 +1,18 @@
+/* addon.cc: registers the nabla_native module and its functions. */
+#include "addon.h"
+
+namespace
+{
+
+Napi::Object Init(Napi::Env env, Napi::Object exports)
+{
+    nabla::RegisterSeccomp(env, exports);
+    nabla::RegisterMemfd(env, exports);
+    nabla::RegisterTap(env, exports);
+    nabla::RegisterExec(env, exports);
+    return exports;
+}
+
+} // namespace
+
+NODE_API_MODULE(nabla_native, Init)

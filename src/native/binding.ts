@@ -1,0 +1,66 @@
+// binding.ts: loads the nabla_native addon on first use and says where it looked when it cannot.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** One comparison as the addon takes it: [argument index, scmp_compare code, value, mask]. */
+export type RawComparison = [index: number, op: number, value: bigint, mask: bigint];
+/** One allow rule as the addon takes it: [syscall name, comparisons]. */
+export type RawRule = [syscall: string, comparisons: RawComparison[]];
+
+/** The addon's exports exactly as native/ registers them (positional, unchecked). */
+export interface NativeBinding {
+  compileFilter(rules: RawRule[]): { bpf: Buffer; pfc: string };
+  resolveSyscall(name: string): number;
+  memfdCreate(name: string, cloexec: boolean): number;
+  sealMemfd(fd: number): void;
+  tapAttach(ifname: string): number;
+  interfaceMtu(ifname: string): number;
+  execve(path: string, argv: string[], envp: string[], keepFds: number[]): never;
+  clearCloexec(fd: number): void;
+  setCloexec(fd: number): void;
+}
+
+// This file runs as src/native/binding.ts (vitest) and as dist/native/binding.js (after tsc,
+// rootDir src -> dist): the package root is two levels up in both layouts.
+const PACKAGE_ROOT = new URL('../../', import.meta.url);
+
+/** Where node-gyp puts the addon, tried in this order; the first that loads is used. */
+export const ADDON_CANDIDATES: readonly string[] = [
+  fileURLToPath(new URL('build/Release/nabla_native.node', PACKAGE_ROOT)),
+  fileURLToPath(new URL('build/Debug/nabla_native.node', PACKAGE_ROOT)),
+];
+
+let loaded: NativeBinding | undefined;
+
+/** The addon, loaded on the first call so that importing this module never touches the disk. */
+export function native(): NativeBinding {
+  if (loaded === undefined) loaded = loadAddon(ADDON_CANDIDATES);
+  return loaded;
+}
+
+/** Loads the first candidate that loads; otherwise throws, listing each path and why it failed. */
+export function loadAddon(candidates: readonly string[]): NativeBinding {
+  const require = createRequire(import.meta.url);
+  const failures: string[] = [];
+  for (const candidate of candidates) {
+    try {
+      return require(candidate) as NativeBinding;
+    } catch (error) {
+      failures.push(`  ${candidate}: ${reason(error)}`);
+    }
+  }
+  throw new Error(
+    [
+      'Could not load the nabla native addon (nabla_native.node). Tried:',
+      ...failures,
+      'Build it with `npm run build:native`.',
+    ].join('\n'),
+  );
+}
+
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // A missing file is the common case; say so plainly instead of quoting the require stack.
+  if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return 'not found';
+  return error.message.split('\n')[0] ?? error.message;
+}

@@ -1,0 +1,186 @@
+// index.ts: the typed API over the native addon: seccomp compilation, memfds, taps and exec.
+import { native, type RawComparison, type RawRule } from './binding.js';
+import * as check from './check.js';
+import { callNative } from './errors.js';
+
+export { NativeError } from './errors.js';
+
+/** Which syscall argument a comparison reads (seccomp sees six). */
+export type ArgIndex = 0 | 1 | 2 | 3 | 4 | 5;
+export type ComparisonOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
+
+/**
+ * One condition on a syscall argument, compared as an unsigned 64-bit value.
+ * `masked_eq` allows the call when (argument & mask) == value, and is the only op with a mask.
+ */
+export interface ArgComparison {
+  index: ArgIndex;
+  op: ComparisonOp;
+  value: bigint;
+  mask?: bigint;
+}
+
+/** Allow `syscall` when every comparison holds (no comparisons: always). */
+export interface FilterRule {
+  syscall: string;
+  args: readonly ArgComparison[];
+}
+
+export interface CompiledFilter {
+  /** The classic BPF program, 8 bytes per instruction, exactly as the tender installs it. */
+  bpf: Buffer;
+  /** libseccomp's pseudo filter code: the same program as text, for people and audits. */
+  pfc: string;
+}
+
+// libseccomp's enum scmp_compare (seccomp.h); the addon hands these to libseccomp unchanged.
+const SCMP_CMP: Readonly<Record<ComparisonOp, number>> = {
+  ne: 1,
+  lt: 2,
+  le: 3,
+  eq: 4,
+  ge: 5,
+  gt: 6,
+  masked_eq: 7,
+};
+
+// Linux interface names live in a 16-byte buffer (IFNAMSIZ) with the terminating NUL.
+const IFNAME_MAX_BYTES = 15;
+// stdin, stdout, stderr: what any program expects to inherit.
+const STDIO_FDS = [0, 1, 2] as const;
+// memfd names are "memfd:" + name within NAME_MAX (255) bytes.
+const MEMFD_NAME_MAX_BYTES = 249;
+
+function comparison(raw: unknown, name: string): RawComparison {
+  const cmp = check.object(raw, name);
+  const index = cmp.index;
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 5) {
+    throw check.expected('an argument index from 0 to 5', `${name}.index`, index);
+  }
+  const op = cmp.op;
+  if (typeof op !== 'string' || !Object.hasOwn(SCMP_CMP, op)) {
+    const names = Object.keys(SCMP_CMP).map((k) => `'${k}'`);
+    throw check.expected(`one of ${names.join(', ')}`, `${name}.op`, op);
+  }
+  const value = check.u64(cmp.value, `${name}.value`);
+  if (op !== 'masked_eq') {
+    if (cmp.mask !== undefined) {
+      throw check.expected("no mask (only 'masked_eq' takes one)", `${name}.mask`, cmp.mask);
+    }
+    return [index, SCMP_CMP[op as ComparisonOp], value, 0n];
+  }
+  const mask = check.u64(cmp.mask, `${name}.mask`);
+  // A value with bits outside the mask can never equal (argument & mask): the rule would be dead.
+  if ((value & ~mask) !== 0n) {
+    throw check.expected(`a value within the mask 0x${mask.toString(16)}`, `${name}.value`, value);
+  }
+  return [index, SCMP_CMP.masked_eq, value, mask];
+}
+
+function rule(raw: unknown, name: string): RawRule {
+  const r = check.object(raw, name);
+  const syscall = check.nonEmpty(check.cString(r.syscall, `${name}.syscall`), `${name}.syscall`);
+  const args = check.array(r.args, `${name}.args`);
+  const comparisons = args.map((a, j) => comparison(a, `${name}.args[${j}]`));
+  // libseccomp takes one comparison per argument in a rule; say which one repeats.
+  const seen = new Set<number>();
+  comparisons.forEach(([index], j) => {
+    if (seen.has(index)) {
+      throw check.expected(
+        'at most one comparison per argument index',
+        `${name}.args[${j}].index`,
+        index,
+      );
+    }
+    seen.add(index);
+  });
+  return [syscall, comparisons];
+}
+
+/**
+ * Compiles an allowlist into a seccomp filter for x86_64: default action and bad-architecture
+ * action kill the process; each rule allows one syscall under its comparisons.
+ * Throws NativeError (code EINVAL, syscall 'seccomp_syscall_resolve_name') for a syscall name
+ * libseccomp does not know for x86_64.
+ */
+export function compileFilter(rules: readonly FilterRule[]): CompiledFilter {
+  const raw = check.array(rules, 'rules').map((r, i) => rule(r, `rules[${i}]`));
+  return callNative(() => native().compileFilter(raw));
+}
+
+/** The x86_64 number of a syscall, or -1 if libseccomp does not know it for x86_64. */
+export function resolveSyscall(name: string): number {
+  const syscall = check.cString(name, 'name');
+  return callNative(() => native().resolveSyscall(syscall));
+}
+
+/**
+ * Creates an anonymous, sealable in-memory file and returns its descriptor (owned by the caller).
+ * `cloexec` (default true) keeps it from leaking into programs this process starts.
+ */
+export function memfdCreate(name: string, cloexec = true): number {
+  const n = check.cString(name, 'name', MEMFD_NAME_MAX_BYTES);
+  const c = check.boolean(cloexec, 'cloexec');
+  return callNative(() => native().memfdCreate(n, c));
+}
+
+/** Seals a memfd against writes, resizing and further seals (EPERM on any later write). */
+export function sealMemfd(fd: number): void {
+  const f = check.fd(fd, 'fd');
+  callNative(() => native().sealMemfd(f));
+}
+
+function ifname(value: unknown): string {
+  const name = check.cString(value, 'ifname', IFNAME_MAX_BYTES);
+  return check.nonEmpty(name, 'ifname');
+}
+
+/**
+ * Opens an existing tap interface (IFF_TAP | IFF_NO_PI, non-blocking, close-on-exec) and
+ * returns its descriptor. Never creates one: a missing interface is NativeError ENODEV.
+ */
+export function tapAttach(name: string): number {
+  const n = ifname(name);
+  return callNative(() => native().tapAttach(n));
+}
+
+/** The interface's MTU in bytes (SIOCGIFMTU). */
+export function interfaceMtu(name: string): number {
+  const n = ifname(name);
+  return callNative(() => native().interfaceMtu(n));
+}
+
+/**
+ * Replaces this Node process with the program at `path` (same pid). Descriptors in `keepFds`
+ * stay open at their numbers, and so do 0, 1 and 2: Node marks its stdio close-on-exec at
+ * startup (uv_disable_stdio_inheritance), which would leave the program without a console.
+ * Every other close-on-exec descriptor is closed. SIGPIPE and SIGXFSZ, which Node ignores,
+ * are back to their defaults in the new program.
+ * Flush or drop pending stream writes first: nothing of this process survives.
+ * Returns only by throwing NativeError, when nothing has been changed.
+ */
+export function execve(
+  path: string,
+  argv: readonly string[],
+  envp: readonly string[],
+  keepFds: readonly number[] = [],
+): never {
+  const p = check.nonEmpty(check.cString(path, 'path'), 'path');
+  const a = check.array(argv, 'argv').map((s, i) => check.cString(s, `argv[${i}]`));
+  const e = check.array(envp, 'envp').map((s, i) => check.cString(s, `envp[${i}]`));
+  const k = check.array(keepFds, 'keepFds').map((fd, i) => check.fd(fd, `keepFds[${i}]`));
+  const keep = [...new Set([...STDIO_FDS, ...k])];
+  return callNative(() => native().execve(p, a, e, keep));
+}
+
+/** Lets `fd` survive exec (clears FD_CLOEXEC). */
+export function clearCloexec(fd: number): void {
+  const f = check.fd(fd, 'fd');
+  callNative(() => native().clearCloexec(f));
+}
+
+/** Closes `fd` on exec (sets FD_CLOEXEC). */
+export function setCloexec(fd: number): void {
+  const f = check.fd(fd, 'fd');
+  callNative(() => native().setCloexec(f));
+}
