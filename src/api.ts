@@ -1,4 +1,5 @@
 // api.ts: the typed programmatic API: run(options) starts a guest and returns a handle; the CLI is a thin layer.
+import type { Readable } from 'node:stream';
 import type { DeviceRequest } from './devices/types.js';
 import { NablaError } from './errors.js';
 import { DEFAULT_MEM_MIB, memMiB, memSizeBytes } from './launch/memory.js';
@@ -35,6 +36,9 @@ export interface GuestHandle {
   /** Resolves with the exit and everything the guest printed (empty unless stdio is 'pipe'). */
   output(): Promise<GuestOutput>;
   kill(signal?: NodeJS.Signals): boolean;
+  /** The guest's console as it happens (null unless stdio is 'pipe'). */
+  stdout: Readable | null;
+  stderr: Readable | null;
   /** The rules and the exact BPF the tender installed. */
   policy: PolicyRule[];
   filter: { bpf: Buffer; pfc: string };
@@ -97,6 +101,8 @@ export function run(options: RunOptions): GuestHandle {
     exited,
     output: async () => ({ ...(await exited), stdout: await stdout, stderr: await stderr }),
     kill: (signal = 'SIGKILL') => child.kill(signal),
+    stdout: child.stdout,
+    stderr: child.stderr,
     policy: prepared.policy,
     filter: prepared.filter,
   };

@@ -1,2 +1,24 @@
-// test/global-setup.ts: checks once that the native parts the integration tests need are built.
-export default function setup(): void {}
+// global-setup.ts: fails fast, with one clear line, when the native parts the tests run are not built.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const REQUIRED = [
+  'build/Release/nabla_native.node',
+  'build/tenders/bin/nabla-spt',
+  'build/tenders/bin/elf-check',
+  'build/tenders/bin/plan-layout',
+  'build/tenders/bin/seccomp-dump',
+  'dist/cli/nabla-run.js',
+  'build/examples/hello.nabla',
+  'build/examples/blk.nabla',
+  'build/test-guests/sleeper.nabla',
+];
+
+export default function setup(): void {
+  const missing = REQUIRED.filter((path) => !existsSync(join(ROOT, path)));
+  if (missing.length > 0) {
+    throw new Error(`not built: ${missing.join(', ')} — run \`npm run build\` first`);
+  }
+}

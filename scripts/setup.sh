@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# setup.sh: installs system and npm dependencies, builds everything, and boots examples/hello.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+
+# System packages: the compilers and CMake for the tender, libseccomp for the addon,
+# clang-format for the C style check, iproute2 for tap devices in the network tests.
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+  build-essential cmake pkg-config libseccomp-dev clang-format iproute2 python3 >/dev/null
+
+npm ci --no-audit --no-fund
+npm run build
+
+echo "--- booting examples/hello under nabla-run ---"
+node bin/nabla-run.js build/examples/hello.nabla "Hello from nabla"
