@@ -8,6 +8,7 @@ export const PLAN_MAX_BPF_INSNS = 4096;
 export const PLAN_FD_LIMIT = 1024;
 export const PLAN_MIN_MEM_SIZE = 1n << 20n;
 export const PLAN_MAX_MEM_SIZE = 1n << 40n;
+export const PLAN_MAX_PATH_SIZE = 4096;
 export const PLAN_F_X_EXEC_HEAP = 0x1;
 
 export const PLAN_HEADER_SIZE = 80;
