@@ -47,7 +47,11 @@ function seccompData(data: SeccompData): Buffer {
 const u32 = (v: number) => v >>> 0;
 
 /** Runs the program as the kernel would and returns the 32-bit action value. */
-export function runFilter(program: readonly Instruction[], data: SeccompData): number {
+export function runFilter(
+  program: readonly Instruction[],
+  data: SeccompData,
+  onLoad?: (offset: number) => void,
+): number {
   const input = seccompData(data);
   const mem = new Uint32Array(16);
   let a = 0;
@@ -67,7 +71,10 @@ export function runFilter(program: readonly Instruction[], data: SeccompData): n
         if (mode === 0x00) value = ins.k; // IMM
         else if (mode === 0x60) value = mem[ins.k & 15] ?? 0; // MEM
         else if (mode === 0x80) value = 64; // LEN
-        else if (mode === 0x20 && size === 0x00 && ins.k % 4 === 0 && ins.k + 4 <= 64) value = input.readUInt32LE(ins.k);
+        else if (mode === 0x20 && size === 0x00 && ins.k % 4 === 0 && ins.k + 4 <= 64) {
+          onLoad?.(ins.k);
+          value = input.readUInt32LE(ins.k);
+        }
         else throw new Error(`unsupported load at ${pc}: code ${ins.code.toString(16)} k ${ins.k}`);
         if (cls === 0x00) a = u32(value);
         else x = u32(value);
