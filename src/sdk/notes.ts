@@ -1,25 +1,36 @@
 // notes.ts: generates the GNU assembler source of a unikernel's Solo5 ABI1 and MFT1 ELF notes.
+import {
+  ABI1_INFO_SIZE,
+  MFT_DEV_BLOCK_BASIC,
+  MFT_DEV_NET_BASIC,
+  MFT_ENTRY_SIZE,
+  MFT_HEADER_SIZE,
+  MFT_NAME_SIZE,
+  MFT_NOTE_DESC_PAD,
+  MFT_RESERVED_FIRST,
+  MFT_VERSION,
+  SOLO5_NOTE_ABI,
+  SOLO5_NOTE_MANIFEST,
+  SOLO5_NOTE_NAMESZ,
+  SPT_ABI_TARGET,
+  SPT_ABI_VERSION,
+} from '../elf/abi.js';
 import { DEVICE_NAME_PATTERN, MAX_DEVICES, type ManifestSource } from './manifest.js';
 
-/*
- * Layouts from spt-abi.md §2-3 (mirrored in tenders/include/spt_abi.h). Every note is
- * header (namesz, descsz, type: 3 × u32) + "Solo5\0" padded to 8, then the descriptor.
- */
-const NOTE_NAMESZ = 6;
-const NOTE_ABI1 = 0x31494241; // "ABI1"
-const NOTE_MFT1 = 0x3154464d; // "MFT1"
+// Layouts from spt-abi.md §2-3: every note is header (namesz, descsz, type: 3 × u32) +
+// "Solo5\0" padded to 8, then the descriptor. Constants come from the one TS mirror.
+const NOTE_NAMESZ = SOLO5_NOTE_NAMESZ;
+const NOTE_ABI1 = SOLO5_NOTE_ABI;
+const NOTE_MFT1 = SOLO5_NOTE_MANIFEST;
 /** ABI1 descriptor: target, version, two reserved words. */
-const ABI1_DESCSZ = 16;
-const SPT_ABI_TARGET = 2;
-const SPT_ABI_VERSION = 2;
-
-const MFT_VERSION = 1;
+const ABI1_DESCSZ = ABI1_INFO_SIZE;
 /** Padding before the manifest so that it starts at note offset 24, 8-aligned. */
-const MFT_DESC_PAD = 4;
-const MFT_HEADER_SIZE = 8;
-const MFT_ENTRY_SIZE = 104;
-const MFT_NAME_SIZE = 68;
-const MFT_TYPES = { RESERVED_FIRST: 1 << 30, BLOCK_BASIC: 1, NET_BASIC: 2 } as const;
+const MFT_DESC_PAD = MFT_NOTE_DESC_PAD;
+const MFT_TYPES = {
+  RESERVED_FIRST: MFT_RESERVED_FIRST,
+  BLOCK_BASIC: MFT_DEV_BLOCK_BASIC,
+  NET_BASIC: MFT_DEV_NET_BASIC,
+} as const;
 
 /** n_descsz of the MFT1 note for a manifest of `entries` entries (reserved one included). */
 export function manifestDescSize(entries: number): number {
