@@ -12,5 +12,7 @@ try {
 }
 const failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
 const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(
+  `${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
+);
 process.exit(failed === 0 && report.success !== false ? 0 : 1);

@@ -53,7 +53,8 @@ function toRequest(options: RunOptions): LaunchRequest {
     throw expected('a non-empty path', 'kernel', options?.kernel);
   }
   const args = options.args ?? [];
-  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw expected('an array of strings', 'args', args);
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string'))
+    throw expected('an array of strings', 'args', args);
   const devices: DeviceRequest[] = [];
   for (const [i, b] of (options.block ?? []).entries()) {
     if (typeof b?.name !== 'string' || typeof b.path !== 'string') {

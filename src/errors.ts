@@ -7,7 +7,10 @@ export class NablaError extends Error {
   /** True when the CLI should print its usage after the message (option errors). */
   readonly showUsage: boolean;
 
-  constructor(lines: string | readonly string[], options: { exitCode?: number; showUsage?: boolean } = {}) {
+  constructor(
+    lines: string | readonly string[],
+    options: { exitCode?: number; showUsage?: boolean } = {},
+  ) {
     const all = typeof lines === 'string' ? [lines] : lines;
     super(all.join('\n'));
     this.name = 'NablaError';

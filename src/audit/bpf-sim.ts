@@ -25,11 +25,18 @@ export interface Instruction {
 
 export function decodeProgram(bpf: Buffer): Instruction[] {
   if (bpf.length === 0 || bpf.length % 8 !== 0) {
-    throw new Error(`Expected a non-empty multiple of 8 bytes for a BPF program but received ${bpf.length}`);
+    throw new Error(
+      `Expected a non-empty multiple of 8 bytes for a BPF program but received ${bpf.length}`,
+    );
   }
   const program: Instruction[] = [];
   for (let at = 0; at < bpf.length; at += 8) {
-    program.push({ code: bpf.readUInt16LE(at), jt: bpf[at + 2] ?? 0, jf: bpf[at + 3] ?? 0, k: bpf.readUInt32LE(at + 4) });
+    program.push({
+      code: bpf.readUInt16LE(at),
+      jt: bpf[at + 2] ?? 0,
+      jf: bpf[at + 3] ?? 0,
+      k: bpf.readUInt32LE(at + 4),
+    });
   }
   return program;
 }
@@ -40,7 +47,9 @@ function seccompData(data: SeccompData): Buffer {
   buf.writeInt32LE(data.nr | 0, 0);
   buf.writeUInt32LE(data.arch >>> 0, 4);
   buf.writeBigUInt64LE(data.ip ?? 0n, 8);
-  (data.args ?? []).forEach((arg, i) => buf.writeBigUInt64LE(BigInt.asUintN(64, arg), 16 + 8 * i));
+  for (const [i, arg] of (data.args ?? []).entries()) {
+    buf.writeBigUInt64LE(BigInt.asUintN(64, arg), 16 + 8 * i);
+  }
   return buf;
 }
 
@@ -68,14 +77,17 @@ export function runFilter(
       case 0x01: {
         // LDX
         let value: number;
-        if (mode === 0x00) value = ins.k; // IMM
-        else if (mode === 0x60) value = mem[ins.k & 15] ?? 0; // MEM
-        else if (mode === 0x80) value = 64; // LEN
+        if (mode === 0x00)
+          value = ins.k; // IMM
+        else if (mode === 0x60)
+          value = mem[ins.k & 15] ?? 0; // MEM
+        else if (mode === 0x80)
+          value = 64; // LEN
         else if (mode === 0x20 && size === 0x00 && ins.k % 4 === 0 && ins.k + 4 <= 64) {
           onLoad?.(ins.k);
           value = input.readUInt32LE(ins.k);
-        }
-        else throw new Error(`unsupported load at ${pc}: code ${ins.code.toString(16)} k ${ins.k}`);
+        } else
+          throw new Error(`unsupported load at ${pc}: code ${ins.code.toString(16)} k ${ins.k}`);
         if (cls === 0x00) a = u32(value);
         else x = u32(value);
         break;
@@ -97,15 +109,25 @@ export function runFilter(
         }
         const s = u32(src);
         const taken =
-          op === 0x10 ? a === s : op === 0x20 ? a > s : op === 0x30 ? a >= s : op === 0x40 ? (a & s) !== 0 : undefined;
-        if (taken === undefined) throw new Error(`unsupported jump at ${pc}: code ${ins.code.toString(16)}`);
+          op === 0x10
+            ? a === s
+            : op === 0x20
+              ? a > s
+              : op === 0x30
+                ? a >= s
+                : op === 0x40
+                  ? (a & s) !== 0
+                  : undefined;
+        if (taken === undefined)
+          throw new Error(`unsupported jump at ${pc}: code ${ins.code.toString(16)}`);
         pc += taken ? ins.jt : ins.jf;
         break;
       }
       case 0x06: // RET
         return u32((ins.code & 0x18) === 0x10 ? a : ins.k);
       case 0x07: // MISC
-        if ((ins.code & 0xf8) === 0x00) x = a; // TAX
+        if ((ins.code & 0xf8) === 0x00)
+          x = a; // TAX
         else a = x; // TXA
         break;
     }

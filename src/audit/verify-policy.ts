@@ -42,7 +42,16 @@ function policyAllows(rules: readonly PolicyRule[], nr: number, args: readonly b
  * that allows something extra must compare against one of its own constants to do so.
  */
 function probeValues(program: readonly Instruction[], rules: readonly PolicyRule[]): bigint[] {
-  const values = new Set<bigint>([0n, 1n, 2n, 0x7fffffffn, 0xffffffffn, 1n << 32n, 1n << 63n, U64_MAX]);
+  const values = new Set<bigint>([
+    0n,
+    1n,
+    2n,
+    0x7fffffffn,
+    0xffffffffn,
+    1n << 32n,
+    1n << 63n,
+    U64_MAX,
+  ]);
   const around = (v: bigint) => {
     for (const d of [-1n, 0n, 1n]) if (v + d >= 0n && v + d <= U64_MAX) values.add(v + d);
   };
@@ -57,7 +66,13 @@ function probeValues(program: readonly Instruction[], rules: readonly PolicyRule
 }
 
 /** Runs one case and records which argument slots the program looked at. */
-function evaluate(program: readonly Instruction[], nr: number, arch: number, args: bigint[], seen: Set<number>): boolean {
+function evaluate(
+  program: readonly Instruction[],
+  nr: number,
+  arch: number,
+  args: bigint[],
+  seen: Set<number>,
+): boolean {
   const onLoad = (offset: number) => {
     if (offset >= ARGS_OFFSET) seen.add(Math.floor((offset - ARGS_OFFSET) / 8));
   };
@@ -69,12 +84,20 @@ function evaluate(program: readonly Instruction[], nr: number, arch: number, arg
  * each argument the program reads over the probe values (all combinations), and lists
  * every case where filter and policy disagree.
  */
-export function verifyFilter(bpf: Buffer, rules: readonly PolicyRule[]): { cases: number; disagreements: Disagreement[] } {
+export function verifyFilter(
+  bpf: Buffer,
+  rules: readonly PolicyRule[],
+): { cases: number; disagreements: Disagreement[] } {
   const program = decodeProgram(bpf);
   const probes = probeValues(program, rules);
   const disagreements: Disagreement[] = [];
   let cases = 0;
-  const explore = (nr: number, arch: number, expected: (args: bigint[]) => boolean, compared: number[] = []) => {
+  const explore = (
+    nr: number,
+    arch: number,
+    expected: (args: bigint[]) => boolean,
+    compared: number[] = [],
+  ) => {
     // Vary what the policy compares as well as what the program reads: either may be missing.
     const read = new Set<number>(compared);
     let explored = new Set<number>();

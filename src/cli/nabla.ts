@@ -11,16 +11,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   await yargs([...argv])
     .scriptName('nabla')
     .usage('$0 <command> [options]')
-    .command(run.command, run.describe, () => {}, () => {})
-    .command('version', 'Show the nabla version and the Solo5 ABI version', () => {}, () => {
-      process.stdout.write(version('nabla'));
-    })
+    .command(
+      run.command,
+      run.describe,
+      () => {},
+      () => {},
+    )
+    .command(
+      'version',
+      'Show the nabla version and the Solo5 ABI version',
+      () => {},
+      () => {
+        process.stdout.write(version('nabla'));
+      },
+    )
     .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
     .example('$0 run --block:storage=disk.img app.nabla', 'attach a block device')
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .fail((message, error) => {
-      process.stderr.write(`nabla: ${message ?? error?.message}\nRun \`nabla --help\` for usage.\n`);
+      process.stderr.write(
+        `nabla: ${message ?? error?.message}\nRun \`nabla --help\` for usage.\n`,
+      );
       status = 1;
     })
     .help()

@@ -5,7 +5,10 @@ import { NablaError } from '../errors.js';
 import { DEFAULT_MEM_MIB, memSizeBytes, parseMemMiB } from '../launch/memory.js';
 import type { LaunchRequest } from '../launch/prepare.js';
 
-export type SptCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; request: LaunchRequest };
+export type SptCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; request: LaunchRequest };
 
 // Device names are what upstream's sscanf accepts: [A-Za-z0-9], at most 67 characters.
 const DEVICE_OPTION = /^--(block|block-sector-size|net|net-mac):([A-Za-z0-9]{1,67})=(.+)$/;
@@ -56,16 +59,24 @@ export function parseSptArgs(argv: readonly string[]): SptCommand {
   }
 
   const devices: DeviceRequest[] = [];
-  for (const [name, path] of blocks) devices.push({ kind: 'block', name, path, sectorSize: sectorSizes.get(name) });
+  for (const [name, path] of blocks)
+    devices.push({ kind: 'block', name, path, sectorSize: sectorSizes.get(name) });
   for (const [name, value] of nets) {
     const fd = /^@[0-9]+$/.test(value) ? Number(value.slice(1)) : undefined;
-    devices.push({ kind: 'net', name, target: fd === undefined ? { iface: value } : { fd }, mac: macs.get(name) });
+    devices.push({
+      kind: 'net',
+      name,
+      target: fd === undefined ? { iface: value } : { fd },
+      mac: macs.get(name),
+    });
   }
   for (const name of sectorSizes.keys()) {
-    if (!blocks.has(name)) throw new NablaError(`--block-sector-size:${name} given without --block:${name}=PATH`);
+    if (!blocks.has(name))
+      throw new NablaError(`--block-sector-size:${name} given without --block:${name}=PATH`);
   }
   for (const name of macs.keys()) {
-    if (!nets.has(name)) throw new NablaError(`--net-mac:${name} given without --net:${name}=IFACE`);
+    if (!nets.has(name))
+      throw new NablaError(`--net-mac:${name} given without --net:${name}=IFACE`);
   }
   return {
     kind: 'run',

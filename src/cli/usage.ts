@@ -32,6 +32,8 @@ Examples:
 }
 
 export function version(prog: string): string {
-  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as {
+    version: string;
+  };
   return `${prog} (nabla) version ${pkg.version}\nABI version ${SPT_ABI_VERSION}\n`;
 }

@@ -9,11 +9,16 @@ import type { AttachedDevice, DeviceRequest } from './types.js';
 const TYPE_OF = { block: 'BLOCK_BASIC', net: 'NET_BASIC' } as const;
 
 /** Attaches every request; on any failure closes what was opened and rethrows. */
-export function attachDevices(manifest: Manifest, requests: readonly DeviceRequest[]): AttachedDevice[] {
+export function attachDevices(
+  manifest: Manifest,
+  requests: readonly DeviceRequest[],
+): AttachedDevice[] {
   const attached: AttachedDevice[] = [];
   try {
     for (const request of requests) {
-      const declared = manifest.devices.find((d) => d.name === request.name && d.type === TYPE_OF[request.kind]);
+      const declared = manifest.devices.find(
+        (d) => d.name === request.name && d.type === TYPE_OF[request.kind],
+      );
       if (!declared) throw new NablaError(`Resource not declared in manifest: '${request.name}'`);
       if (attached.some((a) => a.index === declared.index)) {
         throw new NablaError(`Device '${request.name}' is attached more than once`);

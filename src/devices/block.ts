@@ -16,7 +16,11 @@ export function checkBlockSize(size: number): number {
   return size;
 }
 
-export function attachBlock(device: DeclaredDevice, path: string, sectorSize?: number): AttachedBlock {
+export function attachBlock(
+  device: DeclaredDevice,
+  path: string,
+  sectorSize?: number,
+): AttachedBlock {
   const blockSize = checkBlockSize(sectorSize ?? DEFAULT_BLOCK_SIZE);
   let fd: number;
   try {
@@ -33,9 +37,20 @@ export function attachBlock(device: DeclaredDevice, path: string, sectorSize?: n
       );
     }
     if (capacity % size !== 0n) {
-      throw new NablaError(`${device.name}: Backing storage size must be block aligned (${blockSize} bytes)`);
+      throw new NablaError(
+        `${device.name}: Backing storage size must be block aligned (${blockSize} bytes)`,
+      );
     }
-    return { type: 'BLOCK_BASIC', index: device.index, name: device.name, fd, owned: true, path, capacity, blockSize };
+    return {
+      type: 'BLOCK_BASIC',
+      index: device.index,
+      name: device.name,
+      fd,
+      owned: true,
+      path,
+      capacity,
+      blockSize,
+    };
   } catch (error) {
     closeSync(fd);
     throw error;

@@ -12,7 +12,8 @@ const DEFAULT_MTU = 1500;
 const MAC_PATTERN = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 export function parseMac(name: string, text: string): Buffer {
-  if (!MAC_PATTERN.test(text)) throw new NablaError(`Malformed argument to --net-mac:${name}: '${text}'`);
+  if (!MAC_PATTERN.test(text))
+    throw new NablaError(`Malformed argument to --net-mac:${name}: '${text}'`);
   return Buffer.from(text.split(':').map((byte) => Number.parseInt(byte, 16)));
 }
 

@@ -48,11 +48,23 @@ export function readElfHeader(file: ElfFile): ElfHeader {
     [h[4] !== 2, `not a 64-bit ELF file (EI_CLASS ${h[4]})`],
     [h[5] !== 1, `not a little-endian ELF file (EI_DATA ${h[5]})`],
     [h[6] !== 1, `unsupported ELF version (EI_VERSION ${h[6]})`],
-    [h.readUInt16LE(16) !== ET_EXEC, `not a static executable (e_type ${h.readUInt16LE(16)}, expected ET_EXEC 2)`],
-    [h.readUInt16LE(18) !== EM_X86_64, `not an x86_64 executable (e_machine ${h.readUInt16LE(18)}, expected 62)`],
+    [
+      h.readUInt16LE(16) !== ET_EXEC,
+      `not a static executable (e_type ${h.readUInt16LE(16)}, expected ET_EXEC 2)`,
+    ],
+    [
+      h.readUInt16LE(18) !== EM_X86_64,
+      `not an x86_64 executable (e_machine ${h.readUInt16LE(18)}, expected 62)`,
+    ],
     [h.readUInt32LE(20) !== 1, `unsupported ELF version (e_version ${h.readUInt32LE(20)})`],
-    [h.readUInt16LE(52) !== EHDR_SIZE, `bad ELF header size (e_ehsize ${h.readUInt16LE(52)}, expected 64)`],
-    [h.readUInt16LE(54) !== PHDR_SIZE, `bad program header size (e_phentsize ${h.readUInt16LE(54)}, expected 56)`],
+    [
+      h.readUInt16LE(52) !== EHDR_SIZE,
+      `bad ELF header size (e_ehsize ${h.readUInt16LE(52)}, expected 64)`,
+    ],
+    [
+      h.readUInt16LE(54) !== PHDR_SIZE,
+      `bad program header size (e_phentsize ${h.readUInt16LE(54)}, expected 56)`,
+    ],
     [h.readUInt16LE(56) === 0, 'no program headers'],
   ];
   for (const [failed, detail] of checks) {

@@ -18,7 +18,11 @@ const NOTE_HEADER_SIZE = 12n;
 const align4 = (n: bigint) => (n + 3n) & ~3n;
 
 /** The descriptor of the first note owned by "Solo5" with type `type`, or undefined. */
-function findSolo5Note(file: ElfFile, header: ElfHeader, type: number): { descsz: number; at: bigint } | undefined {
+function findSolo5Note(
+  file: ElfFile,
+  header: ElfHeader,
+  type: number,
+): { descsz: number; at: bigint } | undefined {
   for (const ph of header.phdrs) {
     if (ph.type !== PT_NOTE || !file.contains(ph.offset, ph.filesz)) continue;
     const end = ph.offset + ph.filesz;
@@ -60,7 +64,10 @@ export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
 export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
   const note = findSolo5Note(file, header, SOLO5_NOTE_MANIFEST);
   if (!note) throw new NablaError(`${file.path}: No Solo5 manifest found in executable`);
-  if (note.descsz < MFT_NOTE_DESC_PAD + MFT_HEADER_SIZE || note.descsz > SOLO5_NOTE_MANIFEST_MAX_DESCSZ) {
+  if (
+    note.descsz < MFT_NOTE_DESC_PAD + MFT_HEADER_SIZE ||
+    note.descsz > SOLO5_NOTE_MANIFEST_MAX_DESCSZ
+  ) {
     throw invalidManifest(file.path);
   }
   return file.read(note.at + BigInt(MFT_NOTE_DESC_PAD), note.descsz - MFT_NOTE_DESC_PAD);

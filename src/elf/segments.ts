@@ -17,7 +17,8 @@ export function checkSegments(file: ElfFile, header: ElfHeader, memSize: bigint)
       throw fail(`p_memsz ${hex(ph.memsz)} is smaller than p_filesz ${hex(ph.filesz)}`);
     }
     const powerOfTwo = ph.align !== 0n && (ph.align & (ph.align - 1n)) === 0n;
-    if (ph.align !== 0n && !powerOfTwo) throw fail(`p_align ${hex(ph.align)} is not a power of two`);
+    if (ph.align !== 0n && !powerOfTwo)
+      throw fail(`p_align ${hex(ph.align)} is not a power of two`);
     if (ph.vaddr < SPT_GUEST_MIN_BASE) throw fail(`p_vaddr ${hex(ph.vaddr)} is below 0x100000`);
     if (!file.contains(ph.offset, ph.filesz)) {
       throw fail(
@@ -36,7 +37,9 @@ export function checkSegments(file: ElfFile, header: ElfHeader, memSize: bigint)
       throw fail(`not sorted by p_vaddr (${hex(ph.vaddr)} after ${hex(previous.vaddr)})`);
     }
     if (previous && ph.vaddr < previous.end) {
-      throw fail(`overlaps the previous segment (starts at ${hex(ph.vaddr)}, previous ends at ${hex(previous.end)})`);
+      throw fail(
+        `overlaps the previous segment (starts at ${hex(ph.vaddr)}, previous ends at ${hex(previous.end)})`,
+      );
     }
     if ((ph.flags & PF_W) !== 0 && (ph.flags & PF_X) !== 0) {
       throw fail(`asks for write and execute (p_flags ${hex(ph.flags)})`);

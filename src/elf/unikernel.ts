@@ -1,7 +1,7 @@
 // unikernel.ts: opens a KERNEL operand and runs every check of docs/elf-validation.md, in order.
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { NablaError } from '../errors.js';
-import { type Manifest, decodeManifest } from '../manifest/manifest.js';
+import { decodeManifest, type Manifest } from '../manifest/manifest.js';
 import { systemErrorText } from '../os-errors.js';
 import { ElfFile } from './file.js';
 import { checkEntry, readElfHeader } from './header.js';

@@ -69,7 +69,10 @@ export function encodePlan(input: PlanInput): Buffer {
     const at = devicesOffset + i * PLAN_DEVICE_SIZE;
     const d = PLAN_DEVICE;
     plan.writeUInt32LE(device.index, at + d.mftIndex);
-    plan.writeUInt32LE(device.type === 'BLOCK_BASIC' ? MFT_DEV_BLOCK_BASIC : MFT_DEV_NET_BASIC, at + d.type);
+    plan.writeUInt32LE(
+      device.type === 'BLOCK_BASIC' ? MFT_DEV_BLOCK_BASIC : MFT_DEV_NET_BASIC,
+      at + d.type,
+    );
     plan.writeInt32LE(device.sourceFd, at + d.sourceFd);
     plan.writeInt32LE(device.hostFd, at + d.hostFd);
     plan.writeBigUInt64LE(device.capacity ?? 0n, at + d.capacity);

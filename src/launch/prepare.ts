@@ -47,7 +47,10 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
     if (Buffer.byteLength(cmdline) > SPT_CMDLINE_SIZE - 1) {
       throw new NablaError(`Guest command line too long (max=${SPT_CMDLINE_SIZE - 1} characters)`);
     }
-    const devices = attached.map((device, position) => ({ ...device, hostFd: deviceHostFd(position) }));
+    const devices = attached.map((device, position) => ({
+      ...device,
+      hostFd: deviceHostFd(position),
+    }));
     const policy = buildPolicy({ epollFd: EPOLL_FD, timerFd: TIMER_FD, devices });
     const filter = compileFilter(
       policy.map((rule) => ({ syscall: rule.syscall, args: rule.args.map((a) => ({ ...a })) })),

@@ -30,18 +30,22 @@ export function spawnTender(prepared: PreparedLaunch, stdio: StdioMode): Spawned
   const deviceChildFds = prepared.devices.map((_, i) => ELF_CHILD_FD + 1 + i);
   const planFd = planMemfd(prepared.encodePlan({ elfFd: ELF_CHILD_FD, deviceFds: deviceChildFds }));
   try {
-    const child = spawn(tender, [String(PLAN_CHILD_FD), prepared.request.kernel, ...prepared.request.args], {
-      argv0: 'nabla-run',
-      env: {},
-      stdio: [
-        stdio === 'inherit' ? 'inherit' : 'ignore',
-        stdio,
-        stdio,
-        planFd,
-        prepared.unikernel.fd,
-        ...prepared.devices.map((d) => d.fd),
-      ],
-    });
+    const child = spawn(
+      tender,
+      [String(PLAN_CHILD_FD), prepared.request.kernel, ...prepared.request.args],
+      {
+        argv0: 'nabla-run',
+        env: {},
+        stdio: [
+          stdio === 'inherit' ? 'inherit' : 'ignore',
+          stdio,
+          stdio,
+          planFd,
+          prepared.unikernel.fd,
+          ...prepared.devices.map((d) => d.fd),
+        ],
+      },
+    );
     const exited = new Promise<GuestExit>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, signal) => {
@@ -59,5 +63,7 @@ export function collect(stream: Readable | null): Promise<string> {
   if (!stream) return Promise.resolve('');
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return new Promise((resolve) => stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))));
+  return new Promise((resolve) =>
+    stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))),
+  );
 }

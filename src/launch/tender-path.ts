@@ -11,7 +11,9 @@ export function tenderPath(): string {
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new NablaError(`tender not found or not executable: ${path} (run \`npm run build:tender\`)`);
+    throw new NablaError(
+      `tender not found or not executable: ${path} (run \`npm run build:tender\`)`,
+    );
   }
   return path;
 }

@@ -42,15 +42,22 @@ function resolve(operand: Operand, ctx: PolicyContext, device?: Device): bigint 
   }
   if (!device) throw new Error(`policy slot '${operand.slot}' needs a device`);
   if (operand.slot === 'device') return BigInt(device.hostFd);
-  if (device.type !== 'BLOCK_BASIC') throw new Error(`policy slot '${operand.slot}' needs a block device`);
-  return operand.slot === 'blockSize' ? BigInt(device.blockSize) : device.capacity - BigInt(device.blockSize);
+  if (device.type !== 'BLOCK_BASIC')
+    throw new Error(`policy slot '${operand.slot}' needs a block device`);
+  return operand.slot === 'blockSize'
+    ? BigInt(device.blockSize)
+    : device.capacity - BigInt(device.blockSize);
 }
 
 function instantiate(template: RuleTemplate, ctx: PolicyContext, device?: Device): PolicyRule {
   return {
     syscall: template.syscall,
     nr: template.nr,
-    args: template.args.map((a) => ({ index: a.index, op: a.op, value: resolve(a.operand, ctx, device) })),
+    args: template.args.map((a) => ({
+      index: a.index,
+      op: a.op,
+      value: resolve(a.operand, ctx, device),
+    })),
     reason: template.reason,
     ...(device ? { device: device.name } : {}),
   };

@@ -67,13 +67,24 @@ const BLOCK_ARGS: RuleTemplate['args'] = [
 const NET_ARGS: RuleTemplate['args'] = [{ index: 0, op: 'eq', operand: { slot: 'device' } }];
 
 /** Rules each attached device adds, by manifest type. */
-export const DEVICE_RULES: Readonly<Record<'BLOCK_BASIC' | 'NET_BASIC', readonly RuleTemplate[]>> = {
-  BLOCK_BASIC: [
-    { syscall: 'pread64', nr: 17, args: BLOCK_ARGS, reason: 'solo5_block_read of one block' },
-    { syscall: 'pwrite64', nr: 18, args: BLOCK_ARGS, reason: 'solo5_block_write of one block' },
-  ],
-  NET_BASIC: [
-    { syscall: 'read', nr: 0, args: NET_ARGS, reason: 'solo5_net_read of one frame from the tap' },
-    { syscall: 'write', nr: 1, args: NET_ARGS, reason: 'solo5_net_write of one frame to the tap' },
-  ],
-};
+export const DEVICE_RULES: Readonly<Record<'BLOCK_BASIC' | 'NET_BASIC', readonly RuleTemplate[]>> =
+  {
+    BLOCK_BASIC: [
+      { syscall: 'pread64', nr: 17, args: BLOCK_ARGS, reason: 'solo5_block_read of one block' },
+      { syscall: 'pwrite64', nr: 18, args: BLOCK_ARGS, reason: 'solo5_block_write of one block' },
+    ],
+    NET_BASIC: [
+      {
+        syscall: 'read',
+        nr: 0,
+        args: NET_ARGS,
+        reason: 'solo5_net_read of one frame from the tap',
+      },
+      {
+        syscall: 'write',
+        nr: 1,
+        args: NET_ARGS,
+        reason: 'solo5_net_write of one frame to the tap',
+      },
+    ],
+  };

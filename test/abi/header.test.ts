@@ -6,13 +6,18 @@ import * as plan from '../../src/launch/plan-format.js';
 import { tool } from '../helpers/paths.js';
 
 interface Layout {
-  structs: Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }>;
+  structs: Record<
+    string,
+    { size: number; fields: Record<string, { offset: number; size: number }> }
+  >;
   constants: Record<string, number>;
   strings: Record<string, string>;
 }
 const layout = JSON.parse(execFileSync(tool('plan-layout'), { encoding: 'utf8' })) as Layout;
 const offsets = (name: string) =>
-  Object.fromEntries(Object.entries(layout.structs[name]?.fields ?? {}).map(([k, v]) => [k, v.offset]));
+  Object.fromEntries(
+    Object.entries(layout.structs[name]?.fields ?? {}).map(([k, v]) => [k, v.offset]),
+  );
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 describe('C headers and TypeScript mirrors', () => {
@@ -31,13 +36,15 @@ describe('C headers and TypeScript mirrors', () => {
 
   it('plan constants', () => {
     const c = layout.constants;
-    expect([plan.PLAN_MAGIC, plan.PLAN_VERSION, plan.PLAN_MAX_SIZE, plan.PLAN_MAX_DEVICES]).toEqual([
-      c.NABLA_PLAN_MAGIC,
-      c.NABLA_PLAN_VERSION,
-      c.NABLA_PLAN_MAX_SIZE,
-      c.NABLA_PLAN_MAX_DEVICES,
-    ]);
-    expect([plan.PLAN_MAX_BPF_INSNS, plan.PLAN_FD_LIMIT, plan.PLAN_F_X_EXEC_HEAP, plan.PLAN_MAX_PATH_SIZE]).toEqual([
+    expect([plan.PLAN_MAGIC, plan.PLAN_VERSION, plan.PLAN_MAX_SIZE, plan.PLAN_MAX_DEVICES]).toEqual(
+      [c.NABLA_PLAN_MAGIC, c.NABLA_PLAN_VERSION, c.NABLA_PLAN_MAX_SIZE, c.NABLA_PLAN_MAX_DEVICES],
+    );
+    expect([
+      plan.PLAN_MAX_BPF_INSNS,
+      plan.PLAN_FD_LIMIT,
+      plan.PLAN_F_X_EXEC_HEAP,
+      plan.PLAN_MAX_PATH_SIZE,
+    ]).toEqual([
       c.NABLA_PLAN_MAX_BPF_INSNS,
       c.NABLA_PLAN_FD_LIMIT,
       c.NABLA_PLAN_F_X_EXEC_HEAP,
@@ -73,7 +80,8 @@ describe('C headers and TypeScript mirrors', () => {
       MFT_RESERVED_FIRST: abi.MFT_RESERVED_FIRST,
       SPT_EPOLL_TIMERFD_DATA: abi.SPT_EPOLL_TIMERFD_DATA,
     };
-    for (const [name, value] of Object.entries(ts)) expect([name, Number(value)]).toEqual([name, c[name]]);
+    for (const [name, value] of Object.entries(ts))
+      expect([name, Number(value)]).toEqual([name, c[name]]);
     expect(layout.strings.SOLO5_NOTE_NAME).toBe(abi.SOLO5_NOTE_NAME);
   });
 

@@ -1,6 +1,12 @@
 // verify-policy.test.ts: the BPF simulator catches a filter that allows more, or less, than its policy.
 import { describe, expect, it } from 'vitest';
-import { action, decodeProgram, runFilter, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS } from '../../src/audit/bpf-sim.js';
+import {
+  action,
+  decodeProgram,
+  runFilter,
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_KILL_PROCESS,
+} from '../../src/audit/bpf-sim.js';
 import { verifyFilter } from '../../src/audit/verify-policy.js';
 import { compileFilter } from '../../src/native/index.js';
 import { buildPolicy } from '../../src/policy/rules.js';
@@ -8,10 +14,19 @@ import { buildPolicy } from '../../src/policy/rules.js';
 const ctx = {
   epollFd: 3,
   timerFd: 4,
-  devices: [{ type: 'BLOCK_BASIC' as const, name: 'storage', hostFd: 5, capacity: 1n << 20n, blockSize: 512 }],
+  devices: [
+    {
+      type: 'BLOCK_BASIC' as const,
+      name: 'storage',
+      hostFd: 5,
+      capacity: 1n << 20n,
+      blockSize: 512,
+    },
+  ],
 };
 const policy = buildPolicy(ctx);
-const compile = (rules: typeof policy) => compileFilter(rules.map((r) => ({ syscall: r.syscall, args: r.args })));
+const compile = (rules: typeof policy) =>
+  compileFilter(rules.map((r) => ({ syscall: r.syscall, args: r.args })));
 
 describe('BPF simulation against the policy', () => {
   it('finds no disagreement for the filter compiled from the policy', () => {
@@ -28,7 +43,9 @@ describe('BPF simulation against the policy', () => {
   });
 
   it('reports a filter that is looser on an argument than the policy', () => {
-    const loose = policy.map((r) => (r.syscall === 'pread64' ? { ...r, args: r.args.filter((a) => a.index !== 3) } : r));
+    const loose = policy.map((r) =>
+      r.syscall === 'pread64' ? { ...r, args: r.args.filter((a) => a.index !== 3) } : r,
+    );
     const { disagreements } = verifyFilter(compile(loose).bpf, policy);
     expect(disagreements.some((d) => d.nr === 17 && d.args[3] === (1n << 20n) - 511n)).toBe(true);
   });
@@ -36,17 +53,25 @@ describe('BPF simulation against the policy', () => {
   it('decides the cases that matter as the kernel would', () => {
     const program = decodeProgram(compile(policy).bpf);
     const X86_64 = 0xc000003e;
-    expect(action(runFilter(program, { nr: 1, arch: X86_64, args: [1n, 0n, 5n] }))).toBe(SECCOMP_RET_ALLOW);
-    expect(action(runFilter(program, { nr: 1, arch: X86_64, args: [2n, 0n, 5n] }))).toBe(SECCOMP_RET_KILL_PROCESS);
-    expect(action(runFilter(program, { nr: 17, arch: X86_64, args: [5n, 0n, 512n, (1n << 20n) - 512n] }))).toBe(
+    expect(action(runFilter(program, { nr: 1, arch: X86_64, args: [1n, 0n, 5n] }))).toBe(
       SECCOMP_RET_ALLOW,
     );
-    expect(action(runFilter(program, { nr: 17, arch: X86_64, args: [5n, 0n, 512n, 1n << 20n] }))).toBe(
+    expect(action(runFilter(program, { nr: 1, arch: X86_64, args: [2n, 0n, 5n] }))).toBe(
       SECCOMP_RET_KILL_PROCESS,
     );
+    expect(
+      action(
+        runFilter(program, { nr: 17, arch: X86_64, args: [5n, 0n, 512n, (1n << 20n) - 512n] }),
+      ),
+    ).toBe(SECCOMP_RET_ALLOW);
+    expect(
+      action(runFilter(program, { nr: 17, arch: X86_64, args: [5n, 0n, 512n, 1n << 20n] })),
+    ).toBe(SECCOMP_RET_KILL_PROCESS);
     expect(action(runFilter(program, { nr: 17, arch: X86_64, args: [5n, 0n, 512n, -512n] }))).toBe(
       SECCOMP_RET_KILL_PROCESS,
     );
-    expect(action(runFilter(program, { nr: 1, arch: 0x40000003, args: [1n] }))).toBe(SECCOMP_RET_KILL_PROCESS);
+    expect(action(runFilter(program, { nr: 1, arch: 0x40000003, args: [1n] }))).toBe(
+      SECCOMP_RET_KILL_PROCESS,
+    );
   });
 });

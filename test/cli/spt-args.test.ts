@@ -65,10 +65,22 @@ describe('solo5-spt argument syntax', () => {
     [['--mem=0', 'k'], 'Malformed argument to --mem'],
     [['--mem=abc', 'k'], 'Malformed argument to --mem'],
     [['--mem=-5', 'k'], 'Malformed argument to --mem'],
-    [['--mem=99999999999', 'k'], 'Malformed argument to --mem: 99999999999 MB is more than the maximum of 1048576 MB'],
-    [['--block:s=x', '--block-sector-size:s=1000', 'k'], 'Block size must be a multiple of 2 greater than or equal 512'],
-    [['--block:s=x', '--block-sector-size:s=256', 'k'], 'Block size must be a multiple of 2 greater than or equal 512'],
-    [['--block:s=x', '--block-sector-size:s=4k', 'k'], 'Block size must be a multiple of 2 greater than or equal 512'],
+    [
+      ['--mem=99999999999', 'k'],
+      'Malformed argument to --mem: 99999999999 MB is more than the maximum of 1048576 MB',
+    ],
+    [
+      ['--block:s=x', '--block-sector-size:s=1000', 'k'],
+      'Block size must be a multiple of 2 greater than or equal 512',
+    ],
+    [
+      ['--block:s=x', '--block-sector-size:s=256', 'k'],
+      'Block size must be a multiple of 2 greater than or equal 512',
+    ],
+    [
+      ['--block:s=x', '--block-sector-size:s=4k', 'k'],
+      'Block size must be a multiple of 2 greater than or equal 512',
+    ],
     [['--block-sector-size:s=4096', 'k'], '--block-sector-size:s given without --block:s=PATH'],
     [['--net-mac:n=02:00:00:00:00:01', 'k'], '--net-mac:n given without --net:n=IFACE'],
   ])('%j fails with %s', (argv, message) => {

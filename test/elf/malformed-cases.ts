@@ -1,5 +1,5 @@
 // malformed-cases.ts: one broken unikernel per check of docs/elf-validation.md, with the line expected.
-import { buildElf, EXIT7_CODE, type ElfSpec, manifestBytes } from '../helpers/elf-builder.js';
+import { buildElf, type ElfSpec, EXIT7_CODE, manifestBytes } from '../helpers/elf-builder.js';
 
 const u16 = (v: number) => {
   const b = Buffer.alloc(2);
@@ -33,14 +33,46 @@ const mutateManifest = (mutate: (m: Buffer) => void) => {
 export const MALFORMED: Array<[string, Buffer, string]> = [
   ['1 short file', Buffer.from('#!/bin/sh\n'), `${IE}file too small for an ELF header (10 bytes)`],
   ['2 bad magic', buildElf({ patch: [[0, Buffer.from('MZ\0\0')]] }), `${IE}bad ELF magic`],
-  ['3 32-bit', buildElf({ patch: [[4, Buffer.from([1])]] }), `${IE}not a 64-bit ELF file (EI_CLASS 1)`],
-  ['4 big-endian', buildElf({ patch: [[5, Buffer.from([2])]] }), `${IE}not a little-endian ELF file (EI_DATA 2)`],
-  ['5 EI_VERSION', buildElf({ patch: [[6, Buffer.from([0])]] }), `${IE}unsupported ELF version (EI_VERSION 0)`],
-  ['6 shared object', buildElf({ header: { type: 3 } }), `${IE}not a static executable (e_type 3, expected ET_EXEC 2)`],
-  ['7 aarch64', buildElf({ header: { machine: 183 } }), `${IE}not an x86_64 executable (e_machine 183, expected 62)`],
-  ['8 e_version', buildElf({ patch: [[20, u32(9)]] }), `${IE}unsupported ELF version (e_version 9)`],
-  ['9 e_ehsize', buildElf({ header: { ehsize: 52 } }), `${IE}bad ELF header size (e_ehsize 52, expected 64)`],
-  ['10 e_phentsize', buildElf({ header: { phentsize: 32 } }), `${IE}bad program header size (e_phentsize 32, expected 56)`],
+  [
+    '3 32-bit',
+    buildElf({ patch: [[4, Buffer.from([1])]] }),
+    `${IE}not a 64-bit ELF file (EI_CLASS 1)`,
+  ],
+  [
+    '4 big-endian',
+    buildElf({ patch: [[5, Buffer.from([2])]] }),
+    `${IE}not a little-endian ELF file (EI_DATA 2)`,
+  ],
+  [
+    '5 EI_VERSION',
+    buildElf({ patch: [[6, Buffer.from([0])]] }),
+    `${IE}unsupported ELF version (EI_VERSION 0)`,
+  ],
+  [
+    '6 shared object',
+    buildElf({ header: { type: 3 } }),
+    `${IE}not a static executable (e_type 3, expected ET_EXEC 2)`,
+  ],
+  [
+    '7 aarch64',
+    buildElf({ header: { machine: 183 } }),
+    `${IE}not an x86_64 executable (e_machine 183, expected 62)`,
+  ],
+  [
+    '8 e_version',
+    buildElf({ patch: [[20, u32(9)]] }),
+    `${IE}unsupported ELF version (e_version 9)`,
+  ],
+  [
+    '9 e_ehsize',
+    buildElf({ header: { ehsize: 52 } }),
+    `${IE}bad ELF header size (e_ehsize 52, expected 64)`,
+  ],
+  [
+    '10 e_phentsize',
+    buildElf({ header: { phentsize: 32 } }),
+    `${IE}bad program header size (e_phentsize 32, expected 56)`,
+  ],
   ['11 no phdrs', buildElf({ patch: [[56, u16(0)]] }), `${IE}no program headers`],
   [
     '12 phdrs outside',
@@ -57,7 +89,11 @@ export const MALFORMED: Array<[string, Buffer, string]> = [
     buildElf({ segments: [code(0x100000n, { memsz: 4n })] }),
     `${IE}segment 0: p_memsz 0x4 is smaller than p_filesz 0xc`,
   ],
-  ['15 align', buildElf({ segments: [code(0x100000n, { align: 3n })] }), `${IE}segment 0: p_align 0x3 is not a power of two`],
+  [
+    '15 align',
+    buildElf({ segments: [code(0x100000n, { align: 3n })] }),
+    `${IE}segment 0: p_align 0x3 is not a power of two`,
+  ],
   [
     '16 vaddr low',
     buildElf({ segments: [code(0x1000n), code(0x100000n)] }),
@@ -88,21 +124,66 @@ export const MALFORMED: Array<[string, Buffer, string]> = [
     buildElf({ segments: [code(0x100000n, { memsz: 0x2000n }), code(0x101000n, { flags: 6 })] }),
     `${IE}segment 1: overlaps the previous segment (starts at 0x101000, previous ends at 0x102000)`,
   ],
-  ['22 W+X', buildElf({ segments: [code(0x100000n, { flags: 7 })] }), `${IE}segment 0: asks for write and execute (p_flags 0x7)`],
+  [
+    '22 W+X',
+    buildElf({ segments: [code(0x100000n, { flags: 7 })] }),
+    `${IE}segment 0: asks for write and execute (p_flags 0x7)`,
+  ],
   ['23 no ABI1', buildElf({ abi: null }), 'No Solo5 ABI information found in executable'],
-  ['23 ABI1 size', buildElf({ abi: { target: 2, version: 2, descsz: 8 } }), 'No Solo5 ABI information found in executable'],
-  ['24 hvt target', buildElf({ abi: { target: 1, version: 2 } }), 'Executable is not for the solo5-spt target'],
-  ['25 ABI version', buildElf({ abi: { target: 2, version: 1 } }), 'Executable requests unsupported ABI version 1'],
+  [
+    '23 ABI1 size',
+    buildElf({ abi: { target: 2, version: 2, descsz: 8 } }),
+    'No Solo5 ABI information found in executable',
+  ],
+  [
+    '24 hvt target',
+    buildElf({ abi: { target: 1, version: 2 } }),
+    'Executable is not for the solo5-spt target',
+  ],
+  [
+    '25 ABI version',
+    buildElf({ abi: { target: 2, version: 1 } }),
+    'Executable requests unsupported ABI version 1',
+  ],
   ['26 no MFT1', buildElf({ manifest: null }), 'No Solo5 manifest found in executable'],
   ['27 short', withManifest(Buffer.alloc(4)), 'Solo5 manifest is invalid'],
   ['27 version', mutateManifest((m) => m.writeUInt32LE(2, 0)), 'Solo5 manifest is invalid'],
   ['27 no entries', withManifest(manifestBytes([], 0).subarray(0, 8)), 'Solo5 manifest is invalid'],
   ['27 entries > 64', mutateManifest((m) => m.writeUInt32LE(65, 4)), 'Solo5 manifest is invalid'],
   ['27 size mismatch', mutateManifest((m) => m.writeUInt32LE(2, 4)), 'Solo5 manifest is invalid'],
-  ['27 entry 0 type', mutateManifest((m) => m.writeUInt32LE(1, 8 + 68)), 'Solo5 manifest is invalid'],
-  ['27 attached', mutateManifest((m) => m.writeUInt8(1, 8 + 104 + 96)), 'Solo5 manifest is invalid'],
-  ['27 name unterminated', mutateManifest((m) => m.fill(0x41, 8 + 104, 8 + 104 + 68)), 'Solo5 manifest is invalid'],
-  ['27 unknown type', mutateManifest((m) => m.writeUInt32LE(3, 8 + 104 + 68)), 'Solo5 manifest is invalid'],
-  ['27 empty name', mutateManifest((m) => m.fill(0, 8 + 104, 8 + 104 + 68)), 'Solo5 manifest is invalid'],
-  ['27 duplicate', withManifest(manifestBytes([{ name: 'a', type: 1 }, { name: 'a', type: 2 }])), 'Solo5 manifest is invalid'],
+  [
+    '27 entry 0 type',
+    mutateManifest((m) => m.writeUInt32LE(1, 8 + 68)),
+    'Solo5 manifest is invalid',
+  ],
+  [
+    '27 attached',
+    mutateManifest((m) => m.writeUInt8(1, 8 + 104 + 96)),
+    'Solo5 manifest is invalid',
+  ],
+  [
+    '27 name unterminated',
+    mutateManifest((m) => m.fill(0x41, 8 + 104, 8 + 104 + 68)),
+    'Solo5 manifest is invalid',
+  ],
+  [
+    '27 unknown type',
+    mutateManifest((m) => m.writeUInt32LE(3, 8 + 104 + 68)),
+    'Solo5 manifest is invalid',
+  ],
+  [
+    '27 empty name',
+    mutateManifest((m) => m.fill(0, 8 + 104, 8 + 104 + 68)),
+    'Solo5 manifest is invalid',
+  ],
+  [
+    '27 duplicate',
+    withManifest(
+      manifestBytes([
+        { name: 'a', type: 1 },
+        { name: 'a', type: 2 },
+      ]),
+    ),
+    'Solo5 manifest is invalid',
+  ],
 ];

@@ -62,7 +62,9 @@ describe('unikernel validation', () => {
   });
 
   it('refuses a host executable (/bin/true) as not a static executable', () => {
-    expect(tsMessage('/bin/true')).toMatch(/^\/bin\/true: invalid executable: not a static executable \(e_type 3/);
+    expect(tsMessage('/bin/true')).toMatch(
+      /^\/bin\/true: invalid executable: not a static executable \(e_type 3/,
+    );
     expect(cMessage('/bin/true')).toBe(tsMessage('/bin/true'));
   });
 
@@ -74,6 +76,8 @@ describe('unikernel validation', () => {
     );
     const c = spawnSync(tool('elf-check'), [path, String(1 << 20)], { encoding: 'utf8' });
     expect(c.status).toBe(1);
-    expect(c.stderr).toContain('e_entry does not fall within the memory allocation range (e_entry 0x100000');
+    expect(c.stderr).toContain(
+      'e_entry does not fall within the memory allocation range (e_entry 0x100000',
+    );
   });
 });

@@ -27,7 +27,14 @@ export interface ElfSpec {
   /** Byte patches applied to the finished ELF header/file: [offset, bytes]. */
   patch?: Array<[number, Buffer]>;
   /** Overrides of header fields after building. */
-  header?: Partial<{ phoff: bigint; phnum: number; phentsize: number; ehsize: number; type: number; machine: number }>;
+  header?: Partial<{
+    phoff: bigint;
+    phnum: number;
+    phentsize: number;
+    ehsize: number;
+    type: number;
+    machine: number;
+  }>;
 }
 
 /** exit_group(7): mov edi,7; mov eax,231; syscall */
@@ -78,7 +85,8 @@ export function buildElf(spec: ElfSpec = {}): Buffer {
   ];
   const all: SegmentSpec[] = [...segments];
   const abi = spec.abi === undefined ? { target: 2, version: 2 } : spec.abi;
-  if (abi) all.push({ type: 4, flags: 4, data: abiNote(abi.target, abi.version, abi.descsz), align: 4n });
+  if (abi)
+    all.push({ type: 4, flags: 4, data: abiNote(abi.target, abi.version, abi.descsz), align: 4n });
   const manifest = spec.manifest === undefined ? manifestBytes([]) : spec.manifest;
   if (manifest) all.push({ type: 4, flags: 4, data: manifestNote(manifest), align: 8n });
 

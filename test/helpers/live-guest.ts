@@ -8,7 +8,13 @@ import { tool } from './paths.js';
 export function waitFor(stream: Readable, text: string, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${JSON.stringify(text)}; saw ${JSON.stringify(seen)}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`timed out waiting for ${JSON.stringify(text)}; saw ${JSON.stringify(seen)}`),
+        ),
+      timeoutMs,
+    );
     stream.on('data', (chunk: Buffer) => {
       seen += chunk.toString('utf8');
       if (seen.includes(text)) {
@@ -30,13 +36,15 @@ export function procStatus(pid: number): Record<string, string> {
 
 export function openDescriptors(pid: number): Record<number, string> {
   const fds: Record<number, string> = {};
-  for (const name of readdirSync(`/proc/${pid}/fd`)) fds[Number(name)] = readlinkSync(`/proc/${pid}/fd/${name}`);
+  for (const name of readdirSync(`/proc/${pid}/fd`))
+    fds[Number(name)] = readlinkSync(`/proc/${pid}/fd/${name}`);
   return fds;
 }
 
 /** The filter the kernel holds for `pid`, read back with PTRACE_SECCOMP_GET_FILTER. */
 export function installedFilter(pid: number): Buffer {
   const result = spawnSync(tool('seccomp-dump'), [String(pid)], { maxBuffer: 1 << 20 });
-  if (result.status !== 0) throw new Error(`seccomp-dump ${pid} failed: ${result.stderr.toString()}`);
+  if (result.status !== 0)
+    throw new Error(`seccomp-dump ${pid} failed: ${result.stderr.toString()}`);
   return result.stdout;
 }

@@ -48,12 +48,19 @@ describe('boot spt', () => {
     if (name === 'tls') expect(r.stdout).toContain('tls ok');
   });
 
-  it.each([512, 4096])('blk verifies every block of a 4 MiB file with %i-byte sectors', (sector) => {
-    const path = disk(`blk-${sector}.img`, 4 << 20);
-    const r = nablaRun([`--block:storage=${path}`, `--block-sector-size:storage=${sector}`, example('blk')]);
-    expect(r.stdout).toContain(`blk: ${(4 << 20) / sector} blocks of ${sector} bytes verified`);
-    expect(r.status).toBe(0);
-  });
+  it.each([512, 4096])(
+    'blk verifies every block of a 4 MiB file with %i-byte sectors',
+    (sector) => {
+      const path = disk(`blk-${sector}.img`, 4 << 20);
+      const r = nablaRun([
+        `--block:storage=${path}`,
+        `--block-sector-size:storage=${sector}`,
+        example('blk'),
+      ]);
+      expect(r.stdout).toContain(`blk: ${(4 << 20) / sector} blocks of ${sector} bytes verified`);
+      expect(r.status).toBe(0);
+    },
+  );
 
   it.each([
     ['ok', 0], // a raw pread64 of one block inside the device is allowed

@@ -23,23 +23,41 @@ function elf(name: string, bytes: Buffer): string {
 
 const hello = example('hello');
 const blk = example('blk');
-const netGuest = () => elf('net.nabla', buildElf({ manifest: manifestBytes([{ name: 'service', type: 2 }]) }));
+const netGuest = () =>
+  elf('net.nabla', buildElf({ manifest: manifestBytes([{ name: 'service', type: 2 }]) }));
 
 /** [case, arguments, expected stderr lines (after "nabla-run: "), usage follows] */
 const CASES: Array<[string, () => string[], string[], boolean?]> = [
   ['no KERNEL operand', () => [], ['Missing KERNEL operand'], true],
   ['unknown option', () => ['--foo', hello], ["Invalid option: `--foo'"], true],
-  ['kernel file missing', () => [join(dir, 'nope.nabla')], [`${join(dir, 'nope.nabla')}: Could not open: No such file or directory`]],
+  [
+    'kernel file missing',
+    () => [join(dir, 'nope.nabla')],
+    [`${join(dir, 'nope.nabla')}: Could not open: No such file or directory`],
+  ],
   [
     'host executable',
     () => ['/bin/true'],
     ['/bin/true: invalid executable: not a static executable (e_type 3, expected ET_EXEC 2)'],
   ],
-  ['not an ELF', () => [elf('text.nabla', Buffer.from('just some text, not an executable at all....................................'))], []],
+  [
+    'not an ELF',
+    () => [
+      elf(
+        'text.nabla',
+        Buffer.from('just some text, not an executable at all....................................'),
+      ),
+    ],
+    [],
+  ],
   ['wrong target', () => [elf('hvt.nabla', buildElf({ abi: { target: 1, version: 2 } }))], []],
   ['other ABI version', () => [elf('v3.nabla', buildElf({ abi: { target: 2, version: 3 } }))], []],
   ['no manifest', () => [elf('nomft.nabla', buildElf({ manifest: null }))], []],
-  ['corrupted manifest', () => [elf('badmft.nabla', buildElf({ manifest: manifestBytes([], 5) }))], []],
+  [
+    'corrupted manifest',
+    () => [elf('badmft.nabla', buildElf({ manifest: manifestBytes([], 5) }))],
+    [],
+  ],
   [
     'declared device not attached',
     () => [blk],
@@ -48,7 +66,11 @@ const CASES: Array<[string, () => string[], string[], boolean?]> = [
       'All declared devices must be attached. See --help for syntax.',
     ],
   ],
-  ['device not in manifest', () => [`--block:foo=${file('foo.img', 4096)}`, hello], ["Resource not declared in manifest: 'foo'"]],
+  [
+    'device not in manifest',
+    () => [`--block:foo=${file('foo.img', 4096)}`, hello],
+    ["Resource not declared in manifest: 'foo'"],
+  ],
   [
     'block file missing',
     () => [`--block:storage=${join(dir, 'missing.img')}`, blk],
@@ -74,15 +96,25 @@ const CASES: Array<[string, () => string[], string[], boolean?]> = [
     () => [`--block:storage=${file('s2.img', 4096)}`, '--block-sector-size:storage=256', blk],
     ['Block size must be a multiple of 2 greater than or equal 512'],
   ],
-  ['tap cannot be attached', () => ['--net:service=nablanotap0', netGuest()], ['Could not attach interface: nablanotap0: No such device']],
+  [
+    'tap cannot be attached',
+    () => ['--net:service=nablanotap0', netGuest()],
+    ['Could not attach interface: nablanotap0: No such device'],
+  ],
   ['--mem=0', () => ['--mem=0', hello], ['Malformed argument to --mem']],
   ['--mem=abc', () => ['--mem=abc', hello], ['Malformed argument to --mem']],
   [
     '--mem=1',
     () => ['--mem=1', hello],
-    [`${hello}: invalid executable: e_entry does not fall within the memory allocation range (e_entry`],
+    [
+      `${hello}: invalid executable: e_entry does not fall within the memory allocation range (e_entry`,
+    ],
   ],
-  ['command line too long', () => [hello, 'x'.repeat(8192)], ['Guest command line too long (max=8191 characters)']],
+  [
+    'command line too long',
+    () => [hello, 'x'.repeat(8192)],
+    ['Guest command line too long (max=8191 characters)'],
+  ],
 ];
 
 describe('error statuses and messages spt', () => {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyFilter } from '../../src/audit/verify-policy.js';
 import { prepare, run } from '../../src/index.js';
-import { guest, NABLA_RUN, scratchDir } from '../helpers/paths.js';
 import { installedFilter, openDescriptors, procStatus, waitFor } from '../helpers/live-guest.js';
+import { guest, NABLA_RUN, scratchDir } from '../helpers/paths.js';
 
 const dir = scratchDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +36,10 @@ function expectSandboxed(pid: number, expectedBpf: Buffer): void {
 
 describe('sandbox spt', () => {
   it('the BPF simulated for every syscall allows exactly the policy table', () => {
-    const prepared = prepare({ kernel: guest('sleeper'), block: [{ name: 'storage', path: disk('sim.img') }] });
+    const prepared = prepare({
+      kernel: guest('sleeper'),
+      block: [{ name: 'storage', path: disk('sim.img') }],
+    });
     try {
       const { cases, disagreements } = verifyFilter(prepared.filter.bpf, prepared.policy);
       expect(cases).toBeGreaterThan(1000);
@@ -47,7 +50,10 @@ describe('sandbox spt', () => {
   });
 
   it('a guest started through the API runs with the exact filter, NoNewPrivs and only planned descriptors', async () => {
-    const handle = run({ kernel: guest('sleeper'), block: [{ name: 'storage', path: disk('sandbox.img') }] });
+    const handle = run({
+      kernel: guest('sleeper'),
+      block: [{ name: 'storage', path: disk('sandbox.img') }],
+    });
     try {
       const out = handle.output();
       expect(handle.pid).toBeGreaterThan(0);
@@ -65,9 +71,13 @@ describe('sandbox spt', () => {
     const path = disk('disk.img');
     const expected = prepare({ kernel: guest('sleeper'), block: [{ name: 'storage', path }] });
     expected.release();
-    const child = spawn(process.execPath, [NABLA_RUN, `--block:storage=${path}`, guest('sleeper')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [NABLA_RUN, `--block:storage=${path}`, guest('sleeper')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       await waitFor(child.stdout, 'ready');
       const pid = child.pid as number;

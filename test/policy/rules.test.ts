@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { buildPolicy, type PolicyRule } from '../../src/policy/rules.js';
 
 const compact = (rules: PolicyRule[]) =>
-  rules.map((r) => `${r.syscall}(${r.nr}) ${r.args.map((a) => `a${a.index} ${a.op} ${a.value}`).join(', ')}`.trim());
+  rules.map((r) =>
+    `${r.syscall}(${r.nr}) ${r.args.map((a) => `a${a.index} ${a.op} ${a.value}`).join(', ')}`.trim(),
+  );
 
 // spt-abi.md §5, written out by hand for descriptor layout epoll=3, timer=4.
 const CORE = [
@@ -37,16 +39,27 @@ describe('policy table', () => {
       'pread64(17) a0 eq 6, a2 eq 4096, a3 le 4096',
       'pwrite64(18) a0 eq 6, a2 eq 4096, a3 le 4096',
     ]);
-    expect(rules.filter((r) => r.device === 'b').map((r) => r.syscall)).toEqual(['pread64', 'pwrite64']);
+    expect(rules.filter((r) => r.device === 'b').map((r) => r.syscall)).toEqual([
+      'pread64',
+      'pwrite64',
+    ]);
   });
 
   it('adds read/write on the tap descriptor per net device', () => {
-    const rules = buildPolicy({ epollFd: 3, timerFd: 4, devices: [{ type: 'NET_BASIC', name: 'n', hostFd: 5 }] });
+    const rules = buildPolicy({
+      epollFd: 3,
+      timerFd: 4,
+      devices: [{ type: 'NET_BASIC', name: 'n', hostFd: 5 }],
+    });
     expect(compact(rules)).toEqual([...CORE, 'read(0) a0 eq 5', 'write(1) a0 eq 5']);
   });
 
   it('gives every rule a reason and ties every rule but exit_group to an argument', () => {
-    const rules = buildPolicy({ epollFd: 3, timerFd: 4, devices: [{ type: 'NET_BASIC', name: 'n', hostFd: 5 }] });
+    const rules = buildPolicy({
+      epollFd: 3,
+      timerFd: 4,
+      devices: [{ type: 'NET_BASIC', name: 'n', hostFd: 5 }],
+    });
     for (const rule of rules) {
       expect(rule.reason.length).toBeGreaterThan(5);
       if (rule.syscall !== 'exit_group') expect(rule.args.length).toBeGreaterThan(0);

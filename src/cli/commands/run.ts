@@ -2,7 +2,8 @@
 import { main } from '../nabla-run.js';
 
 export const command = 'run';
-export const describe = 'Run a unikernel: `nabla run [--mem=MB] [--block:NAME=PATH ...] KERNEL [ARGS]` (see nabla-run --help)';
+export const describe =
+  'Run a unikernel: `nabla run [--mem=MB] [--block:NAME=PATH ...] KERNEL [ARGS]` (see nabla-run --help)';
 
 /** `run` takes solo5-spt's syntax verbatim, so it bypasses yargs' option parsing. */
 export function runRaw(argv: readonly string[]): number {
