@@ -1,6 +1,4 @@
 // os-errors.ts: turns Node system errors into the C library's wording ("No such file or directory").
-import { constants } from 'node:os';
-
 // The texts glibc's strerror gives for the errors users actually meet here; Node's own
 // messages (libuv's) differ in case and sometimes in words, and upstream prints glibc's.
 const GLIBC_TEXT: Record<string, string> = {
@@ -29,6 +27,6 @@ const GLIBC_TEXT: Record<string, string> = {
 export function systemErrorText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code && GLIBC_TEXT[code]) return GLIBC_TEXT[code];
-  if (code && code in constants.errno) return code;
+  if (code) return code;
   return error instanceof Error ? error.message : String(error);
 }

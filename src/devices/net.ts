@@ -1,5 +1,4 @@
 // net.ts: attaches a tap interface (or an open descriptor) as a network device, with MTU and MAC.
-import { randomBytes } from 'node:crypto';
 import { fstatSync } from 'node:fs';
 import { NablaError } from '../errors.js';
 import type { DeclaredDevice } from '../manifest/manifest.js';
@@ -19,7 +18,8 @@ export function parseMac(name: string, text: string): Buffer {
 
 /** A random unicast MAC with the locally administered bit set. */
 export function randomMac(): Buffer {
-  const mac = randomBytes(6);
+  // Web Crypto is global and loads lazily: nabla-run's start-up stays free of node:crypto.
+  const mac = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6)));
   mac[0] = ((mac[0] ?? 0) & 0xfe) | 0x02;
   return mac;
 }
