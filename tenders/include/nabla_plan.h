@@ -1,4 +1,4 @@
-/* nabla_plan.h: the launch plan the orchestrator hands the tender (version 1). */
+/* nabla_plan.h: the launch plan the orchestrator hands the tender (v1). */
 /*
  * The orchestrator (TypeScript) decides everything about a run and writes it
  * into one flat, little-endian byte buffer: the plan. The tender reads it from
@@ -30,33 +30,34 @@
 #define NABLA_PLAN_MAGIC 0x4e4c504eu /* "NPLN" read as a little-endian u32 */
 #define NABLA_PLAN_VERSION 1u
 #define NABLA_PLAN_MAX_SIZE (1u << 20) /* a plan is never larger than 1 MiB */
-#define NABLA_PLAN_MAX_DEVICES 63u     /* manifest entries less the reserved one */
+#define NABLA_PLAN_MAX_DEVICES 63u /* manifest entries but the reserved one */
 #define NABLA_PLAN_MAX_BPF_INSNS 4096u /* the kernel's BPF_MAXINSNS */
-#define NABLA_PLAN_FD_LIMIT 1024       /* every descriptor number is below this */
-#define NABLA_PLAN_MIN_MEM_SIZE (1ull << 20)  /* 1 MiB */
-#define NABLA_PLAN_MAX_MEM_SIZE (1ull << 40)  /* 1 TiB: far below the tender */
+#define NABLA_PLAN_FD_LIMIT 1024 /* every descriptor number is below this */
+#define NABLA_PLAN_MIN_MEM_SIZE (1ull << 20) /* 1 MiB */
+#define NABLA_PLAN_MAX_MEM_SIZE (1ull << 40) /* 1 TiB: far below the tender */
+#define NABLA_PLAN_MAX_PATH_SIZE 4096u /* kernel path bytes, NUL included */
 
 /* flags */
-#define NABLA_PLAN_F_X_EXEC_HEAP 0x1u /* guest memory outside segments is RWX */
+#define NABLA_PLAN_F_X_EXEC_HEAP 0x1u /* memory outside segments is RWX */
 #define NABLA_PLAN_F_ALL (NABLA_PLAN_F_X_EXEC_HEAP)
 
 struct nabla_plan_header {
-    uint32_t magic;              /* NABLA_PLAN_MAGIC */
-    uint32_t version;            /* NABLA_PLAN_VERSION */
-    uint32_t header_size;        /* sizeof(struct nabla_plan_header) */
-    uint32_t total_size;         /* bytes in the whole plan, header included */
-    uint64_t mem_size;           /* guest memory in bytes, a multiple of 4 KiB */
-    uint32_t flags;              /* NABLA_PLAN_F_* */
-    int32_t elf_fd;              /* where the tender reads the unikernel ELF */
-    int32_t epoll_fd;            /* number the epoll set must have */
-    int32_t timer_fd;            /* number the timerfd must have */
-    uint32_t device_count;       /* entries at devices_offset */
-    uint32_t device_size;        /* sizeof(struct nabla_plan_device) */
-    uint32_t devices_offset;     /* 8-aligned */
-    uint32_t bpf_offset;         /* 8-aligned */
-    uint32_t bpf_size;           /* bytes: 8 x instructions, at least one */
-    uint32_t cmdline_offset;     /* guest command line */
-    uint32_t cmdline_size;       /* bytes including the NUL, 1..8192 */
+    uint32_t magic;          /* NABLA_PLAN_MAGIC */
+    uint32_t version;        /* NABLA_PLAN_VERSION */
+    uint32_t header_size;    /* sizeof(struct nabla_plan_header) */
+    uint32_t total_size;     /* bytes in the whole plan, header included */
+    uint64_t mem_size;       /* guest memory in bytes, a multiple of 4 KiB */
+    uint32_t flags;          /* NABLA_PLAN_F_* */
+    int32_t elf_fd;          /* where the tender reads the unikernel ELF */
+    int32_t epoll_fd;        /* number the epoll set must have */
+    int32_t timer_fd;        /* number the timerfd must have */
+    uint32_t device_count;   /* entries at devices_offset */
+    uint32_t device_size;    /* sizeof(struct nabla_plan_device) */
+    uint32_t devices_offset; /* 8-aligned */
+    uint32_t bpf_offset;     /* 8-aligned */
+    uint32_t bpf_size;       /* bytes: 8 x instructions, at least one */
+    uint32_t cmdline_offset; /* guest command line */
+    uint32_t cmdline_size;   /* bytes including the NUL, 1..8192 */
     uint32_t kernel_path_offset; /* the KERNEL operand as the user gave it */
     uint32_t kernel_path_size;   /* bytes including the NUL, 1..4096 */
     uint32_t reserved;           /* 0 */
@@ -74,23 +75,31 @@ struct nabla_plan_device {
     uint8_t reserved[6]; /* 0 */
 };
 
-_Static_assert(sizeof(struct nabla_plan_header) == 80, "plan header is 80 bytes");
-_Static_assert(offsetof(struct nabla_plan_header, mem_size) == 16, "mem_size @16");
+_Static_assert(sizeof(struct nabla_plan_header) == 80,
+               "plan header is 80 bytes");
+_Static_assert(offsetof(struct nabla_plan_header, mem_size) == 16,
+               "mem_size @16");
 _Static_assert(offsetof(struct nabla_plan_header, flags) == 24, "flags @24");
 _Static_assert(offsetof(struct nabla_plan_header, elf_fd) == 28, "elf_fd @28");
 _Static_assert(offsetof(struct nabla_plan_header, device_count) == 40,
                "device_count @40");
-_Static_assert(offsetof(struct nabla_plan_header, bpf_offset) == 52, "bpf_offset @52");
+_Static_assert(offsetof(struct nabla_plan_header, bpf_offset) == 52,
+               "bpf_offset @52");
 _Static_assert(offsetof(struct nabla_plan_header, cmdline_offset) == 60,
                "cmdline_offset @60");
 _Static_assert(offsetof(struct nabla_plan_header, kernel_path_offset) == 68,
                "kernel_path_offset @68");
-_Static_assert(offsetof(struct nabla_plan_header, reserved) == 76, "reserved @76");
-_Static_assert(sizeof(struct nabla_plan_device) == 40, "plan device is 40 bytes");
-_Static_assert(offsetof(struct nabla_plan_device, capacity) == 16, "capacity @16");
-_Static_assert(offsetof(struct nabla_plan_device, block_size) == 24, "block_size @24");
+_Static_assert(offsetof(struct nabla_plan_header, reserved) == 76,
+               "reserved @76");
+_Static_assert(sizeof(struct nabla_plan_device) == 40,
+               "plan device is 40 bytes");
+_Static_assert(offsetof(struct nabla_plan_device, capacity) == 16,
+               "capacity @16");
+_Static_assert(offsetof(struct nabla_plan_device, block_size) == 24,
+               "block_size @24");
 _Static_assert(offsetof(struct nabla_plan_device, mtu) == 26, "mtu @26");
 _Static_assert(offsetof(struct nabla_plan_device, mac) == 28, "mac @28");
-_Static_assert(offsetof(struct nabla_plan_device, reserved) == 34, "reserved @34");
+_Static_assert(offsetof(struct nabla_plan_device, reserved) == 34,
+               "reserved @34");
 
 #endif /* NABLA_PLAN_H */

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* ABI1 note: which tender the guest was built for, and which ABI version. */
-#define SPT_ABI_TARGET 2u  /* hvt=1, spt=2, virtio=3, muen=4, genode=5, xen=6 */
+#define SPT_ABI_TARGET 2u /* hvt=1 spt=2 virtio=3 muen=4 genode=5 xen=6 */
 #define SPT_ABI_VERSION 2u
 
 /* Guest memory: nothing may be loaded below this address. */

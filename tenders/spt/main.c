@@ -1,0 +1,148 @@
+/* main.c: nabla-spt, the spt tender: carry out a launch plan, then jump. */
+/*
+ * Usage: nabla-spt PLAN_FD [KERNEL [ARGS...]]
+ *
+ * PLAN_FD is the decimal number of an inherited descriptor holding the
+ * launch plan (include/nabla_plan.h). Everything after it is only there so
+ * that `ps` shows what runs; the plan alone decides. Every failure is one
+ * line on stderr, "<prog>: <text>", and status 1, before the guest starts.
+ *
+ * The steps, and why they come in this order:
+ *
+ *  1. Parse PLAN_FD and reset signals. First, because every later step may
+ *     fail and report; signals are reset early so that nothing we inherit
+ *     (Node ignores SIGPIPE; a mask from a parent) reaches the guest, which
+ *     has no way to change them.
+ *  2. Read and check the plan. Nothing is done before the whole plan is
+ *     known to be consistent.
+ *  3. Map guest memory. Before the ELF, which is loaded straight into it;
+ *     early, so that no later allocation of ours can take its addresses.
+ *  4. Check the ELF (header, segments, notes, manifest), load it, close it.
+ *     All checks run before the first byte is copied, in the order of
+ *     docs/elf-validation.md, so the message is the orchestrator's.
+ *  5. Copy the manifest and the command line into guest memory, attaching
+ *     the plan's devices. Needs the manifest (4); done before descriptors
+ *     move so that a device mismatch fails before anything irreversible.
+ *  6. Move device descriptors to their numbers and close everything else.
+ *     After 4 (the ELF descriptor is closed there) and before 7, so that
+ *     the epoll set and timerfd are created into a table with known holes.
+ *  7. Create the epoll set and timerfd at their numbers; register them.
+ *     Needs the devices at their final numbers (6).
+ *  8. Fill the boot info, now that every number and address is final.
+ *  9. no_new_privs and the seccomp filter. Last but one: from here on only
+ *     the guest's syscalls are allowed, so nothing may print or allocate.
+ * 10. Jump to the guest (launch_x86_64.S). Never returns.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spt_abi.h"
+#include "nabla_plan.h"
+#include "elf_load.h"
+#include "elf_notes.h"
+#include "msg.h"
+#include "devices.h"
+#include "filter_install.h"
+#include "guest_mem.h"
+#include "launch.h"
+#include "plan_read.h"
+#include "report.h"
+
+/* Stack pointer at entry: the x86_64 ABI wants (%rsp + 8) 16-aligned. */
+#define STACK_OFFSET 8
+
+/* Strict decimal 0..1023: no sign, no spaces, no leading zeros. */
+static int parse_plan_fd(const char *s)
+{
+    int v = 0;
+
+    if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+        return -1;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+        if (v >= NABLA_PLAN_FD_LIMIT)
+            return -1;
+    }
+    return v;
+}
+
+/*
+ * exec keeps ignored signals ignored and keeps the signal mask, so what a
+ * parent set up would otherwise become the guest's. SIGKILL, SIGSTOP and the
+ * two signals glibc reserves refuse sigaction; that is expected.
+ */
+static void reset_signals(void)
+{
+    struct sigaction sa;
+    sigset_t none;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++)
+        (void)sigaction(sig, &sa, NULL);
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+        fail("cannot unblock signals");
+}
+
+int main(int argc, char **argv)
+{
+    char msg[NABLA_MSG_SIZE];
+    struct plan plan;
+    struct elf_image img;
+    static struct solo5_notes notes; /* 6.6 KiB: keep it off the stack */
+    const struct nabla_plan_header *h;
+    int plan_fd;
+
+    /* 1. */
+    report_init(argc > 0 ? argv[0] : NULL);
+    if (argc < 2)
+        fail("usage: nabla-spt PLAN_FD [KERNEL [ARGS...]]");
+    plan_fd = parse_plan_fd(argv[1]);
+    if (plan_fd < 0)
+        fail("invalid plan descriptor '%s' (expected a decimal number "
+             "0-%d)",
+             argv[1], NABLA_PLAN_FD_LIMIT - 1);
+    reset_signals();
+
+    /* 2. */
+    if (plan_read(plan_fd, &plan, msg, sizeof msg) != 0)
+        fail("%s", msg);
+    h = plan.hdr;
+
+    /* 3. */
+    guest_mem_map(h->mem_size, (h->flags & NABLA_PLAN_F_X_EXEC_HEAP) != 0);
+
+    /* 4. Messages are "F: text", F being the KERNEL operand the user gave. */
+    if (elf_check(h->elf_fd, h->mem_size, &img, msg, sizeof msg) != 0)
+        fail("%s: %s", plan.kernel_path, msg);
+    if (elf_read_notes(h->elf_fd, &img, &notes, msg, sizeof msg) != 0 ||
+        elf_load_segments(h->elf_fd, &img, 0, msg, sizeof msg) != 0)
+        fail("%s: %s", plan.kernel_path, msg);
+    elf_image_free(&img);
+    close(h->elf_fd);
+
+    /* 5. */
+    guest_mem_write_manifest(&plan, &notes);
+
+    /* 6. */
+    devices_map(&plan, plan_fd);
+
+    /* 7. */
+    devices_events(&plan);
+
+    /* 8. */
+    guest_mem_write_boot_info(&plan, img.kernel_end);
+
+    /* 9. From here on: no printing, no allocation, no library calls. */
+    filter_install(&plan);
+
+    /* 10. */
+    nabla_launch(h->mem_size - STACK_OFFSET, img.entry, SPT_BOOT_INFO_BASE);
+}

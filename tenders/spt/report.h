@@ -1,0 +1,17 @@
+/* report.h: the tender's messages on stderr, "<prog>: <text>". */
+#ifndef NABLA_REPORT_H
+#define NABLA_REPORT_H
+
+/* Takes the program name from argv[0] (the orchestrator sets "nabla-run"). */
+void report_init(const char *argv0);
+
+/* Prints one line "<prog>: <text>" on stderr. */
+__attribute__((format(printf, 1, 2))) void report(const char *fmt, ...);
+
+/*
+ * Prints one line and exits with status 1. Only for use before the seccomp
+ * filter is installed: printing needs syscalls the guest's filter forbids.
+ */
+__attribute__((format(printf, 1, 2), noreturn)) void fail(const char *fmt, ...);
+
+#endif /* NABLA_REPORT_H */
