@@ -33,7 +33,8 @@ function findSolo5Note(
       const descsz = BigInt(nh.readUInt32LE(4));
       const nameAt = pos + NOTE_HEADER_SIZE;
       const descAt = nameAt + align4(namesz);
-      if (descAt > end || descsz > end - descAt) break;
+      // Like the tender: the note with both paddings must fit in the segment.
+      if (descAt > end || align4(descsz) > end - descAt) break;
       if (nh.readUInt32LE(8) === type && namesz === BigInt(SOLO5_NOTE_NAMESZ)) {
         const name = file.read(nameAt, SOLO5_NOTE_NAMESZ);
         if (name.toString('latin1') === 'Solo5\0') return { descsz: Number(descsz), at: descAt };
