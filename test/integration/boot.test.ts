@@ -48,6 +48,13 @@ describe('boot spt', () => {
     if (name === 'tls') expect(r.stdout).toContain('tls ok');
   });
 
+  it('the heap is not executable, unless --x-exec-heap', () => {
+    expect(nablaRun([guest('xheap')]).status).toBe(139); // SIGSEGV: W^X outside segments
+    const r = nablaRun(['--x-exec-heap', guest('xheap')]);
+    expect(r.stdout).toContain('xheap: the heap is executable');
+    expect(r.status).toBe(0);
+  });
+
   it.each([512, 4096])(
     'blk verifies every block of a 4 MiB file with %i-byte sectors',
     (sector) => {
