@@ -1,21 +1,13 @@
 // boot.test.ts: real guests under the real tender and seccomp filter, with the statuses a shell sees.
-import { rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.js';
 import { buildElf } from '../helpers/elf-builder.js';
-import { example, guest, scratchDir } from '../helpers/paths.js';
+import { example, guest } from '../helpers/paths.js';
 import { nablaRun } from '../helpers/run-cli.js';
+import { useScratch } from '../helpers/scratch.js';
 
-const dir = scratchDir();
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function disk(name: string, bytes: number): string {
-  const path = join(dir, name);
-  writeFileSync(path, '');
-  truncateSync(path, bytes);
-  return path;
-}
+const scratch = useScratch();
+const disk = scratch.disk;
 
 describe('boot spt', () => {
   it('hello prints its command line and exits 0', () => {
@@ -27,8 +19,7 @@ describe('boot spt', () => {
   });
 
   it('a hand-assembled guest (no SDK) exits with the status it passes to exit_group', () => {
-    const path = join(dir, 'exit7.nabla');
-    writeFileSync(path, buildElf());
+    const path = scratch.file('exit7.nabla', buildElf());
     expect(nablaRun([path]).status).toBe(7);
   });
 

@@ -1,25 +1,15 @@
 // errors.test.ts: each error row of spt-abi.md §9 gives status 1, its exact line(s), and no guest.
-import { rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildElf, manifestBytes } from '../helpers/elf-builder.js';
-import { example, scratchDir } from '../helpers/paths.js';
+import { example } from '../helpers/paths.js';
 import { nablaRun } from '../helpers/run-cli.js';
+import { useScratch } from '../helpers/scratch.js';
 
-const dir = scratchDir();
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, bytes: number): string {
-  const path = join(dir, name);
-  writeFileSync(path, '');
-  truncateSync(path, bytes);
-  return path;
-}
-function elf(name: string, bytes: Buffer): string {
-  const path = join(dir, name);
-  writeFileSync(path, bytes);
-  return path;
-}
+const scratch = useScratch();
+const dir = scratch.dir;
+const file = scratch.disk;
+const elf = scratch.file;
 
 const hello = example('hello');
 const blk = example('blk');

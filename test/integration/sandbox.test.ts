@@ -1,24 +1,17 @@
 // sandbox.test.ts: a running guest holds exactly the BPF TypeScript compiled, and nothing else.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readlinkSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readlinkSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { verifyFilter } from '../../src/audit/verify-policy.js';
 import { prepare, run } from '../../src/index.js';
 import { installedFilter, openDescriptors, procStatus, waitFor } from '../helpers/live-guest.js';
-import { guest, NABLA_RUN, scratchDir } from '../helpers/paths.js';
+import { guest, NABLA_RUN } from '../helpers/paths.js';
+import { useScratch } from '../helpers/scratch.js';
 
-const dir = scratchDir();
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = useScratch();
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-function disk(name: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, '');
-  truncateSync(path, 1 << 20);
-  return path;
-}
+const disk = (name: string) => scratch.disk(name, 1 << 20);
 
 function expectSandboxed(pid: number, expectedBpf: Buffer): void {
   const status = procStatus(pid);
