@@ -1,4 +1,4 @@
-// build-all.ts: builds every example and test guest into build/ (run as `node dist/sdk/build-all.js`).
+// build-all.ts: builds every example, test and conformance guest into build/ (run as `node dist/sdk/build-all.js`).
 
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -16,6 +16,7 @@ export interface GuestTarget {
 const GROUPS = [
   { from: 'examples', to: join('build', 'examples') },
   { from: join('test', 'guests'), to: join('build', 'test-guests') },
+  { from: join('test', 'conformance', 'guests'), to: join('build', 'conformance') },
 ];
 
 /** Every guest directory under examples/ and test/guests/, resolved from the package root. */
