@@ -1,14 +1,21 @@
 // nabla.ts: the `nabla` command family (yargs); each command lives in cli/commands/.
 import * as run from './commands/run.js';
 
+/** Errors a command may throw that are the user's to fix: print the message, not a stack. */
+const USER_ERRORS = new Set(['NablaError', 'ManifestError', 'BuildError']);
+
 export async function main(argv: readonly string[]): Promise<number> {
   // `run` keeps solo5-spt's own syntax (--block:NAME=PATH), which yargs would rewrite.
   if (argv[0] === run.command) return run.runRaw(argv.slice(1));
 
-  const { default: yargs } = await import('yargs');
-  const { version } = await import('./usage.js');
+  const [{ default: yargs }, build, inspect, version] = await Promise.all([
+    import('yargs'),
+    import('./commands/build.js'),
+    import('./commands/inspect.js'),
+    import('./commands/version.js'),
+  ]);
   let status = 0;
-  await yargs([...argv])
+  const parsing = yargs([...argv])
     .scriptName('nabla')
     .usage('$0 <command> [options]')
     .command(
@@ -17,26 +24,30 @@ export async function main(argv: readonly string[]): Promise<number> {
       () => {},
       () => {},
     )
-    .command(
-      'version',
-      'Show the nabla version and the Solo5 ABI version',
-      () => {},
-      () => {
-        process.stdout.write(version('nabla'));
-      },
-    )
+    .command(build)
+    .command(inspect)
+    .command(version)
     .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
-    .example('$0 run --block:storage=disk.img app.nabla', 'attach a block device')
+    .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
+    .example('$0 inspect hello.nabla', 'show what a unikernel declares')
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .fail((message, error) => {
-      process.stderr.write(
-        `nabla: ${message ?? error?.message}\nRun \`nabla --help\` for usage.\n`,
-      );
       status = 1;
+      if (error && !USER_ERRORS.has(error.name)) {
+        process.stderr.write(`nabla: internal error: ${error.message}\n`);
+        if (process.env.NABLA_DEBUG) process.stderr.write(`${error.stack}\n`);
+        return;
+      }
+      process.stderr.write(`nabla: ${error?.message ?? message}\n`);
+      if (!error) process.stderr.write('Run `nabla --help` for usage.\n');
     })
     .help()
     .version(false)
     .parseAsync();
+  // yargs rejects after calling fail() for an error a handler threw; fail() has reported it.
+  await parsing.catch(() => {
+    status = 1;
+  });
   return status;
 }

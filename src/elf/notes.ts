@@ -45,19 +45,28 @@ function findSolo5Note(
   return undefined;
 }
 
+/** The ABI1 note's target and version, or undefined when there is none (check 23). */
+export function readAbiNote(
+  file: ElfFile,
+  header: ElfHeader,
+): { target: number; version: number } | undefined {
+  const note = findSolo5Note(file, header, SOLO5_NOTE_ABI);
+  if (!note || note.descsz !== ABI1_INFO_SIZE) return undefined;
+  const abi = file.read(note.at, ABI1_INFO_SIZE);
+  return { target: abi.readUInt32LE(0), version: abi.readUInt32LE(4) };
+}
+
 /** Checks 23–25: the ABI1 note says spt, ABI version 2. */
 export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
-  const note = findSolo5Note(file, header, SOLO5_NOTE_ABI);
-  if (!note || note.descsz !== ABI1_INFO_SIZE) {
-    throw new NablaError(`${file.path}: No Solo5 ABI information found in executable`);
-  }
-  const abi = file.read(note.at, ABI1_INFO_SIZE);
-  if (abi.readUInt32LE(0) !== SPT_ABI_TARGET) {
+  const abi = readAbiNote(file, header);
+  if (!abi) throw new NablaError(`${file.path}: No Solo5 ABI information found in executable`);
+  if (abi.target !== SPT_ABI_TARGET) {
     throw new NablaError(`${file.path}: Executable is not for the solo5-spt target`);
   }
-  const version = abi.readUInt32LE(4);
-  if (version !== SPT_ABI_VERSION) {
-    throw new NablaError(`${file.path}: Executable requests unsupported ABI version ${version}`);
+  if (abi.version !== SPT_ABI_VERSION) {
+    throw new NablaError(
+      `${file.path}: Executable requests unsupported ABI version ${abi.version}`,
+    );
   }
 }
 

@@ -1,0 +1,43 @@
+// inspect.ts: `nabla inspect KERNEL [--json]` — the ABI note and manifest of a Solo5 unikernel.
+import type { Argv } from 'yargs';
+import type { UnikernelDescription } from '../../elf/describe.js';
+
+export const command = 'inspect <kernel>';
+export const describe =
+  'Show the Solo5 ABI note and device manifest of a unikernel (ours or upstream)';
+
+export function builder(yargs: Argv) {
+  return yargs
+    .positional('kernel', { type: 'string', demandOption: true, describe: 'the unikernel ELF' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print JSON (shape: docs/inspect-json.md)',
+    })
+    .example('$0 inspect build/examples/blk.nabla', 'what it needs attached')
+    .example('$0 inspect --json app.nabla | jq .manifest.devices', 'for scripts');
+}
+
+export function formatText(d: UnikernelDescription): string {
+  const lines = [
+    `${d.file}: Solo5 unikernel, ${d.size} bytes`,
+    `  ABI:      target ${d.abi.targetName} (${d.abi.target}), version ${d.abi.version}${d.runnable ? '' : '  (nabla-run needs spt, version 2)'}`,
+    `  entry:    ${d.entry}`,
+    '  segments:',
+    ...d.segments.map(
+      (s) =>
+        `    [${s.index}] ${s.type.padEnd(7)} ${s.flags} vaddr ${s.vaddr.padEnd(10)} memsz ${s.memsz} filesz ${s.filesz}`,
+    ),
+    `  manifest: version ${d.manifest.version}, ${d.manifest.devices.length} device${d.manifest.devices.length === 1 ? '' : 's'}`,
+    ...d.manifest.devices.map((dev) => `    [${dev.index}] ${dev.name.padEnd(16)} ${dev.type}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export async function handler(argv: { kernel: string; json: boolean }): Promise<void> {
+  const { describeUnikernel } = await import('../../elf/describe.js');
+  const description = describeUnikernel(argv.kernel);
+  process.stdout.write(
+    argv.json ? `${JSON.stringify(description, null, 2)}\n` : formatText(description),
+  );
+}
