@@ -9,7 +9,8 @@
         "native/seccomp_compile.cc",
         "native/memfd.cc",
         "native/tap.cc",
-        "native/exec.cc"
+        "native/exec.cc",
+        "native/fd.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

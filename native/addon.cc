@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
     nabla::RegisterMemfd(env, exports);
     nabla::RegisterTap(env, exports);
     nabla::RegisterExec(env, exports);
+    nabla::RegisterFd(env, exports);
     return exports;
 }
 

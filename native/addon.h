@@ -12,6 +12,7 @@ void RegisterSeccomp(Napi::Env env, Napi::Object exports);
 void RegisterMemfd(Napi::Env env, Napi::Object exports);
 void RegisterTap(Napi::Env env, Napi::Object exports);
 void RegisterExec(Napi::Env env, Napi::Object exports);
+void RegisterFd(Napi::Env env, Napi::Object exports);
 
 } // namespace nabla
 

@@ -16,7 +16,7 @@ export interface RunOptions {
   memMiB?: number;
   /** Block devices: manifest name, backing file, optional sector size (default 512). */
   block?: Array<{ name: string; path: string; sectorSize?: number }>;
-  /** Network devices: manifest name and a tap interface name or an open descriptor. */
+  /** Network devices: manifest name and a tap interface name or an open descriptor (made non-blocking). */
   net?: Array<{ name: string; iface?: string; fd?: number; mac?: string }>;
   /** Leave guest memory outside its segments executable (upstream's --x-exec-heap). */
   xExecHeap?: boolean;

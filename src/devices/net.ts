@@ -1,13 +1,15 @@
 // net.ts: attaches a tap interface (or an open descriptor) as a network device, with MTU and MAC.
-import { fstatSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { NablaError } from '../errors.js';
 import type { DeclaredDevice } from '../manifest/manifest.js';
-import { interfaceMtu, tapAttach } from '../native/index.js';
+import { interfaceMtu, setNonBlocking, tapAttach } from '../native/index.js';
 import { systemErrorText } from '../os-errors.js';
 import type { AttachedNet, NetTarget } from './types.js';
 
 /** MTU assumed for a descriptor passed with @FD, whose interface we cannot name. */
 const DEFAULT_MTU = 1500;
+/** The manifest stores the MTU in 16 bits (spt-abi.md §3). */
+export const MAX_MTU = 65535;
 const MAC_PATTERN = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 export function parseMac(name: string, text: string): Buffer {
@@ -24,23 +26,56 @@ export function randomMac(): Buffer {
   return mac;
 }
 
+function attachFailed(target: string, error: unknown): NablaError {
+  return new NablaError(`Could not attach interface: ${target}: ${systemErrorText(error)}`);
+}
+
+/**
+ * A caller's descriptor may be blocking (a shell or another program opened it so), but the
+ * guest's solo5_net_read must return SOLO5_R_AGAIN when no frame waits instead of stopping the
+ * whole unikernel in read(2), as upstream's tender ensures with O_NONBLOCK too.
+ */
+function adoptFd(fd: number): void {
+  try {
+    setNonBlocking(fd);
+  } catch (error) {
+    throw attachFailed(`@${fd}`, error);
+  }
+}
+
+/** The interface's MTU, refused when the guest could not be told it (a 16-bit field). */
+function mtuOf(iface: string): number {
+  let mtu: number;
+  try {
+    mtu = interfaceMtu(iface);
+  } catch (error) {
+    throw attachFailed(iface, error);
+  }
+  if (mtu > MAX_MTU) {
+    throw new NablaError(
+      `Could not attach interface: ${iface}: MTU ${mtu} is above ${MAX_MTU}, the largest the manifest can hold`,
+    );
+  }
+  return mtu;
+}
+
 export function attachNet(device: DeclaredDevice, target: NetTarget, mac?: string): AttachedNet {
   const address = mac === undefined ? randomMac() : parseMac(device.name, mac);
   const base = { type: 'NET_BASIC' as const, index: device.index, name: device.name, mac: address };
   if ('fd' in target) {
-    try {
-      fstatSync(target.fd);
-    } catch (error) {
-      throw new NablaError(`Could not attach interface: @${target.fd}: ${systemErrorText(error)}`);
-    }
+    adoptFd(target.fd);
     return { ...base, fd: target.fd, owned: false, target: `@${target.fd}`, mtu: DEFAULT_MTU };
   }
   let fd: number;
   try {
     fd = tapAttach(target.iface);
   } catch (error) {
-    throw new NablaError(`Could not attach interface: ${target.iface}: ${systemErrorText(error)}`);
+    throw attachFailed(target.iface, error);
   }
-  const mtu = interfaceMtu(target.iface);
-  return { ...base, fd, owned: true, target: target.iface, mtu };
+  try {
+    return { ...base, fd, owned: true, target: target.iface, mtu: mtuOf(target.iface) };
+  } catch (error) {
+    closeSync(fd); // not yet in the attached list that attachDevices releases
+    throw error;
+  }
 }

@@ -18,6 +18,7 @@ export interface NativeBinding {
   execve(path: string, argv: string[], envp: string[], keepFds: number[]): never;
   clearCloexec(fd: number): void;
   setCloexec(fd: number): void;
+  setNonBlocking(fd: number): void;
 }
 
 // This file runs as src/native/binding.ts (vitest) and as dist/native/binding.js (after tsc,

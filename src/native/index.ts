@@ -1,4 +1,4 @@
-// index.ts: the typed API over the native addon: seccomp compilation, memfds, taps and exec.
+// index.ts: the typed API over the native addon: seccomp compilation, memfds, taps, descriptors and exec.
 import { native, type RawComparison, type RawRule } from './binding.js';
 import * as check from './check.js';
 import { callNative } from './errors.js';
@@ -183,4 +183,13 @@ export function clearCloexec(fd: number): void {
 export function setCloexec(fd: number): void {
   const f = check.fd(fd, 'fd');
   callNative(() => native().setCloexec(f));
+}
+
+/**
+ * Makes `fd` non-blocking (sets O_NONBLOCK, keeping its other status flags). The flag belongs
+ * to the open file, so every duplicate of the descriptor, in this process or another, sees it.
+ */
+export function setNonBlocking(fd: number): void {
+  const f = check.fd(fd, 'fd');
+  callNative(() => native().setNonBlocking(f));
 }

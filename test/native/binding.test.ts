@@ -17,6 +17,7 @@ describe('native()', () => {
       'resolveSyscall',
       'sealMemfd',
       'setCloexec',
+      'setNonBlocking',
       'tapAttach',
     ]);
   });
