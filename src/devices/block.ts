@@ -31,14 +31,15 @@ export function attachBlock(
   try {
     const capacity = BigInt(fstatSync(fd).size);
     const size = BigInt(blockSize);
-    if (capacity < size) {
-      throw new NablaError(
-        `${device.name}: Backing storage must be at least 1 block (${blockSize} bytes) in size`,
-      );
-    }
+    // Upstream's order: alignment first, so a short non-empty file is "not block aligned".
     if (capacity % size !== 0n) {
       throw new NablaError(
         `${device.name}: Backing storage size must be block aligned (${blockSize} bytes)`,
+      );
+    }
+    if (capacity < size) {
+      throw new NablaError(
+        `${device.name}: Backing storage must be at least 1 block (${blockSize} bytes) in size`,
       );
     }
     return {
