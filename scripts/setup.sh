@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 # clang-format for the C style check, iproute2 for tap devices in the network tests.
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-  build-essential cmake pkg-config libseccomp-dev clang-format iproute2 python3 >/dev/null
+  build-essential cmake pkg-config libseccomp-dev clang-format iproute2 iputils-ping python3 >/dev/null
 
 npm ci --no-audit --no-fund
 npm run build
