@@ -1,15 +1,15 @@
 /* net.c: network devices: one frame per read/write on the host descriptor. */
-#include "bindings.h"
+#include "core.h"
 
 /*
- * The tender opened the device's descriptor non-blocking (a tap, or a
- * descriptor passed with --net:NAME=@N), so each read returns one frame or
- * EAGAIN and each write sends one frame.
+ * The device's descriptor is non-blocking (nabla-run and the hosted start
+ * code open taps so, and set O_NONBLOCK on one passed with --net:NAME=@N),
+ * so each read returns one frame or EAGAIN and each write sends one frame.
  */
 solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
                                  struct solo5_net_info *info)
 {
-    struct mft_entry *e;
+    const struct mft_entry *e;
 
     if (info == NULL)
         return SOLO5_R_EINVAL;
@@ -26,15 +26,15 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
 solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
                                size_t size)
 {
-    struct mft_entry *e = mft_entry_by_handle(handle, MFT_DEV_NET_BASIC);
+    const struct mft_entry *e = mft_entry_by_handle(handle, MFT_DEV_NET_BASIC);
     if (e == NULL || size > (size_t)e->u.net_basic.mtu + SOLO5_NET_HLEN)
         return SOLO5_R_EINVAL;
     long n;
     do
-        n = sys_write(e->b.hostfd, buf, size);
-    while (n == -SYS_EINTR);
+        n = host_write(e->b.hostfd, buf, size);
+    while (n == -HOST_EINTR);
     /* A frame the host cannot take now is dropped, as the API allows. */
-    if (n == -SYS_EAGAIN)
+    if (n == -HOST_EAGAIN)
         return SOLO5_R_OK;
     return n == (long)size ? SOLO5_R_OK : SOLO5_R_EUNSPEC;
 }
@@ -42,15 +42,15 @@ solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
 solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf, size_t size,
                               size_t *read_size)
 {
-    struct mft_entry *e = mft_entry_by_handle(handle, MFT_DEV_NET_BASIC);
+    const struct mft_entry *e = mft_entry_by_handle(handle, MFT_DEV_NET_BASIC);
     if (e == NULL || read_size == NULL ||
         size < (size_t)e->u.net_basic.mtu + SOLO5_NET_HLEN)
         return SOLO5_R_EINVAL;
     long n;
     do
-        n = sys_read(e->b.hostfd, buf, size);
-    while (n == -SYS_EINTR);
-    if (n == -SYS_EAGAIN)
+        n = host_read(e->b.hostfd, buf, size);
+    while (n == -HOST_EINTR);
+    if (n == -HOST_EAGAIN)
         return SOLO5_R_AGAIN;
     if (n < 0)
         return SOLO5_R_EUNSPEC;

@@ -1,5 +1,7 @@
 /* platform.c: console, exit and abort, clocks, logging and solo5_yield(). */
-#include "bindings.h"
+#include "core.h"
+
+struct sdk_host sdk_host;
 
 static enum log_level current_level = LOG_INFO;
 
@@ -8,9 +10,14 @@ void log_set_level(enum log_level level)
     current_level = level;
 }
 
+bool log_enabled(enum log_level level)
+{
+    return current_level >= level;
+}
+
 void log_printf(enum log_level level, const char *fmt, ...)
 {
-    if (current_level < level)
+    if (!log_enabled(level))
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -18,12 +25,54 @@ void log_printf(enum log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f';
+}
+
+/*
+ * Whole words only; like upstream, parsing stops at the first word that is
+ * not one of these options.
+ */
+const char *cmdline_apply_options(const char *p)
+{
+    static const struct {
+        const char *word;
+        enum log_level level;
+    } opts[] = {
+        {"--solo5:quiet", LOG_QUIET}, {"--solo5:error", LOG_ERROR},
+        {"--solo5:warn", LOG_WARN},   {"--solo5:info", LOG_INFO},
+        {"--solo5:debug", LOG_DEBUG},
+    };
+
+    while (is_space(*p))
+        p++;
+    for (;;) {
+        bool matched = false;
+        for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+            size_t n = strlen(opts[i].word);
+            if (strncmp(p, opts[i].word, n) == 0 &&
+                (p[n] == '\0' || is_space(p[n]))) {
+                log_set_level(opts[i].level);
+                p += n;
+                matched = true;
+                break;
+            }
+        }
+        if (!matched)
+            return p;
+        while (is_space(*p))
+            p++;
+    }
+}
+
 void solo5_console_write(const char *buf, size_t size)
 {
     /* Best effort by contract; retry short writes, give up on errors. */
     while (size > 0) {
-        long n = sys_write(SYS_STDOUT, buf, size);
-        if (n == -SYS_EINTR)
+        long n = host_write(1, buf, size);
+        if (n == -HOST_EINTR)
             continue;
         if (n <= 0)
             return;
@@ -40,85 +89,85 @@ static void console_puts(const char *s)
 void solo5_exit(int status)
 {
     log_printf(LOG_INFO, "Solo5: solo5_exit(%d) called\n", status);
-    sys_exit_group(status);
+    host_exit(status);
 }
 
 /*
  * Abort paths avoid printf: they may run because something is already
- * broken, so they use the shortest route to the console.
+ * broken (a smashed stack, a corrupt heap), so they take the shortest route
+ * to the console. Like upstream, the line is an error-level message, so
+ * --solo5:quiet silences it; the status (255) still tells.
  */
-void solo5_abort(void)
+void sdk_panic(const char *what)
 {
-    if (current_level >= LOG_ERROR)
-        console_puts("Solo5: ABORT: solo5_abort() called\n");
-    sys_exit_group(SOLO5_EXIT_ABORT);
-}
-
-void spt_panic(const char *what)
-{
-    if (current_level >= LOG_ERROR) {
+    if (log_enabled(LOG_ERROR)) {
         console_puts("Solo5: ABORT: ");
         console_puts(what);
         console_puts("\n");
     }
-    sys_exit_group(SOLO5_EXIT_ABORT);
+    host_exit(SOLO5_EXIT_ABORT);
+}
+
+void solo5_abort(void)
+{
+    sdk_panic("solo5_abort() called");
 }
 
 static solo5_time_t clock_read(int clock)
 {
-    struct sys_timespec ts;
+    uint64_t ns;
 
-    if (sys_clock_gettime(clock, &ts) != 0)
-        spt_panic("clock_gettime failed");
-    return (solo5_time_t)ts.tv_sec * NSEC_PER_SEC + (solo5_time_t)ts.tv_nsec;
+    if (host_clock_ns(clock, &ns) != 0)
+        sdk_panic("clock_gettime failed");
+    return ns;
 }
 
 solo5_time_t solo5_clock_monotonic(void)
 {
-    return clock_read(SYS_CLOCK_MONOTONIC);
+    return clock_read(HOST_CLOCK_MONOTONIC);
 }
 
 solo5_time_t solo5_clock_wall(void)
 {
-    return clock_read(SYS_CLOCK_REALTIME);
+    return clock_read(HOST_CLOCK_REALTIME);
 }
 
 /*
- * The tender's epoll set holds the timerfd (data SPT_EPOLL_TIMERFD_DATA) and
- * one descriptor per attached net device (data = its handle). A deadline
+ * The epoll set holds the timerfd (data SPT_EPOLL_TIMERFD_DATA) and one
+ * descriptor per attached net device (data = its handle). A deadline
  * already reached means "poll": epoll with a zero timeout, no timer.
- * Otherwise the timerfd is armed for the absolute deadline and epoll waits
+ * Otherwise the timerfd is armed for the absolute deadline (on the
+ * monotonic clock, the one solo5_clock_monotonic() reads) and epoll waits
  * until it or a device fires. Re-arming resets an earlier expiry, so the
- * timerfd never needs to be read (read on it is not in the filter anyway).
+ * timerfd never needs to be read (read on it is not in spt's filter).
  */
 void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 {
-    struct sys_epoll_event events[MFT_MAX_ENTRIES];
+    uint64_t data[MFT_MAX_ENTRIES];
     solo5_handle_set_t ready = 0;
     int timeout_ms = 0;
 
     if (deadline > solo5_clock_monotonic()) {
-        struct sys_itimerspec it = {
-            .it_interval = {0, 0},
-            .it_value = {(int64_t)(deadline / NSEC_PER_SEC),
-                         (int64_t)(deadline % NSEC_PER_SEC)},
-        };
-        if (sys_timerfd_settime(spt_bi->timerfd, SYS_TFD_TIMER_ABSTIME, &it) !=
-            0)
-            spt_panic("timerfd_settime failed");
+        if (host_timer_set(sdk_host.timerfd, deadline) != 0)
+            sdk_panic("timerfd_settime failed");
         timeout_ms = -1;
     }
 
-    long n =
-        sys_epoll_pwait(spt_bi->epollfd, events, MFT_MAX_ENTRIES, timeout_ms);
-    /* A signal (e.g. a stop and continue) is a spurious wake-up, not fatal. */
-    if (n < 0 && n != -SYS_EINTR)
-        spt_panic("epoll_pwait failed");
-    for (long i = 0; i < n; i++) {
-        uint64_t data = events[i].data;
-        if (data < MFT_MAX_ENTRIES)
-            ready |= 1ull << data;
-    }
+    /*
+     * A signal (a stop and continue, say) interrupts the wait without
+     * changing what it waits for: the timer stays armed, so wait again
+     * rather than return early with nothing ready.
+     */
+    long n;
+    do
+        n = host_epoll_wait(sdk_host.epollfd, data, MFT_MAX_ENTRIES,
+                            timeout_ms);
+    while (n == -HOST_EINTR);
+    if (n < 0)
+        sdk_panic("epoll_pwait failed");
+    for (long i = 0; i < n; i++)
+        if (data[i] < MFT_MAX_ENTRIES)
+            ready |= 1ull << data[i];
     if (ready_set != NULL)
         *ready_set = ready;
 }

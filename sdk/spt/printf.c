@@ -194,3 +194,17 @@ int printf(const char *fmt, ...)
     va_end(ap);
     return n;
 }
+
+int puts(const char *s)
+{
+    solo5_console_write(s, strlen(s));
+    solo5_console_write("\n", 1);
+    return 0;
+}
+
+int putchar(int c)
+{
+    char ch = (char)c;
+    solo5_console_write(&ch, 1);
+    return (unsigned char)ch;
+}

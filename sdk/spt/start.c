@@ -12,51 +12,6 @@ __attribute__((section(".interp"), used)) static const char spt_interp[] =
 /* Room kept for the initial stack, which grows down from mem_size - 8. */
 #define STACK_RESERVE (512ull * 1024)
 
-const struct spt_boot_info *spt_bi;
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-           c == '\f';
-}
-
-/*
- * Strips leading --solo5:LEVEL options (whole words only) and applies them;
- * the application sees the rest. Like upstream, parsing stops at the first
- * word that is not one of these options.
- */
-static const char *cmdline_parse(const char *p)
-{
-    static const struct {
-        const char *word;
-        enum log_level level;
-    } opts[] = {
-        {"--solo5:quiet", LOG_QUIET}, {"--solo5:error", LOG_ERROR},
-        {"--solo5:warn", LOG_WARN},   {"--solo5:info", LOG_INFO},
-        {"--solo5:debug", LOG_DEBUG},
-    };
-
-    while (is_space(*p))
-        p++;
-    for (;;) {
-        bool matched = false;
-        for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-            size_t n = strlen(opts[i].word);
-            if (strncmp(p, opts[i].word, n) == 0 &&
-                (p[n] == '\0' || is_space(p[n]))) {
-                log_set_level(opts[i].level);
-                p += n;
-                matched = true;
-                break;
-            }
-        }
-        if (!matched)
-            return p;
-        while (is_space(*p))
-            p++;
-    }
-}
-
 static void banner(uint64_t heap_start, uint64_t heap_end, uint64_t mem_size)
 {
     /* Section boundaries from spt_x86_64.lds. */
@@ -83,34 +38,21 @@ static void banner(uint64_t heap_start, uint64_t heap_end, uint64_t mem_size)
                (unsigned long long)mem_size);
 }
 
-static void list_devices(void)
-{
-    const struct mft *m = spt_bi->mft;
-
-    for (uint32_t i = 1; i < m->entries && i < MFT_MAX_ENTRIES; i++) {
-        const struct mft_entry *e = &m->e[i];
-        if (e->type == MFT_DEV_BLOCK_BASIC)
-            log_printf(LOG_DEBUG,
-                       "Solo5: device %u: block '%s', %llu bytes in blocks "
-                       "of %u%s\n",
-                       i, e->name,
-                       (unsigned long long)e->u.block_basic.capacity,
-                       e->u.block_basic.block_size,
-                       e->attached ? "" : " (not attached)");
-        else if (e->type == MFT_DEV_NET_BASIC)
-            log_printf(LOG_DEBUG, "Solo5: device %u: net '%s', mtu %u%s\n", i,
-                       e->name, e->u.net_basic.mtu,
-                       e->attached ? "" : " (not attached)");
-    }
-}
-
 void spt_start(const struct spt_boot_info *bi) __attribute__((noreturn));
 
+/*
+ * Like ssp.c, this file is compiled without the stack protector: spt_start
+ * runs before the guard is set (and never returns, so it never checks one).
+ */
 void spt_start(const struct spt_boot_info *bi)
 {
     static struct solo5_start_info si;
 
-    spt_bi = bi;
+    /* Before any protected function that will return is entered. */
+    ssp_init();
+    sdk_host.mft = bi->mft;
+    sdk_host.epollfd = bi->epollfd;
+    sdk_host.timerfd = bi->timerfd;
     /*
      * The tender may leave its own thread pointer in %fs. Zero it so that a
      * guest touching TLS before solo5_set_tls_base() faults on page 0
@@ -118,7 +60,7 @@ void spt_start(const struct spt_boot_info *bi)
      */
     (void)sys_arch_prctl(SYS_ARCH_SET_FS, 0);
 
-    si.cmdline = cmdline_parse(bi->cmdline);
+    si.cmdline = cmdline_apply_options(bi->cmdline);
 
     /*
      * The heap starts at the first page after the loaded image and stops
@@ -134,13 +76,14 @@ void spt_start(const struct spt_boot_info *bi)
     uint64_t heap_start = (image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     if (heap_start < image_end || mem_top < STACK_RESERVE ||
         heap_start >= mem_top - STACK_RESERVE)
-        spt_panic("not enough memory for a heap and the stack");
+        sdk_panic("not enough memory for a heap and the stack");
     uint64_t heap_end = mem_top - STACK_RESERVE;
 
     banner(heap_start, heap_end, bi->mem_size);
-    list_devices();
+    mft_log_devices();
 
     si.heap_start = (uintptr_t)heap_start;
     si.heap_size = (size_t)(heap_end - heap_start);
+    heap_init(si.heap_start, si.heap_size);
     solo5_exit(solo5_app_main(&si));
 }

@@ -1,11 +1,12 @@
-// build.ts: compiles and links C sources into an spt unikernel with the host gcc and the nabla SDK.
+// build.ts: compiles and links C sources into an spt unikernel, or a hosted executable, with the host gcc.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { generateHostedManifest } from './hosted-manifest.js';
 import { readManifest } from './manifest.js';
 import { generateNotesAssembly } from './notes.js';
 
@@ -16,8 +17,16 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 const SDK = join(PACKAGE_ROOT, 'sdk');
 const SPT = join(SDK, 'spt');
 const LINKER_SCRIPT = join(SPT, 'spt_x86_64.lds');
-/** Bindings objects are compiled once per content hash and shared by every guest. */
+/** Runtime objects are compiled once per content hash and shared by every guest. */
 const CACHE = join(PACKAGE_ROOT, 'build', 'sdk');
+/** The guest API headers applications include: solo5.h, nabla_lib.h, and spt_abi.h. */
+const APP_INCLUDES = [`-I${join(SDK, 'include')}`, `-I${join(PACKAGE_ROOT, 'tenders', 'include')}`];
+
+/**
+ * spt: a static unikernel for nabla-run or solo5-spt. hosted: the same application as a
+ * normal Linux executable, the Solo5 API implemented over glibc (sdk/hosted).
+ */
+export type BuildTarget = 'spt' | 'hosted';
 
 export interface BuildOptions {
   /** C (or .S) sources of the application. */
@@ -28,6 +37,8 @@ export interface BuildOptions {
   output: string;
   includeDirs?: string[];
   cflags?: string[];
+  /** Default 'spt'. */
+  target?: BuildTarget;
 }
 
 /** The compiler failed; `stderr` holds its diagnostics. */
@@ -66,26 +77,37 @@ function compilerIncludeDir(): Promise<string> {
 
 /*
  * Freestanding and static: no libc, no PIE (the image is linked at 0x100000 and loaded as is),
- * no host headers (-nostdinc), and no stack protector until the bindings set up a guard.
+ * no host headers (-nostdinc). The stack protector reads its guard from the global
+ * __stack_chk_guard (sdk/spt/ssp.c): the default, %fs:0x28, would fault in a guest that has
+ * not set up TLS.
  */
-async function baseCflags(): Promise<string[]> {
+async function sptCflags(): Promise<string[]> {
   return [
     '-std=gnu11',
     '-O2',
     '-g',
     '-ffreestanding',
     '-fno-pie',
-    '-fno-stack-protector',
+    '-fstack-protector-strong',
+    '-mstack-protector-guard=global',
     '-fno-asynchronous-unwind-tables',
     '-nostdinc',
     '-isystem',
     await compilerIncludeDir(),
     '-Wall',
     '-Wextra',
-    `-I${join(SDK, 'include')}`,
-    `-I${join(PACKAGE_ROOT, 'tenders', 'include')}`,
+    ...APP_INCLUDES,
   ];
 }
+
+/** A normal Linux program: the compiler's defaults (glibc, dynamic, PIE), same language level. */
+const HOSTED_CFLAGS = ['-std=gnu11', '-O2', '-g', '-Wall', '-Wextra', ...APP_INCLUDES];
+
+/*
+ * These set the guard or run before it is set, so they must not check it: a protected
+ * function entered before the guard changes would find a different value on its return.
+ */
+const NO_STACK_PROTECTOR = new Set([join(SPT, 'start.c'), join(SPT, 'ssp.c')]);
 
 const LDFLAGS = [
   '-nostdlib',
@@ -106,50 +128,93 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The bindings' sources, the entry point first so that _start lands at the start of .text. */
-async function bindingSources(): Promise<string[]> {
-  const names = (await readdir(SPT)).filter((n) => n.endsWith('.c') || n.endsWith('.S'));
-  names.sort(
-    (a, b) => Number(b.startsWith('entry_')) - Number(a.startsWith('entry_')) || a.localeCompare(b),
-  );
-  return names.map((n) => join(SPT, n));
+async function filesIn(dir: string, suffixes: string[]): Promise<string[]> {
+  return (await readdir(dir))
+    .filter((n) => suffixes.some((suffix) => n.endsWith(suffix)))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
-let bindings: Promise<string[]> | undefined;
+/** What one target links besides the application: sources compiled once, and their flags. */
+interface Runtime {
+  target: BuildTarget;
+  /** Sources, in link order. */
+  sources: string[];
+  /** Every header those sources may include (their contents key the cache). */
+  headers: string[];
+  /** Flags for the runtime's own files: the application's, plus its internal headers. */
+  flags: string[];
+}
 
 /*
- * Compiles the bindings into build/sdk/spt-<hash>/, the hash covering sources, headers,
+ * sdk/common holds the API logic of both targets; each target directory adds its host.h and
+ * its own files. spt's entry point comes first so that _start lands at the start of .text.
+ */
+async function runtime(target: BuildTarget): Promise<Runtime> {
+  const own = join(SDK, target);
+  const common = join(SDK, 'common');
+  const ownSources = await filesIn(own, ['.c', '.S']);
+  ownSources.sort(
+    (a, b) => Number(basename(b).startsWith('entry_')) - Number(basename(a).startsWith('entry_')),
+  );
+  const headers = [
+    ...(await filesIn(join(SDK, 'include'), ['.h'])),
+    ...(await filesIn(common, ['.h'])),
+    ...(await filesIn(own, ['.h'])),
+    join(PACKAGE_ROOT, 'tenders', 'include', 'spt_abi.h'),
+  ];
+  const base = target === 'spt' ? await sptCflags() : HOSTED_CFLAGS;
+  return {
+    target,
+    sources: [...ownSources, ...(await filesIn(common, ['.c']))],
+    headers,
+    flags: [...base, ...runtimeIncludes(target)],
+  };
+}
+
+/** The runtime's internal headers: core.h and the target's host.h. */
+function runtimeIncludes(target: BuildTarget): string[] {
+  return [`-I${join(SDK, 'common')}`, `-I${join(SDK, target)}`];
+}
+
+function runtimeFlags(rt: Runtime, source: string): string[] {
+  return NO_STACK_PROTECTOR.has(source) ? [...rt.flags, '-fno-stack-protector'] : rt.flags;
+}
+
+/** sdk/spt/start.c -> spt-start.c.o: unique across the runtime's directories. */
+function objectName(source: string): string {
+  return `${relative(SDK, source).replaceAll('/', '-')}.o`;
+}
+
+/*
+ * Compiles a runtime into build/sdk/<target>-<hash>/, the hash covering sources, headers,
  * flags and compiler, so a change anywhere recompiles and an unchanged tree reuses the objects.
  * Objects are built in a temporary directory renamed into place, so concurrent builds
  * (several processes) never see a half-written cache.
  */
-async function compileBindings(): Promise<string[]> {
-  const sources = await bindingSources();
-  const headers = [join(SDK, 'include', 'solo5.h'), join(SDK, 'include', 'nabla_lib.h')];
-  const headerFiles = (await readdir(SPT)).filter((n) => n.endsWith('.h')).map((n) => join(SPT, n));
-  const flags = await baseCflags();
+async function compileRuntime(target: BuildTarget): Promise<string[]> {
+  const rt = await runtime(target);
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([compiler(), flags]));
-  const abiHeader = join(PACKAGE_ROOT, 'tenders', 'include', 'spt_abi.h');
-  for (const file of [...sources, ...headers, ...headerFiles, abiHeader]) {
+  hash.update(JSON.stringify([compiler(), rt.sources.map((s) => [s, runtimeFlags(rt, s)])]));
+  for (const file of [...rt.sources, ...rt.headers]) {
     hash.update(file);
     hash.update(await readFile(file));
   }
-  const dir = join(CACHE, `spt-${hash.digest('hex').slice(0, 16)}`);
-  const objects = sources.map((s) => join(dir, `${s.slice(SPT.length + 1)}.o`));
+  const dir = join(CACHE, `${target}-${hash.digest('hex').slice(0, 16)}`);
+  const objects = rt.sources.map((s) => join(dir, objectName(s)));
   if (await exists(join(dir, 'complete'))) return objects;
 
   await mkdir(CACHE, { recursive: true });
   const temp = await mkdtemp(join(CACHE, 'tmp-'));
   try {
     await Promise.all(
-      sources.map((source) =>
+      rt.sources.map((source) =>
         gcc(`compiling ${source}`, [
-          ...flags,
+          ...runtimeFlags(rt, source),
           '-c',
           source,
           '-o',
-          join(temp, `${source.slice(SPT.length + 1)}.o`),
+          join(temp, objectName(source)),
         ]),
       ),
     );
@@ -166,39 +231,81 @@ async function compileBindings(): Promise<string[]> {
   return objects;
 }
 
-/** The bindings' object files, compiled at most once per process. */
-export function sptBindings(): Promise<string[]> {
-  bindings ??= compileBindings().catch((error: unknown) => {
-    bindings = undefined;
-    throw error;
-  });
-  return bindings;
+const runtimes = new Map<BuildTarget, Promise<string[]>>();
+
+/** A target's runtime object files, compiled at most once per process. */
+export function runtimeObjects(target: BuildTarget): Promise<string[]> {
+  let objects = runtimes.get(target);
+  if (objects === undefined) {
+    objects = compileRuntime(target).catch((error: unknown) => {
+      runtimes.delete(target);
+      throw error;
+    });
+    runtimes.set(target, objects);
+  }
+  return objects;
 }
 
-/** Builds one unikernel: application sources + generated notes + bindings, linked by our script. */
+/** The spt bindings' object files. */
+export function sptBindings(): Promise<string[]> {
+  return runtimeObjects('spt');
+}
+
+/**
+ * Builds one application. spt: application sources + generated notes + bindings, linked by
+ * our script. hosted: application sources + generated device table + sdk/hosted, linked as a
+ * normal executable.
+ */
 export async function buildUnikernel(options: BuildOptions): Promise<void> {
+  const target = options.target ?? 'spt';
   const manifest = await readManifest(options.manifest);
-  const objects = await sptBindings();
+  const objects = await runtimeObjects(target);
   const output = resolve(options.output);
   await mkdir(dirname(output), { recursive: true });
   const temp = await mkdtemp(join(tmpdir(), 'nabla-build-'));
   try {
-    const notes = join(temp, 'solo5_notes.S');
-    await writeFile(notes, generateNotesAssembly(manifest));
     const includes = (options.includeDirs ?? []).map((d) => `-I${resolve(d)}`);
-    const args = [
-      ...(await baseCflags()),
-      ...includes,
-      ...(options.cflags ?? []),
-      ...LDFLAGS,
-      '-o',
-      output,
-      ...objects,
-      ...options.sources.map((s) => resolve(s)),
-      notes,
-      '-lgcc',
-    ];
-    await gcc(`building ${options.output}`, args);
+    const sources = options.sources.map((s) => resolve(s));
+    const what = `building ${options.output}`;
+    if (target === 'spt') {
+      const notes = join(temp, 'solo5_notes.S');
+      await writeFile(notes, generateNotesAssembly(manifest));
+      await gcc(what, [
+        ...(await sptCflags()),
+        ...includes,
+        ...(options.cflags ?? []),
+        ...LDFLAGS,
+        '-o',
+        output,
+        ...objects,
+        ...sources,
+        notes,
+        '-lgcc',
+      ]);
+    } else {
+      // The table includes sdk/hosted/hosted.h: compiled apart, so the application's own
+      // include path does not see the runtime's internal headers.
+      const table = join(temp, 'hosted_manifest.c');
+      await writeFile(table, generateHostedManifest(manifest));
+      await gcc(what, [
+        ...HOSTED_CFLAGS,
+        ...runtimeIncludes('hosted'),
+        '-c',
+        table,
+        '-o',
+        `${table}.o`,
+      ]);
+      await gcc(what, [
+        ...HOSTED_CFLAGS,
+        ...includes,
+        ...(options.cflags ?? []),
+        '-o',
+        output,
+        ...sources,
+        `${table}.o`,
+        ...objects,
+      ]);
+    }
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

@@ -133,6 +133,21 @@ export function validateManifest(value: unknown, file: string): ManifestSource {
   return { type: 'solo5.manifest', version: 1, devices: checked };
 }
 
+/**
+ * Re-checks what generated code relies on (device count, names safe inside string literals,
+ * known types) for a manifest that may not have come through validateManifest().
+ */
+export function assertCodegenSafe(manifest: ManifestSource): void {
+  if (manifest.devices.length > MAX_DEVICES) {
+    throw new Error(`manifest has ${manifest.devices.length} devices, maximum ${MAX_DEVICES}`);
+  }
+  for (const device of manifest.devices) {
+    if (!DEVICE_NAME_PATTERN.test(device.name) || !DEVICE_TYPES.includes(device.type)) {
+      throw new Error(`invalid device ${JSON.stringify(device)}`);
+    }
+  }
+}
+
 /** Parses and validates manifest JSON text. */
 export function parseManifest(text: string, file: string): ManifestSource {
   let value: unknown;
