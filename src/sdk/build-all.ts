@@ -1,25 +1,31 @@
-// build-all.ts: builds every example, test and conformance guest into build/ (run as `node dist/sdk/build-all.js`).
+// build-all.ts: builds every example, test and conformance guest into build/, and the examples hosted too.
 
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildUnikernel, PACKAGE_ROOT } from './build.js';
+import { type BuildTarget, buildUnikernel, PACKAGE_ROOT } from './build.js';
 
 export interface GuestTarget {
   name: string;
   dir: string;
   output: string;
+  target: BuildTarget;
 }
 
-/** Where guests live (a directory with manifest.json and .c files each) and where they go. */
-const GROUPS = [
-  { from: 'examples', to: join('build', 'examples') },
-  { from: join('test', 'guests'), to: join('build', 'test-guests') },
-  { from: join('test', 'conformance', 'guests'), to: join('build', 'conformance') },
+/**
+ * Where guests live (a directory with manifest.json and .c files each) and where they go.
+ * The examples are also built for the hosted target, as plain executables named after them,
+ * so that each can be compared with "the same app as a normal process".
+ */
+const GROUPS: ReadonlyArray<{ from: string; to: string; target: BuildTarget }> = [
+  { from: 'examples', to: join('build', 'examples'), target: 'spt' },
+  { from: join('test', 'guests'), to: join('build', 'test-guests'), target: 'spt' },
+  { from: join('test', 'conformance', 'guests'), to: join('build', 'conformance'), target: 'spt' },
+  { from: 'examples', to: join('build', 'hosted'), target: 'hosted' },
 ];
 
-/** Every guest directory under examples/ and test/guests/, resolved from the package root. */
+/** Every guest directory of every group, once per target, resolved from the package root. */
 export async function findGuests(root: string = PACKAGE_ROOT): Promise<GuestTarget[]> {
   const guests: GuestTarget[] = [];
   for (const group of GROUPS) {
@@ -36,7 +42,9 @@ export async function findGuests(root: string = PACKAGE_ROOT): Promise<GuestTarg
         () => true,
         () => false,
       );
-      if (hasManifest) guests.push({ name, dir, output: join(root, group.to, `${name}.nabla`) });
+      if (!hasManifest) continue;
+      const file = group.target === 'hosted' ? name : `${name}.nabla`;
+      guests.push({ name, dir, output: join(root, group.to, file), target: group.target });
     }
   }
   return guests;
@@ -52,6 +60,7 @@ async function buildGuest(guest: GuestTarget): Promise<void> {
     sources,
     manifest: join(guest.dir, 'manifest.json'),
     output: guest.output,
+    target: guest.target,
   });
 }
 

@@ -1,10 +1,13 @@
-// build.test.ts: builds a guest with the SDK and checks the ELF layout the tender relies on.
+// build.test.ts: builds a guest with the SDK and checks the ELF layout the tender relies on, and hosted builds.
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, buildUnikernel, PACKAGE_ROOT } from '../../src/sdk/build.js';
 
+const run = promisify(execFile);
 const PT_LOAD = 1;
 const PT_INTERP = 3;
 const PT_NOTE = 4;
@@ -123,5 +126,44 @@ describe('buildUnikernel', () => {
     });
     await expect(build).rejects.toBeInstanceOf(BuildError);
     await expect(build).rejects.toThrow(/missing_name/);
+  });
+
+  it('protects the stack with the global guard, never the TLS one at %fs:0x28', async () => {
+    const { stdout } = await run('objdump', ['-d', join(dir, 'hello.nabla')], {
+      maxBuffer: 64 << 20,
+    });
+    expect(stdout).toMatch(/<__stack_chk_guard>/);
+    expect(stdout).toMatch(/call +[0-9a-f]+ <__stack_chk_fail>/);
+    expect(stdout).not.toMatch(/%fs:0x28/);
+  });
+});
+
+describe('buildUnikernel, hosted target', () => {
+  it('links a normal dynamically linked executable that runs as is', async () => {
+    const output = join(dir, 'hello-hosted');
+    await buildUnikernel({
+      sources: [join(PACKAGE_ROOT, 'examples', 'hello', 'hello.c')],
+      manifest: join(PACKAGE_ROOT, 'examples', 'hello', 'manifest.json'),
+      output,
+      target: 'hosted',
+    });
+    const e = readElf(await readFile(output));
+    expect(e.machine).toBe(62); // EM_X86_64
+    expect(e.phdrs.some((p) => p.type === PT_INTERP)).toBe(true); // the host's dynamic loader
+    const { stdout } = await run(output, ['--solo5:quiet', 'hi']);
+    expect(stdout).toBe('Hello, world!\nCommand line: hi\n');
+  });
+
+  it('reports compiler errors the same way', async () => {
+    const source = join(dir, 'broken-hosted.c');
+    await writeFile(source, 'int solo5_app_main(void) { return missing_hosted; }\n');
+    const build = buildUnikernel({
+      sources: [source],
+      manifest: join(PACKAGE_ROOT, 'examples', 'hello', 'manifest.json'),
+      output: join(dir, 'broken-hosted'),
+      target: 'hosted',
+    });
+    await expect(build).rejects.toBeInstanceOf(BuildError);
+    await expect(build).rejects.toThrow(/missing_hosted/);
   });
 });
