@@ -65,6 +65,9 @@ bool log_enabled(enum log_level level);
 void log_printf(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* isspace() of the C locale, without a libc. */
+bool sdk_isspace(char c);
+
 /*
  * Applies leading --solo5:LEVEL words of (cmdline) and returns the rest,
  * which is what the application sees.

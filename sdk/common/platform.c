@@ -25,7 +25,7 @@ void log_printf(enum log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool is_space(char c)
+bool sdk_isspace(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
            c == '\f';
@@ -46,14 +46,14 @@ const char *cmdline_apply_options(const char *p)
         {"--solo5:debug", LOG_DEBUG},
     };
 
-    while (is_space(*p))
+    while (sdk_isspace(*p))
         p++;
     for (;;) {
         bool matched = false;
         for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
             size_t n = strlen(opts[i].word);
             if (strncmp(p, opts[i].word, n) == 0 &&
-                (p[n] == '\0' || is_space(p[n]))) {
+                (p[n] == '\0' || sdk_isspace(p[n]))) {
                 log_set_level(opts[i].level);
                 p += n;
                 matched = true;
@@ -62,7 +62,7 @@ const char *cmdline_apply_options(const char *p)
         }
         if (!matched)
             return p;
-        while (is_space(*p))
+        while (sdk_isspace(*p))
             p++;
     }
 }

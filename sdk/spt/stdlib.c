@@ -1,12 +1,6 @@
 /* stdlib.c: number parsing, strdup and abort() for guests. */
 #include "bindings.h"
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-           c == '\f';
-}
-
 static int digit_value(char c)
 {
     if (c >= '0' && c <= '9')
@@ -33,7 +27,7 @@ static unsigned long parse(const char *s, const char **end, int base,
     *end = s;
     if (base < 0 || base == 1 || base > 36)
         return 0;
-    while (is_space(*p))
+    while (sdk_isspace(*p))
         p++;
     if (*p == '+' || *p == '-')
         *negative = *p++ == '-';

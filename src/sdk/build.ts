@@ -137,7 +137,6 @@ async function filesIn(dir: string, suffixes: string[]): Promise<string[]> {
 
 /** What one target links besides the application: sources compiled once, and their flags. */
 interface Runtime {
-  target: BuildTarget;
   /** Sources, in link order. */
   sources: string[];
   /** Every header those sources may include (their contents key the cache). */
@@ -165,7 +164,6 @@ async function runtime(target: BuildTarget): Promise<Runtime> {
   ];
   const base = target === 'spt' ? await sptCflags() : HOSTED_CFLAGS;
   return {
-    target,
     sources: [...ownSources, ...(await filesIn(common, ['.c']))],
     headers,
     flags: [...base, ...runtimeIncludes(target)],
