@@ -14,6 +14,9 @@ const REQUIRED = [
   'build/examples/hello.nabla',
   'build/examples/blk.nabla',
   'build/test-guests/sleeper.nabla',
+  'build/conformance/hello.nabla',
+  'build/hosted/hello',
+  'build/hosted/ping',
 ];
 
 export default function setup(): void {

@@ -10,6 +10,7 @@ export const NABLA_RUN = join(ROOT, 'bin/nabla-run.js');
 export const NABLA = join(ROOT, 'bin/nabla.js');
 export const guest = (name: string) => join(ROOT, 'build/test-guests', `${name}.nabla`);
 export const example = (name: string) => join(ROOT, 'build/examples', `${name}.nabla`);
+export const hosted = (name: string) => join(ROOT, 'build/hosted', name);
 export const tool = (name: string) => join(TENDER_BIN, name);
 
 export function scratchDir(prefix = 'nabla-test-'): string {

@@ -6,7 +6,7 @@ import { NABLA_RUN, ROOT } from '../helpers/paths.js';
 import type { CliResult } from '../helpers/run-cli.js';
 
 /** An example built for the hosted target by `npm run build:guests`. */
-export const hostedExample = (name: string) => join(ROOT, 'build/hosted', name);
+export { hosted as hostedExample } from '../helpers/paths.js';
 
 export interface RunOptions {
   /** Give the process a descriptor 3 (one end of a socket pair) to attach with @3. */
