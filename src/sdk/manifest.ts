@@ -1,5 +1,6 @@
 // manifest.ts: reads and validates a unikernel's manifest.json source (the devices it declares).
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 
 export type ManifestDeviceType = 'BLOCK_BASIC' | 'NET_BASIC';
 
@@ -19,7 +20,7 @@ export interface ManifestSource {
 export const MAX_DEVICES = 63;
 /** A name fills a 68-byte field with its NUL; upstream allows only these characters. */
 export const DEVICE_NAME_PATTERN = /^[A-Za-z0-9]{1,67}$/;
-const DEVICE_TYPES: readonly ManifestDeviceType[] = ['BLOCK_BASIC', 'NET_BASIC'];
+const DEVICE_TYPES = ['BLOCK_BASIC', 'NET_BASIC'] as const satisfies readonly ManifestDeviceType[];
 
 /** A manifest source that breaks a rule; the message names the file and the JSON path. */
 export class ManifestError extends Error {
@@ -42,95 +43,82 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+const received = (issue: { input?: unknown }) => `but received ${show(issue.input)}`;
+const NAME_RULE = 'expected 1-67 characters [A-Za-z0-9]';
+
+/** One device: a name the manifest field can hold and upstream accepts, and a known type. */
+const DeviceSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: (i) => `${NAME_RULE} ${received(i)}` })
+      .regex(DEVICE_NAME_PATTERN, { error: (i) => `${NAME_RULE} ${received(i)}` }),
+    type: z.enum(DEVICE_TYPES, {
+      error: (i) => `expected "BLOCK_BASIC" or "NET_BASIC" ${received(i)}`,
+    }),
+  },
+  {
+    error: (i) =>
+      i.code === 'unrecognized_keys' ? undefined : `expected an object ${received(i)}`,
+  },
+);
+
+/** The manifest.json source form; published as sdk/manifest.schema.json (`npm run schema`). */
+export const ManifestSchema = z.strictObject(
+  {
+    type: z.literal('solo5.manifest', { error: (i) => `expected "solo5.manifest" ${received(i)}` }),
+    version: z.literal(1, { error: (i) => `expected 1 ${received(i)}` }),
+    devices: z
+      .array(DeviceSchema, { error: (i) => `expected an array ${received(i)}` })
+      .max(MAX_DEVICES, {
+        error: (i) =>
+          `too many entries, maximum ${MAX_DEVICES} (received ${(i.input as unknown[]).length})`,
+      }),
+  },
+  {
+    error: (i) =>
+      i.code === 'unrecognized_keys' ? undefined : `expected a JSON object ${received(i)}`,
+  },
+);
+
+/** `devices[0].name` from zod's ['devices', 0, 'name']. */
+function jsonPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
 }
 
-/** Unknown keys are refused so that a misspelt key cannot be silently ignored. */
-function checkKeys(
-  file: string,
-  path: string,
-  value: Record<string, unknown>,
-  allowed: string[],
-): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      const where = path === '' ? key : `${path}.${key}`;
+/** Validates a parsed manifest source; `file` only names it in errors (the first problem found). */
+export function validateManifest(value: unknown, file: string): ManifestSource {
+  const result = ManifestSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = Object.keys(
+        issue.path.length === 0 ? ManifestSchema.shape : DeviceSchema.shape,
+      );
+      const where = jsonPath([...issue.path, issue.keys[0] ?? '']);
       throw new ManifestError(
         file,
         where,
         `unexpected key (expected one of ${allowed.join(', ')})`,
       );
     }
+    throw new ManifestError(file, jsonPath(issue.path), issue.message);
   }
-}
-
-function checkDevice(file: string, path: string, value: unknown): ManifestDevice {
-  if (!isObject(value)) {
-    throw new ManifestError(file, path, `expected an object but received ${show(value)}`);
-  }
-  checkKeys(file, path, value, ['name', 'type']);
-  const { name, type } = value;
-  if (typeof name !== 'string' || !DEVICE_NAME_PATTERN.test(name)) {
-    throw new ManifestError(
-      file,
-      `${path}.name`,
-      `expected 1-67 characters [A-Za-z0-9] but received ${show(name)}`,
-    );
-  }
-  if (typeof type !== 'string' || !(DEVICE_TYPES as readonly string[]).includes(type)) {
-    throw new ManifestError(
-      file,
-      `${path}.type`,
-      `expected "BLOCK_BASIC" or "NET_BASIC" but received ${show(type)}`,
-    );
-  }
-  return { name, type: type as ManifestDeviceType };
-}
-
-/** Validates a parsed manifest source; `file` only names it in errors. */
-export function validateManifest(value: unknown, file: string): ManifestSource {
-  if (!isObject(value)) {
-    throw new ManifestError(file, '', `expected a JSON object but received ${show(value)}`);
-  }
-  checkKeys(file, '', value, ['type', 'version', 'devices']);
-  if (value.type !== 'solo5.manifest') {
-    throw new ManifestError(
-      file,
-      'type',
-      `expected "solo5.manifest" but received ${show(value.type)}`,
-    );
-  }
-  if (value.version !== 1) {
-    throw new ManifestError(file, 'version', `expected 1 but received ${show(value.version)}`);
-  }
-  const devices = value.devices;
-  if (!Array.isArray(devices)) {
-    throw new ManifestError(file, 'devices', `expected an array but received ${show(devices)}`);
-  }
-  if (devices.length > MAX_DEVICES) {
-    throw new ManifestError(
-      file,
-      'devices',
-      `too many entries, maximum ${MAX_DEVICES} (received ${devices.length})`,
-    );
-  }
+  // Uniqueness spans entries, which a per-item schema cannot see.
   const seen = new Map<string, number>();
-  const checked = devices.map((device: unknown, index) => {
-    const path = `devices[${index}]`;
-    const result = checkDevice(file, path, device);
-    const first = seen.get(result.name);
+  result.data.devices.forEach((device, index) => {
+    const first = seen.get(device.name);
     if (first !== undefined) {
       throw new ManifestError(
         file,
-        `${path}.name`,
-        `duplicate name ${show(result.name)} (already declared by devices[${first}])`,
+        `devices[${index}].name`,
+        `duplicate name ${show(device.name)} (already declared by devices[${first}])`,
       );
     }
-    seen.set(result.name, index);
-    return result;
+    seen.set(device.name, index);
   });
-  return { type: 'solo5.manifest', version: 1, devices: checked };
+  return result.data;
 }
 
 /**
@@ -170,4 +158,15 @@ export async function readManifest(file: string): Promise<ManifestSource> {
     throw new ManifestError(file, '', `cannot read the manifest: ${reason}`);
   }
   return parseManifest(text, file);
+}
+
+/** The JSON Schema of manifest.json (committed as sdk/manifest.schema.json for editors and CI). */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ManifestSchema),
+    $id: 'https://nabla.invalid/schemas/manifest-1.json',
+    title: 'Solo5 unikernel manifest (source form, version 1)',
+    description:
+      'Devices a unikernel declares; names must also be unique (checked by nabla build).',
+  };
 }
