@@ -2,21 +2,12 @@
 import { closeSync, openSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NativeError, setNonBlocking } from '../../src/native/index.js';
-import { closedFd, fdFlags, O_NONBLOCK } from './fdinfo.js';
+import { closedFd, fdFlags, O_NONBLOCK, useFdTracking } from './fdinfo.js';
 
 // Linux x86_64 open(2) bits, octal as in fdinfo.
 const O_APPEND = 0o2000;
 
-const opened: number[] = [];
-
-function track(fd: number): number {
-  opened.push(fd);
-  return fd;
-}
-
-afterEach(() => {
-  for (const fd of opened.splice(0)) closeSync(fd);
-});
+const track = useFdTracking();
 
 describe('setNonBlocking', () => {
   it('sets O_NONBLOCK and keeps the other status flags', () => {

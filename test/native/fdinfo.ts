@@ -1,6 +1,7 @@
 // fdinfo.ts: reads a descriptor's open flags from /proc, the kernel's own view, for the native tests.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { afterEach } from 'vitest';
 
 // Linux x86_64 open(2) flag bits as fdinfo reports them (octal in the file).
 export const O_NONBLOCK = 0o4000;
@@ -39,4 +40,16 @@ export function ignored(status: string, signal: number): boolean {
   const match = /^SigIgn:\s+([0-9a-f]+)$/m.exec(status);
   if (!match?.[1]) throw new Error(`no SigIgn line in:\n${status}`);
   return (BigInt(`0x${match[1]}`) & (1n << BigInt(signal - 1))) !== 0n;
+}
+
+/** Call at the top of a test file: `track(fd)` closes the descriptor after each test. */
+export function useFdTracking(): (fd: number) => number {
+  const opened: number[] = [];
+  afterEach(() => {
+    for (const fd of opened.splice(0)) closeSync(fd);
+  });
+  return (fd) => {
+    opened.push(fd);
+    return fd;
+  };
 }

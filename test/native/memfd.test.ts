@@ -13,18 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memfdCreate, NativeError, sealMemfd } from '../../src/native/index.js';
-import { closedFd, hasCloexec } from './fdinfo.js';
+import { closedFd, hasCloexec, useFdTracking } from './fdinfo.js';
 
-const opened: number[] = [];
-
-function track(fd: number): number {
-  opened.push(fd);
-  return fd;
-}
-
-afterEach(() => {
-  for (const fd of opened.splice(0)) closeSync(fd);
-});
+const track = useFdTracking();
 
 describe('memfdCreate', () => {
   it('creates a named anonymous file, close-on-exec when asked', () => {
