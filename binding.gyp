@@ -10,7 +10,8 @@
         "native/memfd.cc",
         "native/tap.cc",
         "native/exec.cc",
-        "native/fd.cc"
+        "native/fd.cc",
+        "native/syscall_names.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
     nabla::RegisterTap(env, exports);
     nabla::RegisterExec(env, exports);
     nabla::RegisterFd(env, exports);
+    nabla::RegisterSyscallNames(env, exports);
     return exports;
 }
 

@@ -13,6 +13,7 @@ void RegisterMemfd(Napi::Env env, Napi::Object exports);
 void RegisterTap(Napi::Env env, Napi::Object exports);
 void RegisterExec(Napi::Env env, Napi::Object exports);
 void RegisterFd(Napi::Env env, Napi::Object exports);
+void RegisterSyscallNames(Napi::Env env, Napi::Object exports);
 
 } // namespace nabla
 

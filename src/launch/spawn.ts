@@ -21,31 +21,59 @@ export interface SpawnedGuest {
 
 export type StdioMode = 'pipe' | 'inherit' | 'ignore';
 
+/** A program and its arguments as exec sees them. */
+export interface TenderCommand {
+  path: string;
+  argv0: string;
+  args: string[];
+}
+
+/**
+ * Runs the tender under another program (the audit's syscall-trace), which must exec it with
+ * every descriptor unchanged: same plan, same BPF, same descriptors and environment as run().
+ */
+export interface TenderWrapper {
+  /** How many pipes to this process to open after the tender's descriptors (for reports). */
+  pipes: number;
+  /** The command to start instead, given the tender's and the child numbers of those pipes. */
+  command(tender: TenderCommand, pipeFds: readonly number[]): TenderCommand;
+}
+
 /** In the child: 3 is the plan, 4 the ELF, 5.. the devices (the tender then moves them). */
 const PLAN_CHILD_FD = 3;
 const ELF_CHILD_FD = 4;
 
-export function spawnTender(prepared: PreparedLaunch, stdio: StdioMode): SpawnedGuest {
-  const tender = tenderPath();
+export function spawnTender(
+  prepared: PreparedLaunch,
+  stdio: StdioMode,
+  wrapper?: TenderWrapper,
+): SpawnedGuest {
+  const tender: TenderCommand = {
+    path: tenderPath(),
+    argv0: 'nabla-run',
+    args: [String(PLAN_CHILD_FD), prepared.request.kernel, ...prepared.request.args],
+  };
   const deviceChildFds = prepared.devices.map((_, i) => ELF_CHILD_FD + 1 + i);
+  const pipeFds = Array.from(
+    { length: wrapper?.pipes ?? 0 },
+    (_, i) => ELF_CHILD_FD + 1 + deviceChildFds.length + i,
+  );
+  const command = wrapper ? wrapper.command(tender, pipeFds) : tender;
   const planFd = planMemfd(prepared.encodePlan({ elfFd: ELF_CHILD_FD, deviceFds: deviceChildFds }));
   try {
-    const child = spawn(
-      tender,
-      [String(PLAN_CHILD_FD), prepared.request.kernel, ...prepared.request.args],
-      {
-        argv0: 'nabla-run',
-        env: {},
-        stdio: [
-          stdio === 'inherit' ? 'inherit' : 'ignore',
-          stdio,
-          stdio,
-          planFd,
-          prepared.unikernel.fd,
-          ...prepared.devices.map((d) => d.fd),
-        ],
-      },
-    );
+    const child = spawn(command.path, command.args, {
+      argv0: command.argv0,
+      env: {},
+      stdio: [
+        stdio === 'inherit' ? 'inherit' : 'ignore',
+        stdio,
+        stdio,
+        planFd,
+        prepared.unikernel.fd,
+        ...prepared.devices.map((d) => d.fd),
+        ...pipeFds.map(() => 'pipe' as const),
+      ],
+    });
     const exited = new Promise<GuestExit>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, signal) => {

@@ -11,6 +11,8 @@ export type RawRule = [syscall: string, comparisons: RawComparison[]];
 export interface NativeBinding {
   compileFilter(rules: RawRule[]): { bpf: Buffer; pfc: string };
   resolveSyscall(name: string): number;
+  syscallName(nr: number): string | undefined;
+  syscallTable(): Array<[nr: number, name: string]>;
   memfdCreate(name: string, cloexec: boolean): number;
   sealMemfd(fd: number): void;
   tapAttach(ifname: string): number;

@@ -114,6 +114,22 @@ export function resolveSyscall(name: string): number {
   return callNative(() => native().resolveSyscall(syscall));
 }
 
+/** The highest number syscallName looks up: x86_64's are below 0x400 (the addon's table bound). */
+const MAX_SYSCALL_NR = 0x3ff;
+
+/** The x86_64 name libseccomp knows for syscall number `nr`, or undefined if it knows none. */
+export function syscallName(nr: number): string | undefined {
+  if (typeof nr !== 'number' || !Number.isInteger(nr)) throw check.expected('an integer', 'nr', nr);
+  // No x86_64 syscall lies outside; and the addon's Int32 conversion would wrap larger numbers.
+  if (nr < 0 || nr > MAX_SYSCALL_NR) return undefined;
+  return callNative(() => native().syscallName(nr));
+}
+
+/** Every x86_64 syscall libseccomp knows, as [number, name] in ascending order of number. */
+export function syscallTable(): Array<[nr: number, name: string]> {
+  return callNative(() => native().syscallTable());
+}
+
 /**
  * Creates an anonymous, sealable in-memory file and returns its descriptor (owned by the caller).
  * `cloexec` (default true) keeps it from leaking into programs this process starts.

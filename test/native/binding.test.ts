@@ -18,6 +18,8 @@ describe('native()', () => {
       'sealMemfd',
       'setCloexec',
       'setNonBlocking',
+      'syscallName',
+      'syscallTable',
       'tapAttach',
     ]);
   });
