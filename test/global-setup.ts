@@ -10,6 +10,7 @@ const REQUIRED = [
   'build/tenders/bin/elf-check',
   'build/tenders/bin/plan-layout',
   'build/tenders/bin/seccomp-dump',
+  'build/tenders/bin/syscall-trace',
   'dist/cli/nabla-run.js',
   'build/examples/hello.nabla',
   'build/examples/blk.nabla',
