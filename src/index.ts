@@ -1,5 +1,8 @@
 // index.ts: the public API of the nabla package.
 export { type GuestHandle, type GuestOutput, prepare, type RunOptions, run } from './api.js';
+export { AuditError, type AuditOptions, audit } from './audit/audit.js';
+export { formatReport, type ReportFormat, writeReport } from './audit/output.js';
+export { AUDIT_SCHEMA_VERSION, type AuditReport } from './audit/report.js';
 export { NablaError } from './errors.js';
 export type { GuestExit } from './launch/spawn.js';
 export type { PolicyRule } from './policy/rules.js';

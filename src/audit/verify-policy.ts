@@ -25,6 +25,16 @@ export interface Disagreement {
   filter: boolean;
 }
 
+/** One evaluated case, for callers that want more than the verdict (the audit's decoder). */
+export interface FilterCase {
+  nr: number;
+  arch: number;
+  args: readonly bigint[];
+  allowed: boolean;
+  /** The argument indexes varied over the probe values in this round (the others are 0). */
+  varied: ReadonlySet<number>;
+}
+
 function policyAllows(rules: readonly PolicyRule[], nr: number, args: readonly bigint[]): boolean {
   return rules.some(
     (r) =>
@@ -41,7 +51,10 @@ function policyAllows(rules: readonly PolicyRule[], nr: number, args: readonly b
  * constant the program compares with (as either 32-bit half), plus the extremes. A filter
  * that allows something extra must compare against one of its own constants to do so.
  */
-function probeValues(program: readonly Instruction[], rules: readonly PolicyRule[]): bigint[] {
+export function probeValues(
+  program: readonly Instruction[],
+  rules: readonly PolicyRule[],
+): bigint[] {
   const values = new Set<bigint>([
     0n,
     1n,
@@ -87,7 +100,8 @@ function evaluate(
 export function verifyFilter(
   bpf: Buffer,
   rules: readonly PolicyRule[],
-): { cases: number; disagreements: Disagreement[] } {
+  onCase?: (c: FilterCase) => void,
+): { cases: number; disagreements: Disagreement[]; probes: bigint[] } {
   const program = decodeProgram(bpf);
   const probes = probeValues(program, rules);
   const disagreements: Disagreement[] = [];
@@ -111,6 +125,7 @@ export function verifyFilter(
       for (const args of vectors) {
         cases++;
         const filter = evaluate(program, nr, arch, args, read);
+        onCase?.({ nr, arch, args, allowed: filter, varied: explored });
         const policy = expected(args);
         if (filter !== policy) disagreements.push({ nr, arch, args, policy, filter });
       }
@@ -123,5 +138,5 @@ export function verifyFilter(
     explore(nr | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64, () => false);
     explore(nr, AUDIT_ARCH_I386, () => false);
   }
-  return { cases, disagreements };
+  return { cases, disagreements, probes };
 }

@@ -7,9 +7,12 @@ const USER_ERRORS = new Set(['NablaError', 'ManifestError', 'BuildError']);
 export async function main(argv: readonly string[]): Promise<number> {
   // `run` keeps solo5-spt's own syntax (--block:NAME=PATH), which yargs would rewrite.
   if (argv[0] === run.command) return run.runRaw(argv.slice(1));
+  // `audit` takes the same solo5-spt device syntax; it parses its own options around it.
+  if (argv[0] === 'audit') return (await import('./commands/audit.js')).runRaw(argv.slice(1));
 
-  const [{ default: yargs }, build, inspect, version] = await Promise.all([
+  const [{ default: yargs }, audit, build, inspect, version] = await Promise.all([
     import('yargs'),
+    import('./commands/audit.js'),
     import('./commands/build.js'),
     import('./commands/inspect.js'),
     import('./commands/version.js'),
@@ -26,10 +29,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .command(build)
     .command(inspect)
+    .command(
+      audit.command,
+      audit.describe,
+      () => {},
+      () => {},
+    )
     .command(version)
     .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
     .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
     .example('$0 inspect hello.nabla', 'show what a unikernel declares')
+    .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .fail((message, error) => {

@@ -1,0 +1,123 @@
+// allowlist.ts: the report's proof section: the filter decoded by simulation, matched against the policy table.
+import type { PolicyRule } from '../policy/rules.js';
+import { AUDIT_ARCH_I386, X32_SYSCALL_BIT } from './bpf-sim.js';
+import { syscallNameOf } from './data.js';
+import { conditionKey, proveFilter } from './decode-filter.js';
+import {
+  type Abi,
+  type AllowedSyscall,
+  type AuditReport,
+  conditionsText,
+  type ReportCondition,
+} from './report.js';
+
+/** How many disagreements a report lists in full (the count is always given). */
+const SHOWN_DISAGREEMENTS = 50;
+/** The syscall numbers verifyFilter probes on each ABI (verify-policy.ts MAX_NR). */
+const PROBED: Record<Abi, string> = {
+  x86_64: '0-600 (every argument value that matters)',
+  x32: '0x40000000-0x40000258 (all must be killed)',
+  i386: '0-600 (all must be killed)',
+};
+
+const toReport = (c: { index: number; op: 'eq' | 'le'; value: bigint }): ReportCondition => ({
+  index: c.index,
+  op: c.op,
+  value: c.value.toString(),
+});
+
+function abiOf(nr: number, arch: number): Abi {
+  if (arch === AUDIT_ARCH_I386) return 'i386';
+  return (nr & X32_SYSCALL_BIT) !== 0 ? 'x32' : 'x86_64';
+}
+
+const ruleText = (rule: PolicyRule): string =>
+  `${rule.syscall}: ${conditionsText(rule.args.map(toReport))}`;
+
+export interface ProvenAllowlist {
+  verification: AuditReport['verification'];
+  allowlist: AllowedSyscall[];
+}
+
+/**
+ * Simulates the filter over every syscall number and ABI with the argument values that
+ * matter, lists what it allows (with the table's reasons) and says where it and the table
+ * disagree, in either direction.
+ */
+export function proveAllowlist(bpf: Buffer, policy: readonly PolicyRule[]): ProvenAllowlist {
+  const proof = proveFilter(bpf, policy);
+  const rulesByKey = new Map<string, PolicyRule[]>();
+  for (const rule of policy) {
+    const key = `${rule.nr}: ${conditionKey(rule.args)}`;
+    rulesByKey.set(key, [...(rulesByKey.get(key) ?? []), rule]);
+  }
+  const matched = new Set<PolicyRule>();
+  const unmatchedFilter: string[] = [];
+  const allowlist: AllowedSyscall[] = proof.allowed.map((decoded) => {
+    const name =
+      syscallNameOf(decoded.nr) ??
+      policy.find((r) => r.nr === decoded.nr)?.syscall ??
+      `#${decoded.nr}`;
+    return {
+      nr: decoded.nr,
+      name,
+      argsVaried: decoded.argsVaried,
+      alternatives: decoded.alternatives.map((alt) => {
+        const conditions = alt.map(toReport);
+        const rules = rulesByKey.get(`${decoded.nr}: ${conditionKey(alt)}`) ?? [];
+        for (const rule of rules) matched.add(rule);
+        const text = conditionsText(conditions);
+        if (rules.length === 0) unmatchedFilter.push(`${name}: ${text}`);
+        return {
+          conditions,
+          text,
+          reason: rules.length > 0 ? rules.map((r) => r.reason).join('; ') : null,
+          device: rules.find((r) => r.device !== undefined)?.device ?? null,
+        };
+      }),
+    };
+  });
+  const unmatchedTable = policy.filter((r) => !matched.has(r)).map(ruleText);
+  const disagreements = proof.disagreements.slice(0, SHOWN_DISAGREEMENTS).map((d) => {
+    const plain = d.nr & ~X32_SYSCALL_BIT;
+    return {
+      nr: plain,
+      name: syscallNameOf(plain),
+      abi: abiOf(d.nr, d.arch),
+      args: d.args.map((a) => a.toString()),
+      filter: d.filter ? ('allow' as const) : ('kill' as const),
+      table: d.policy ? ('allow' as const) : ('kill' as const),
+    };
+  });
+  return {
+    verification: {
+      passed:
+        proof.disagreements.length === 0 &&
+        unmatchedFilter.length === 0 &&
+        unmatchedTable.length === 0,
+      cases: proof.cases,
+      probed: PROBED,
+      disagreementCount: proof.disagreements.length,
+      disagreements,
+      unmatched: { filter: unmatchedFilter, table: unmatchedTable },
+    },
+    allowlist,
+  };
+}
+
+/** One line for a failed verification: how many cases, and the first of them in words. */
+export function verificationMessage(v: AuditReport['verification']): string {
+  const first = v.disagreements[0];
+  if (first) {
+    const args = first.args.map((a) => `0x${BigInt(a).toString(16)}`).join(', ');
+    return (
+      `the compiled filter and the policy table disagree in ${v.disagreementCount} of ${v.cases} cases; ` +
+      `first: ${first.name ?? '#'}(${first.nr}) ${first.abi} args [${args}]: filter would ${first.filter}, table says ${first.table}`
+    );
+  }
+  const extra = [
+    ...v.unmatched.filter.map((t) => `filter has ${t}`),
+    ...v.unmatched.table.map((t) => `table has ${t}`),
+  ];
+  return `the compiled filter and the policy table differ: ${extra.join('; ')}`;
+}

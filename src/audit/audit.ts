@@ -1,0 +1,292 @@
+// audit.ts: audit(options) — the syscall surface a unikernel will have, proven from the BPF a run would install.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { arch, release } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { prepare, type RunOptions, run } from '../api.js';
+import { NablaError } from '../errors.js';
+import type { PreparedLaunch } from '../launch/prepare.js';
+import { PACKAGE_ROOT } from '../launch/tender-path.js';
+import { proveAllowlist, verificationMessage } from './allowlist.js';
+import { compare } from './comparison.js';
+import { x86_64Syscalls } from './data.js';
+import { type Footprint, measureFootprint } from './footprint.js';
+import {
+  AUDIT_SCHEMA_VERSION,
+  type AuditReport,
+  type CallCount,
+  conditionsText,
+  type HostedSection,
+  type ObservationSection,
+} from './report.js';
+
+export interface AuditOptions extends RunOptions {
+  /** Run the guest (and the hosted build) under the recorder (default true). */
+  observe?: boolean;
+  /** How long a recorded run may take before it is stopped (default 10000 ms). */
+  observeTimeoutMs?: number;
+  /** The same app built for the hosted target; default build/hosted/<kernel name>; null: none. */
+  hosted?: string | null;
+  /** Try to measure the kernel-function footprint with ftrace (default true). */
+  footprint?: boolean;
+}
+
+export const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
+
+/** The audit ran, and its report shows the filter and the policy table disagree. */
+export class AuditError extends NablaError {
+  readonly report: AuditReport;
+  constructor(message: string, report: AuditReport) {
+    super(message);
+    this.name = 'AuditError';
+    this.report = report;
+  }
+}
+
+/** The recorder (observe.ts, ptrace via syscall-trace), loaded only when a run is observed. */
+type Recorder = typeof import('./observe.js');
+
+async function loadRecorder(): Promise<Recorder | string> {
+  try {
+    return await import('./observe.js');
+  } catch (error) {
+    return `the syscall recorder (src/audit/observe.ts) could not be loaded: ${message(error)}`;
+  }
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+function checkOptions(options: AuditOptions): void {
+  const t = options.observeTimeoutMs;
+  if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
+    throw new NablaError(
+      `Expected a positive integer (milliseconds) for observeTimeoutMs but received ${JSON.stringify(t)}`,
+    );
+  }
+  const h = options.hosted;
+  if (h !== undefined && h !== null && (typeof h !== 'string' || h === '')) {
+    throw new NablaError(`Expected a path or null for hosted but received ${JSON.stringify(h)}`);
+  }
+}
+
+/** The hosted program's command line: nabla-run's options (sdk/hosted/options.c), then ARGS. */
+export function hostedArgs(options: RunOptions): string[] {
+  const out: string[] = [];
+  if (options.memMiB !== undefined) out.push(`--mem=${options.memMiB}`);
+  for (const b of options.block ?? []) {
+    out.push(`--block:${b.name}=${b.path}`);
+    if (b.sectorSize !== undefined) out.push(`--block-sector-size:${b.name}=${b.sectorSize}`);
+  }
+  for (const n of options.net ?? []) {
+    out.push(`--net:${n.name}=${n.iface ?? `@${n.fd}`}`);
+    if (n.mac !== undefined) out.push(`--net-mac:${n.name}=${n.mac}`);
+  }
+  if (options.xExecHeap) out.push('--x-exec-heap');
+  return [...out, '--', ...(options.args ?? [])];
+}
+
+function resolveHosted(options: AuditOptions): { path: string } | HostedSection {
+  if (options.hosted === null)
+    return { status: 'not given', path: null, reason: 'no hosted build given' };
+  if (typeof options.hosted === 'string') {
+    if (!statSync(options.hosted, { throwIfNoEntry: false })?.isFile())
+      throw new NablaError(`${options.hosted}: No such hosted executable`);
+    return { path: options.hosted };
+  }
+  const name = basename(options.kernel).replace(/\.nabla$/, '');
+  // Relative to the current directory first (an app's own build), then to nabla's (its examples).
+  const candidates = [join('build/hosted', name), resolve(PACKAGE_ROOT, 'build/hosted', name)];
+  const found = candidates.find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+  return found
+    ? { path: found }
+    : { status: 'not given', path: null, reason: `no build/hosted/${name} and no --hosted PATH` };
+}
+
+const sortCalls = (calls: readonly CallCount[]): CallCount[] =>
+  [...calls].sort((a, b) => b.count - a.count || a.nr - b.nr);
+const total = (calls: readonly CallCount[]) => calls.reduce((sum, c) => sum + c.count, 0);
+
+async function observeGuest(
+  recorder: Recorder | string,
+  prepared: PreparedLaunch,
+  options: AuditOptions,
+  timeoutMs: number,
+): Promise<ObservationSection> {
+  if (options.observe === false)
+    return { status: 'skipped', reason: 'not requested (--no-observe)' };
+  if (typeof recorder === 'string') return { status: 'unavailable', reason: recorder };
+  // The very preparation audited above: the recorder starts the tender with it as run() would.
+  // Reading the installed filter back needs CAP_SYS_ADMIN; only root asks for it.
+  const readFilter = process.getuid?.() === 0;
+  let seen: Awaited<ReturnType<Recorder['observeGuest']>>;
+  try {
+    seen = await recorder.observeGuest(prepared, { timeoutMs, readFilter });
+  } catch (error) {
+    return { status: 'unavailable', reason: `recording the guest failed: ${message(error)}` };
+  }
+  const policy = prepared.policy;
+  const installed = seen.installedFilter ? sha256(seen.installedFilter) : null;
+  const made = new Set(seen.calls.filter((c) => c.count > 0).map((c) => c.nr));
+  return {
+    status: 'observed',
+    mechanism: seen.mechanism,
+    timeoutMs,
+    timedOut: seen.timedOut,
+    exit: seen.exit,
+    distinct: made.size,
+    total: total(seen.calls),
+    calls: sortCalls(seen.calls),
+    setupCalls: seen.setupCalls ? sortCalls(seen.setupCalls) : null,
+    denied: seen.denied,
+    unusedRules: policy
+      .filter((rule) => !made.has(rule.nr))
+      .map((rule) => ({
+        nr: rule.nr,
+        name: rule.syscall,
+        text: conditionsText(rule.args.map((a) => ({ ...a, value: a.value.toString() }))),
+        reason: rule.reason,
+      })),
+    stdout: seen.stdout,
+    installedFilterSha256: installed,
+  };
+}
+
+async function observeHosted(
+  recorder: Recorder | string,
+  options: AuditOptions,
+  timeoutMs: number,
+): Promise<HostedSection> {
+  const where = resolveHosted(options);
+  if ('status' in where) return where;
+  const path = where.path;
+  if (options.observe === false)
+    return { status: 'skipped', path, reason: 'not run (--no-observe)' };
+  if (typeof recorder === 'string') return { status: 'unavailable', path, reason: recorder };
+  try {
+    const seen = await recorder.observeProcess(path, hostedArgs(options), { timeoutMs });
+    const calls = sortCalls(seen.calls);
+    return {
+      status: 'observed',
+      path,
+      timedOut: seen.timedOut,
+      exit: seen.exit,
+      distinct: calls.filter((c) => c.count > 0).length,
+      total: total(calls),
+      calls,
+    };
+  } catch (error) {
+    return { status: 'unavailable', path, reason: `recording failed: ${message(error)}` };
+  }
+}
+
+function footprint(options: AuditOptions, timeoutMs: number): Promise<Footprint> {
+  if (options.footprint === false)
+    return Promise.resolve({ status: 'skipped', reason: 'not requested' });
+  const start =
+    options.observe === false
+      ? null
+      : () => {
+          const guest = run({ ...options, stdio: 'ignore' });
+          const timer = setTimeout(() => guest.kill(), timeoutMs);
+          return { pid: guest.pid, ended: guest.exited.finally(() => clearTimeout(timer)) };
+        };
+  return measureFootprint(start);
+}
+
+function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function unikernelSection(prepared: PreparedLaunch): AuditReport['unikernel'] {
+  const { request } = prepared;
+  const image = readFileSync(request.kernel);
+  return {
+    path: request.kernel,
+    bytes: image.length,
+    sha256: sha256(image),
+    args: [...request.args],
+    memMiB: Number(request.memSize >> 20n),
+    devices: prepared.devices.map((d) => ({
+      index: d.index,
+      name: d.name,
+      type: d.type,
+      attachment: d.type === 'BLOCK_BASIC' ? d.path : d.target,
+      guestFd: d.hostFd,
+      blockSize: d.type === 'BLOCK_BASIC' ? d.blockSize : null,
+      capacity: d.type === 'BLOCK_BASIC' ? d.capacity.toString() : null,
+      mtu: d.type === 'NET_BASIC' ? d.mtu : null,
+    })),
+  };
+}
+
+/**
+ * Audits an already prepared launch (its policy and its exact BPF). `options` are the run
+ * options it was prepared from, used again to start the observed and traced runs.
+ * Throws AuditError, carrying the report, when the filter and the policy table disagree.
+ */
+export async function auditPrepared(
+  prepared: PreparedLaunch,
+  options: AuditOptions,
+): Promise<AuditReport> {
+  checkOptions(options);
+  const timeoutMs = options.observeTimeoutMs ?? DEFAULT_OBSERVE_TIMEOUT_MS;
+  const { bpf, pfc } = prepared.filter;
+  const { verification, allowlist } = proveAllowlist(bpf, prepared.policy);
+  // A filter that does not say what the table says is not run: the report says so instead.
+  const runOptions = verification.passed ? options : { ...options, observe: false };
+  const recorder = runOptions.observe === false ? 'not loaded' : await loadRecorder();
+  const observation = verification.passed
+    ? await observeGuest(recorder, prepared, runOptions, timeoutMs)
+    : ({ status: 'skipped', reason: 'the filter failed verification' } as const);
+  const hosted = await observeHosted(recorder, runOptions, timeoutMs);
+  const deviceTypes = prepared.devices.map((d) => d.type);
+  const report: AuditReport = {
+    kind: 'nabla-audit-report',
+    schemaVersion: AUDIT_SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
+    tool: { name: 'nabla', version: toolVersion() },
+    host: { kernel: release(), arch: arch(), syscallNames: x86_64Syscalls().source },
+    unikernel: unikernelSection(prepared),
+    filter: {
+      instructions: bpf.length / 8,
+      bytes: bpf.length,
+      sha256: sha256(bpf),
+      defaultAction: 'kill-process',
+      pfc,
+    },
+    verification,
+    allowlist,
+    observation,
+    comparison: {
+      ...compare({
+        allowlist,
+        deviceTypes,
+        guestObserved: observation.status === 'observed' ? observation.distinct : null,
+        hosted,
+      }),
+      hosted,
+    },
+    footprint: await footprint(runOptions, timeoutMs),
+  };
+  if (!verification.passed) throw new AuditError(verificationMessage(verification), report);
+  return report;
+}
+
+/**
+ * Audits the syscall surface of one unikernel with these run options: prepares the launch
+ * exactly as run() does, proves its filter against the policy table, and (unless
+ * `observe: false`) records what the guest and its hosted build actually call.
+ */
+export async function audit(options: AuditOptions): Promise<AuditReport> {
+  checkOptions(options);
+  const prepared = prepare(options);
+  try {
+    return await auditPrepared(prepared, options);
+  } finally {
+    prepared.release();
+  }
+}

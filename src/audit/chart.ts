@@ -1,0 +1,66 @@
+// chart.ts: the comparison chart, specified in Vega-Lite and rendered to an SVG string by Vega (no browser needed).
+import type { ComparisonRow } from './report.js';
+
+const COLORS = { allowed: '#4c78a8', observed: '#f58518' } as const;
+
+/** The Vega-Lite specification: one bar per sandbox and measure, labelled with its count. */
+export function comparisonSpec(rows: readonly ComparisonRow[]): Record<string, unknown> {
+  const values = rows.flatMap((row) =>
+    (['allowed', 'observed'] as const)
+      .filter((measure) => row[measure] !== null)
+      .map((measure) => ({ sandbox: row.label, measure, count: row[measure] })),
+  );
+  const encoding = {
+    y: {
+      field: 'sandbox',
+      type: 'nominal',
+      sort: rows.map((r) => r.label),
+      title: null,
+      axis: { labelLimit: 320 },
+    },
+    yOffset: { field: 'measure', type: 'nominal', sort: ['allowed', 'observed'] },
+    x: { field: 'count', type: 'quantitative', title: 'x86_64 system calls' },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'System calls allowed by each sandbox, and made in this run',
+    width: 520,
+    height: { step: 22 },
+    data: { values },
+    encoding,
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          color: {
+            field: 'measure',
+            type: 'nominal',
+            title: null,
+            scale: { domain: Object.keys(COLORS), range: Object.values(COLORS) },
+            legend: { orient: 'bottom' },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 11 },
+        encoding: { text: { field: 'count', type: 'quantitative' } },
+      },
+    ],
+    config: { font: 'sans-serif', view: { stroke: null } },
+  };
+}
+
+/** Renders the chart to a standalone SVG string (Vega's headless renderer). */
+export async function comparisonSvg(rows: readonly ComparisonRow[]): Promise<string> {
+  // Loaded here only: no other command (and not nabla-run) pays for Vega's start-up.
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const compiled = vegaLite.compile(
+    comparisonSpec(rows) as unknown as Parameters<typeof vegaLite.compile>[0],
+  );
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

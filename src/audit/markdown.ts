@@ -1,0 +1,213 @@
+// markdown.ts: the audit report as Markdown (the terminal's default output and report.md).
+import type { AuditReport } from './report.js';
+
+/** A table cell: pipes and line breaks would end the cell or the row. */
+const cell = (value: unknown): string =>
+  String(value ?? '—')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
+
+function table(head: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ];
+}
+
+const code = (text: string) => `\`${text}\``;
+
+/** Short summary lines shared by the Markdown and HTML forms. */
+export function verdict(report: AuditReport): string {
+  const v = report.verification;
+  return v.passed
+    ? `PASS: the filter allows exactly the policy table (${v.cases} cases simulated, 0 disagreements).`
+    : `FAIL: the filter and the policy table disagree (${v.disagreementCount} disagreeing cases of ${v.cases}; ` +
+        `${v.unmatched.filter.length} filter conditions and ${v.unmatched.table.length} table rules unmatched).`;
+}
+
+export function observationSummary(report: AuditReport): string {
+  const o = report.observation;
+  if (o.status !== 'observed') return `${o.status}: ${o.reason}`;
+  const end = o.timedOut
+    ? `still running after ${o.timeoutMs} ms: stopped`
+    : `exited with status ${o.exit.status}${o.exit.signal ? ` (${o.exit.signal})` : ''}`;
+  return `recorded with ${o.mechanism}: ${o.distinct} distinct syscalls, ${o.total} calls; the guest ${end}.`;
+}
+
+export function footprintSummary(report: AuditReport): string {
+  const f = report.footprint;
+  return f.status === 'measured'
+    ? `${f.uniqueFunctions} unique kernel functions (${f.tracer} tracer, ${f.tracefs}): ${f.note}`
+    : `${f.status}: ${f.reason}`;
+}
+
+export function renderMarkdown(report: AuditReport): string {
+  const u = report.unikernel;
+  const f = report.filter;
+  const v = report.verification;
+  const o = report.observation;
+  const c = report.comparison;
+  const name = u.path.split('/').pop() ?? u.path;
+  const lines: string[] = [
+    `# Syscall-surface audit: ${name}`,
+    '',
+    `nabla ${report.tool.version} · report schema ${report.schemaVersion} · ${report.generatedAt} · ` +
+      `Linux ${report.host.kernel} (${report.host.arch})`,
+    '',
+    `**${verdict(report)}**`,
+    '',
+    '## Unikernel',
+    '',
+    ...table(
+      ['', 'value'],
+      [
+        ['path', code(u.path)],
+        ['size', `${u.bytes} bytes`],
+        ['sha256', code(u.sha256)],
+        ['memory', `${u.memMiB} MiB`],
+        ['arguments', u.args.length > 0 ? code(u.args.join(' ')) : '(none)'],
+      ],
+    ),
+    '',
+    ...(u.devices.length === 0
+      ? ['Devices: none.']
+      : table(
+          ['index', 'name', 'type', 'attached', 'guest fd', 'geometry'],
+          u.devices.map((d) => [
+            d.index,
+            d.name,
+            d.type,
+            code(d.attachment),
+            d.guestFd,
+            d.type === 'BLOCK_BASIC' ? `${d.capacity} bytes, block ${d.blockSize}` : `mtu ${d.mtu}`,
+          ]),
+        )),
+    '',
+    '## 1. The enforced filter',
+    '',
+    'The BPF program `prepare()` compiled for this launch: byte for byte what the tender installs.',
+    '',
+    ...table(
+      ['', 'value'],
+      [
+        ['instructions', f.instructions],
+        ['bytes', f.bytes],
+        ['sha256', code(f.sha256)],
+        [
+          'default action',
+          'kill the process (any other syscall, x32 or i386 call, or architecture)',
+        ],
+      ],
+    ),
+    '',
+    "libseccomp's text form of the program is Appendix A.",
+    '',
+    '## 2. The allowlist, decoded and proven',
+    '',
+    `Simulated with the classic-BPF interpreter: x86_64 numbers ${v.probed.x86_64}; x32 ${v.probed.x32}; ` +
+      `i386 ${v.probed.i386}. ${v.cases} cases.`,
+    '',
+    ...table(
+      ['nr', 'syscall', 'allowed when', 'reason (policy table)', 'device'],
+      report.allowlist.flatMap((s) =>
+        s.alternatives.map((alt) => [
+          s.nr,
+          s.name,
+          code(alt.text),
+          alt.reason ?? '**no table rule**',
+          alt.device,
+        ]),
+      ),
+    ),
+    '',
+  ];
+  if (!v.passed) {
+    lines.push(
+      `**Disagreements: ${v.disagreementCount}** (first ${v.disagreements.length} listed).`,
+      '',
+      ...table(
+        ['nr', 'syscall', 'ABI', 'args', 'filter', 'table'],
+        v.disagreements.map((d) => [
+          d.nr,
+          d.name,
+          d.abi,
+          code(d.args.join(', ')),
+          d.filter,
+          d.table,
+        ]),
+      ),
+      '',
+      ...v.unmatched.filter.map((t) => `- in the filter, not in the table: ${code(t)}`),
+      ...v.unmatched.table.map((t) => `- in the table, not in the filter: ${code(t)}`),
+      '',
+    );
+  }
+  lines.push('## 3. Observed behaviour', '', observationSummary(report), '');
+  if (o.status === 'observed') {
+    const allowed = new Set(report.allowlist.map((s) => s.nr));
+    lines.push(
+      ...table(
+        ['nr', 'syscall', 'calls', 'in the allowlist'],
+        o.calls.map((call) => [
+          call.nr,
+          call.name,
+          call.count,
+          allowed.has(call.nr) ? 'yes' : '**no**',
+        ]),
+      ),
+      '',
+      o.unusedRules.length === 0
+        ? 'Every rule of the table was used.'
+        : 'Allowed but unused (candidates to tighten):',
+      '',
+      ...o.unusedRules.map((r) => `- ${code(`${r.name}: ${r.text}`)} — ${r.reason}`),
+      '',
+      o.denied.length === 0
+        ? 'Denied: none.'
+        : `Denied: ${o.denied.map((d) => `${code(`${d.name}(${d.args.join(', ')})`)}`).join(', ')}`,
+      '',
+    );
+    if (o.setupCalls) {
+      const calls = o.setupCalls.reduce((sum, s) => sum + s.count, 0);
+      lines.push(
+        `Before the filter, the tender's own setup made ${o.setupCalls.length} distinct syscalls (${calls} calls; listed in report.json).`,
+        '',
+      );
+    }
+    if (o.installedFilterSha256) {
+      const same = o.installedFilterSha256 === f.sha256;
+      lines.push(
+        `The filter read back from the running guest has sha256 ${code(o.installedFilterSha256)}: ` +
+          `${same ? 'the same bytes as section 1' : '**not the bytes of section 1**'}.`,
+        '',
+      );
+    }
+  }
+  lines.push(
+    '## 4. Comparison',
+    '',
+    ...table(
+      ['sandbox', 'syscalls allowed', 'syscalls observed', 'source'],
+      c.rows.map((r) => [r.label, r.allowed ?? 'not given', r.observed ?? '—', r.source]),
+    ),
+    '',
+    c.sameSyscallsAsUpstream
+      ? 'The same syscalls as upstream solo5-spt allows for these devices.'
+      : 'Not the same syscalls as upstream solo5-spt allows for these devices.',
+    '',
+    'The chart of this table is in report.html.',
+    '',
+    '## 5. Kernel-function footprint',
+    '',
+    footprintSummary(report),
+    '',
+    '## Appendix A. libseccomp PFC',
+    '',
+    '```text',
+    f.pfc.trimEnd(),
+    '```',
+    '',
+  );
+  return lines.join('\n');
+}

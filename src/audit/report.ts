@@ -1,0 +1,152 @@
+// report.ts: the audit report's shape (published as docs/audit-report.schema.json) and its version.
+import type { Footprint } from './footprint.js';
+
+/** Bumped on any change of shape: major when a field goes or changes meaning, minor when one is added. */
+export const AUDIT_SCHEMA_VERSION = '1.0.0';
+
+export type Abi = 'x86_64' | 'x32' | 'i386';
+
+/** One argument comparison; values are decimal strings (they are 64-bit). */
+export interface ReportCondition {
+  index: number;
+  op: 'eq' | 'le';
+  value: string;
+}
+
+export interface AllowedSyscall {
+  nr: number;
+  name: string;
+  /** Argument indexes the simulation varied for this syscall (read by the filter or compared by the table). */
+  argsVaried: number[];
+  /** Any one of these allows the call. */
+  alternatives: Array<{
+    conditions: ReportCondition[];
+    /** The conditions as text, e.g. "a0 == 1" ("always" when there are none). */
+    text: string;
+    /** The policy table's reason for the matching rule (null: no rule in the table matches). */
+    reason: string | null;
+    device: string | null;
+  }>;
+}
+
+export interface ReportDisagreement {
+  nr: number;
+  name: string | null;
+  abi: Abi;
+  args: string[];
+  filter: 'allow' | 'kill';
+  table: 'allow' | 'kill';
+}
+
+export interface CallCount {
+  nr: number;
+  name: string;
+  count: number;
+}
+
+export type ObservationSection =
+  | { status: 'skipped' | 'unavailable'; reason: string }
+  | {
+      status: 'observed';
+      mechanism: 'ptrace';
+      timeoutMs: number;
+      timedOut: boolean;
+      exit: { status: number; code: number | null; signal: string | null };
+      /** Distinct syscalls and total calls the guest made. */
+      distinct: number;
+      total: number;
+      calls: CallCount[];
+      /** The tender's own calls before the guest started, when the recorder told them apart. */
+      setupCalls: CallCount[] | null;
+      denied: Array<{ nr: number; name: string; args: string[] }>;
+      /** Table rules whose syscall the guest never made: candidates to tighten. */
+      unusedRules: Array<{ nr: number; name: string; text: string; reason: string }>;
+      stdout: string;
+      /** sha256 of the filter the kernel held for the observed guest (null: not read back). */
+      installedFilterSha256: string | null;
+    };
+
+export type HostedSection =
+  | { status: 'not given' | 'skipped' | 'unavailable'; path: string | null; reason: string }
+  | {
+      status: 'observed';
+      path: string;
+      timedOut: boolean;
+      exit: { status: number; code: number | null; signal: string | null };
+      distinct: number;
+      total: number;
+      calls: CallCount[];
+    };
+
+export interface ComparisonRow {
+  id: 'unikernel' | 'upstream' | 'docker' | 'hosted';
+  label: string;
+  /** Syscalls the sandbox lets through (null: not known). */
+  allowed: number | null;
+  /** Distinct syscalls seen made in this run (null: not observed). */
+  observed: number | null;
+  source: string;
+}
+
+export interface AuditReport {
+  kind: 'nabla-audit-report';
+  schemaVersion: typeof AUDIT_SCHEMA_VERSION;
+  generatedAt: string;
+  tool: { name: 'nabla'; version: string };
+  host: { kernel: string; arch: string; syscallNames: string };
+  unikernel: {
+    path: string;
+    bytes: number;
+    sha256: string;
+    args: string[];
+    memMiB: number;
+    devices: Array<{
+      index: number;
+      name: string;
+      type: 'BLOCK_BASIC' | 'NET_BASIC';
+      attachment: string;
+      guestFd: number;
+      blockSize: number | null;
+      capacity: string | null;
+      mtu: number | null;
+    }>;
+  };
+  filter: {
+    instructions: number;
+    bytes: number;
+    sha256: string;
+    defaultAction: 'kill-process';
+    pfc: string;
+  };
+  verification: {
+    passed: boolean;
+    cases: number;
+    probed: Record<Abi, string>;
+    disagreementCount: number;
+    /** The first disagreements (at most 50). */
+    disagreements: ReportDisagreement[];
+    /** Decoded alternatives with no table rule, and table rules the filter does not contain. */
+    unmatched: { filter: string[]; table: string[] };
+  };
+  allowlist: AllowedSyscall[];
+  observation: ObservationSection;
+  comparison: {
+    rows: ComparisonRow[];
+    hosted: HostedSection;
+    /** True when this filter allows exactly the syscalls upstream solo5-spt allows for the same devices. */
+    sameSyscallsAsUpstream: boolean;
+  };
+  footprint: Footprint;
+}
+
+/** "a0 == 1 && a3 <= 1048064", or "always". */
+export function conditionsText(conditions: readonly ReportCondition[]): string {
+  if (conditions.length === 0) return 'always';
+  return conditions
+    .map((c) => {
+      const n = BigInt(c.value);
+      const shown = n > 4096n ? `0x${n.toString(16)}` : c.value;
+      return `a${c.index} ${c.op === 'eq' ? '==' : '<='} ${shown}`;
+    })
+    .join(' && ');
+}
