@@ -1,4 +1,4 @@
-// build-all.ts: builds every example, test and conformance guest into build/, and the examples hosted too.
+// build-all.ts: builds every example, test, conformance and benchmark guest into build/ (examples and benchmarks hosted too).
 
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -23,6 +23,9 @@ const GROUPS: ReadonlyArray<{ from: string; to: string; target: BuildTarget }> =
   { from: join('test', 'guests'), to: join('build', 'test-guests'), target: 'spt' },
   { from: join('test', 'conformance', 'guests'), to: join('build', 'conformance'), target: 'spt' },
   { from: 'examples', to: join('build', 'hosted'), target: 'hosted' },
+  // Benchmark guests, both ways: the harness compares each unikernel with its hosted twin.
+  { from: join('benchmarks', 'guests'), to: join('build', 'bench'), target: 'spt' },
+  { from: join('benchmarks', 'guests'), to: join('build', 'bench-hosted'), target: 'hosted' },
 ];
 
 /** Every guest directory of every group, once per target, resolved from the package root. */
