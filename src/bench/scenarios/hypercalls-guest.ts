@@ -1,0 +1,161 @@
+// hypercalls-guest.ts: runs benchmarks/guests/hypercalls under nabla-run or hosted; its disk and filter copy.
+import { execFile } from 'node:child_process';
+import { access, constants, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  decodeProgram,
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_KILL_PROCESS,
+  SECCOMP_RET_KILL_THREAD,
+} from '../../audit/bpf-sim.js';
+import { PACKAGE_ROOT } from '../../launch/tender-path.js';
+import { compileFilter } from '../../native/index.js';
+import { buildPolicy } from '../../policy/rules.js';
+
+/*
+ * One guest, built twice by build-all: as a unikernel for nabla-run and as a normal Linux
+ * program over glibc (the SDK's hosted target). Both are started with the same device options
+ * and the same guest arguments; each run is one fresh process that prints one result line.
+ * The hypercalls and block scenarios share this.
+ */
+
+const run = promisify(execFile);
+
+export const BENCH_GUEST = join(PACKAGE_ROOT, 'build/bench/hypercalls.nabla');
+export const BENCH_HOSTED = join(PACKAGE_ROOT, 'build/bench-hosted/hypercalls');
+const NABLA_RUN = join(PACKAGE_ROOT, 'bin/nabla-run.js');
+/** Guest memory, MiB: the guest needs well under one; both builds get the same. */
+const MEM_MIB = 8;
+/** Any one guest process is killed after this long. */
+const PROCESS_TIMEOUT_MS = 60_000;
+
+export type BlockOp = 'block-read' | 'block-write';
+export type GuestOp = 'clock-monotonic' | 'clock-wall' | 'yield' | BlockOp;
+
+/** One run of the guest: what it does and with which device. */
+export interface GuestRun {
+  op: GuestOp;
+  /** Calls per timed round, and rounds; the guest reports its fastest round. */
+  calls: number;
+  rounds: number;
+  warmup: number;
+  /** Block size of "storage" (--block-sector-size), i.e. bytes per block call. */
+  blockSize: number;
+  pattern: 'seq' | 'rand';
+  disk: string;
+  /** Words after the common ones: clock=..., seccomp=... (see host_options.h). */
+  extra?: readonly string[];
+}
+
+/** What the guest printed. */
+export interface GuestResult {
+  calls: number;
+  totalNs: number;
+  nsPerCall: number;
+}
+
+const RESULT =
+  /^hypercalls: op=(\S+) size=\d+ pattern=\S+ rounds=\d+ calls=(\d+) total_ns=(\d+) ns_per_call=[\d.]+$/m;
+
+/**
+ * Runs the guest once, under nabla-run ('nabla') or as the hosted executable ('hosted'), with
+ * the same device options and the same guest arguments.
+ */
+export async function runBenchGuest(
+  target: 'nabla' | 'hosted',
+  spec: GuestRun,
+  signal?: AbortSignal,
+): Promise<GuestResult> {
+  const devices = [
+    `--mem=${MEM_MIB}`,
+    `--block:storage=${spec.disk}`,
+    `--block-sector-size:storage=${spec.blockSize}`,
+  ];
+  const args = [
+    '--solo5:quiet',
+    spec.op,
+    String(spec.calls),
+    `warmup=${spec.warmup}`,
+    `rounds=${spec.rounds}`,
+    `pattern=${spec.pattern}`,
+    ...(spec.extra ?? []),
+  ];
+  const [command, argv] =
+    target === 'nabla'
+      ? [process.execPath, [NABLA_RUN, ...devices, BENCH_GUEST, ...args]]
+      : [BENCH_HOSTED, [...devices, ...args]];
+  let stdout: string;
+  try {
+    ({ stdout } = await run(command, argv, { timeout: PROCESS_TIMEOUT_MS, signal }));
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${target} ${spec.op} failed: ${e.message.split('\n')[0]}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
+  }
+  const m = RESULT.exec(stdout);
+  if (!m || m[1] !== spec.op) {
+    throw new Error(`${target} ${spec.op}: no result line in its output: ${stdout}`);
+  }
+  const calls = Number(m[2]);
+  const totalNs = Number(m[3]);
+  return { calls, totalNs, nsPerCall: totalNs / calls };
+}
+
+/** A file of `mib` MiB of varied bytes (not a sparse file: reads must come from real pages). */
+export async function makeDisk(path: string, mib: number): Promise<void> {
+  const chunk = Buffer.alloc(1 << 20);
+  for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 131 + (i >> 12)) & 0xff;
+  const file = await open(path, 'w');
+  try {
+    for (let i = 0; i < mib; i++) {
+      chunk[0] = i & 0xff; // each MiB differs a little
+      await file.write(chunk);
+    }
+    // Written back now, so that the trials do not pay for this file's writeback.
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/** Why the benchmark guest cannot run here, or undefined. */
+export async function guestMissing(): Promise<string | undefined> {
+  for (const path of [BENCH_GUEST, BENCH_HOSTED]) {
+    try {
+      await access(path, constants.R_OK);
+    } catch {
+      return `${path} is not built (npm run build)`;
+    }
+  }
+  return undefined;
+}
+
+/** The hosted build's descriptors (sdk/hosted/devices.c order), which host_options.c checks. */
+const HOSTED_LAYOUT = { blockFd: 3, epollFd: 4, timerFd: 5 };
+
+/**
+ * The guest's filter, compiled by the same policy table and compiler as nabla-run's for the
+ * hosted build's descriptor numbers, with every "kill" return made "allow": glibc's own calls
+ * (startup, exit) then pass, while each call the loop makes follows the very instructions it
+ * follows in the guest. Returns the BPF bytes.
+ */
+export function hostedFilter(capacity: bigint, blockSize: number): Buffer {
+  const policy = buildPolicy({
+    epollFd: HOSTED_LAYOUT.epollFd,
+    timerFd: HOSTED_LAYOUT.timerFd,
+    devices: [
+      { type: 'BLOCK_BASIC', name: 'storage', hostFd: HOSTED_LAYOUT.blockFd, capacity, blockSize },
+    ],
+  });
+  const { bpf } = compileFilter(
+    policy.map((rule) => ({ syscall: rule.syscall, args: rule.args.map((a) => ({ ...a })) })),
+  );
+  const RET_K = 0x06; // BPF_RET | BPF_K
+  decodeProgram(bpf).forEach((insn, i) => {
+    const kill = insn.k === SECCOMP_RET_KILL_PROCESS || insn.k === SECCOMP_RET_KILL_THREAD;
+    if (insn.code === RET_K && kill) bpf.writeUInt32LE(SECCOMP_RET_ALLOW, i * 8 + 4);
+  });
+  return bpf;
+}

@@ -1,0 +1,243 @@
+// scenarios.test.ts: the hypercalls, block and network scenarios, each variant once at tiny sizes; the guest's claims.
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prepare } from '../../src/api.js';
+import { decodeProgram, SECCOMP_RET_ALLOW } from '../../src/audit/bpf-sim.js';
+import { canUseNetns } from '../../src/bench/netns.js';
+import { blockScenario } from '../../src/bench/scenarios/block.js';
+import { hypercallsScenario } from '../../src/bench/scenarios/hypercalls.js';
+import {
+  BENCH_GUEST,
+  BENCH_HOSTED,
+  hostedFilter,
+  makeDisk,
+  runBenchGuest,
+} from '../../src/bench/scenarios/hypercalls-guest.js';
+import { networkScenario } from '../../src/bench/scenarios/network.js';
+import type { BenchContext, Measurement, Scenario } from '../../src/bench/types.js';
+import { scratchDir } from '../helpers/paths.js';
+
+const scratch = scratchDir('nabla-bench-test-');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function context(): BenchContext {
+  return {
+    quick: true,
+    scratch,
+    peers: {},
+    note: () => {},
+    signal: new AbortController().signal,
+  };
+}
+
+/** Setup, one trial of every variant, teardown: the measurements by variant. */
+async function runOnce(scenario: Scenario): Promise<Map<string, Measurement[]>> {
+  const ctx = context();
+  const byVariant = new Map<string, Measurement[]>();
+  await scenario.setup?.(ctx);
+  try {
+    for (const variant of scenario.variants) {
+      expect(await variant.unavailable?.(ctx), variant.name).toBeUndefined();
+      byVariant.set(variant.name, await variant.trial(ctx));
+    }
+  } finally {
+    await scenario.teardown?.(ctx);
+  }
+  expect(byVariant.has(scenario.baseline)).toBe(true);
+  return byVariant;
+}
+
+/** Finite, sensible values with a name, a unit and a direction; metrics not repeated. */
+function expectWellFormed(measurements: readonly Measurement[]): void {
+  for (const m of measurements) {
+    expect(m.metric).toMatch(/^[a-z0-9_]+(\.[a-z_]+)?$/);
+    expect(m.unit).not.toBe('');
+    expect(['lower', 'higher']).toContain(m.better);
+    expect(Number.isFinite(m.value), `${m.metric} = ${m.value}`).toBe(true);
+    expect(m.value).toBeGreaterThanOrEqual(0);
+  }
+  const names = measurements.map((m) => m.metric);
+  expect(new Set(names).size).toBe(names.length);
+}
+
+const metricNames = (ms: readonly Measurement[] | undefined) => (ms ?? []).map((m) => m.metric);
+
+describe('bench scenario hypercalls', () => {
+  it('measures ns per call for every operation in every variant', async () => {
+    const tiny = { clockCalls: 200, blockCalls: 100, rounds: 2 };
+    const results = await runOnce(hypercallsScenario({ quick: tiny, full: tiny }));
+    const all = metricNames(results.get('hosted'));
+    expect(all).toHaveLength(11);
+    expect(all).toContain('clock_monotonic.ns_per_call');
+    expect(all).toContain('yield_poll.ns_per_call');
+    expect(all).toContain('block_write_4096_rand.ns_per_call');
+    expect(metricNames(results.get('nabla'))).toEqual(all);
+    expect(metricNames(results.get('hosted+filter'))).toEqual(all);
+    const clocks = ['clock_monotonic', 'clock_wall', 'yield_poll'].map((c) => `${c}.ns_per_call`);
+    expect(metricNames(results.get('hosted+allow-all'))).toEqual(clocks);
+    expect(metricNames(results.get('hosted-vdso'))).toEqual(clocks);
+    for (const ms of results.values()) {
+      expectWellFormed(ms);
+      for (const m of ms) expect(m).toMatchObject({ unit: 'ns', better: 'lower' });
+      for (const m of ms) expect(m.value).toBeGreaterThan(0);
+    }
+    // teardown removed the disk and the filters.
+    expect(readdirSync(scratch).filter((f) => f.startsWith('hypercalls'))).toEqual([]);
+  }, 60_000);
+});
+
+describe('bench scenario block', () => {
+  it('measures MB/s and IOPS per workload, guest and hosted', async () => {
+    const results = await runOnce(blockScenario({ quick: 1, full: 1 }));
+    for (const name of ['hosted', 'nabla']) {
+      const ms = results.get(name) ?? [];
+      expectWellFormed(ms);
+      expect(metricNames(ms)).toEqual([
+        'seq_read_4096.mb_per_s',
+        'seq_read_4096.iops',
+        'seq_write_4096.mb_per_s',
+        'seq_write_4096.iops',
+        'rand_read_4096.mb_per_s',
+        'rand_read_4096.iops',
+      ]);
+      // One pass of 4096-byte blocks: MB/s is IOPS times 4096 bytes.
+      const value = (metric: string) => ms.find((m) => m.metric === metric)?.value ?? Number.NaN;
+      expect(value('seq_read_4096.mb_per_s')).toBeCloseTo(
+        (value('seq_read_4096.iops') * 4096) / 1e6,
+        3,
+      );
+      for (const m of ms) expect(m.value).toBeGreaterThan(0);
+    }
+    expect(existsSync(join(scratch, 'block.img'))).toBe(false);
+  }, 60_000);
+});
+
+describe.skipIf(!canUseNetns)('bench scenario network', () => {
+  const ours = () =>
+    execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.startsWith(`nabla-b-${process.pid}-`));
+
+  it('measures packets per second and loss, and leaves no namespace behind', async () => {
+    const results = await runOnce(networkScenario({ quick: 200, full: 200 }));
+    for (const name of ['hosted', 'nabla']) {
+      const ms = results.get(name) ?? [];
+      expectWellFormed(ms);
+      expect(metricNames(ms)).toEqual(['pps', 'loss_pct', 'rtt_avg_us']);
+      expect(ms[0]?.value).toBeGreaterThan(0);
+      expect(ms[1]?.value).toBeLessThanOrEqual(100);
+    }
+    expect(ours()).toEqual([]);
+  }, 60_000);
+});
+
+describe('bench guest hypercalls', () => {
+  const disk = join(scratch, 'guest.img');
+
+  it("copies the guest's filter with the same instructions, kills made allows", async () => {
+    await makeDisk(disk, 1);
+    const guest = prepare({
+      kernel: BENCH_GUEST,
+      memMiB: 8,
+      block: [{ name: 'storage', path: disk, sectorSize: 4096 }],
+    });
+    try {
+      const theirs = decodeProgram(guest.filter.bpf);
+      const ours = decodeProgram(hostedFilter(1n << 20n, 4096));
+      expect(ours).toHaveLength(theirs.length);
+      // Descriptors as the guest sees them -> as the hosted build has them (block, epoll, timer).
+      const fdMap = new Map([
+        [guest.devices[0]?.hostFd, 3],
+        [guest.epollFd, 4],
+        [guest.timerFd, 5],
+      ]);
+      ours.forEach((insn, i) => {
+        const t = theirs[i];
+        expect({ code: insn.code, jt: insn.jt, jf: insn.jf }).toEqual({
+          code: t?.code,
+          jt: t?.jt,
+          jf: t?.jf,
+        });
+        if (insn.code === 0x06) expect(insn.k).toBe(SECCOMP_RET_ALLOW);
+        else if (insn.k !== t?.k) expect(insn.k).toBe(fdMap.get(t?.k));
+      });
+    } finally {
+      guest.release();
+    }
+  });
+
+  it.skipIf(spawnSync('strace', ['-V']).status !== 0)(
+    'hosted clock=syscall makes the clock_gettime syscall; clock=vdso makes none',
+    async () => {
+      await makeDisk(disk, 1);
+      const count = (clock: string) => {
+        const out = join(scratch, `strace-${clock}.txt`);
+        const run = spawnSync('strace', [
+          '-f',
+          '-c',
+          '-o',
+          out,
+          BENCH_HOSTED,
+          `--block:storage=${disk}`,
+          '--solo5:quiet',
+          'clock-monotonic',
+          '1000',
+          'warmup=0',
+          `clock=${clock}`,
+        ]);
+        expect(run.status, String(run.stderr)).toBe(0);
+        // "% time  seconds  usecs/call  calls  [errors]  syscall": the fourth column.
+        const line = readFileSync(out, 'utf8')
+          .split('\n')
+          .find((l) => l.endsWith(' clock_gettime'));
+        return line ? Number(line.trim().split(/\s+/)[3]) : 0;
+      };
+      // 1000 timed calls and the two reads around them.
+      expect(count('syscall')).toBeGreaterThanOrEqual(1000);
+      expect(count('vdso')).toBeLessThan(10);
+    },
+  );
+
+  it('refuses what spt cannot do, and a filter for another descriptor layout', async () => {
+    await makeDisk(disk, 1);
+    const base = { calls: 10, rounds: 1, warmup: 0, blockSize: 512, pattern: 'seq', disk } as const;
+    await expect(
+      runBenchGuest('nabla', { ...base, op: 'clock-wall', extra: ['clock=vdso'] }),
+    ).rejects.toThrow(/an spt guest has no vDSO/);
+    const bpf = join(scratch, 'allow.bpf');
+    writeFileSync(bpf, Buffer.from([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]));
+    await expect(
+      runBenchGuest('nabla', { ...base, op: 'clock-wall', extra: [`seccomp=${bpf}`] }),
+    ).rejects.toThrow(/for the hosted build only/);
+    // The same file works hosted, where descriptors 3-5 are the block file, epoll and timerfd.
+    const ok = await runBenchGuest('hosted', {
+      ...base,
+      op: 'clock-wall',
+      extra: [`seccomp=${bpf}`],
+    });
+    expect(ok.calls).toBe(10);
+    // One more inherited descriptor moves them all up by one: refused, not silently misjudged.
+    const extraFd = openSync(disk, 'r');
+    try {
+      const moved = spawnSync(
+        BENCH_HOSTED,
+        [`--block:storage=${disk}`, '--solo5:quiet', 'clock-wall', '10', `seccomp=${bpf}`],
+        { stdio: ['ignore', 'pipe', 'pipe', extraFd], encoding: 'utf8' },
+      );
+      expect(moved.status).toBe(1);
+      expect(moved.stdout).toMatch(/seccomp=: descriptor 4 is '.*', not anon_inode:\[eventpoll\]/);
+    } finally {
+      closeSync(extraFd);
+    }
+  });
+});
