@@ -1,5 +1,4 @@
-/* host_options.c: clock=syscall and seccomp=PATH, real on hosted, checked on
- * spt. */
+/* host_options.c: syscalls=spt and seccomp=PATH: hosted-build controls. */
 #if __STDC_HOSTED__
 #define _GNU_SOURCE /* RTLD_NEXT */
 #endif
@@ -25,30 +24,43 @@ static bool option_is(const char *w, size_t n, const char *s, size_t len)
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-static bool raw_clock;
+static bool spt_syscalls;
 
 /*
- * This definition interposes glibc's for the whole executable: the SDK's
- * hosted host.h calls clock_gettime(), and the link binds that call here,
- * ahead of libc.so. With clock=syscall it is the raw system call, exactly
- * what an spt guest makes; otherwise it hands over to glibc's (the vDSO).
+ * These definitions interpose glibc's for the whole executable: the SDK's
+ * hosted host.h calls clock_gettime() and epoll_wait(), and the link binds
+ * those calls here, ahead of libc.so. With syscalls=spt they make the very
+ * system calls an spt guest makes; otherwise they hand over to glibc's.
  */
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {
     static int (*libc_clock_gettime)(clockid_t, struct timespec *);
 
-    if (raw_clock)
+    if (spt_syscalls)
         return (int)syscall(SYS_clock_gettime, clock, ts);
     if (libc_clock_gettime == NULL)
         libc_clock_gettime = (int (*)(clockid_t, struct timespec *))dlsym(
             RTLD_NEXT, "clock_gettime");
     return libc_clock_gettime(clock, ts);
+}
+
+int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout)
+{
+    static int (*libc_epoll_wait)(int, struct epoll_event *, int, int);
+
+    if (spt_syscalls)
+        return epoll_pwait(epfd, events, max, timeout, NULL);
+    if (libc_epoll_wait == NULL)
+        libc_epoll_wait = (int (*)(int, struct epoll_event *, int, int))dlsym(
+            RTLD_NEXT, "epoll_wait");
+    return libc_epoll_wait(epfd, events, max, timeout);
 }
 
 /*
@@ -118,8 +130,8 @@ static int install_filter(const char *path)
 
 int host_option(const char *w, size_t n)
 {
-    if (OPTION_IS(w, n, "clock=syscall") || OPTION_IS(w, n, "clock=vdso")) {
-        raw_clock = w[6] == 's';
+    if (OPTION_IS(w, n, "syscalls=spt") || OPTION_IS(w, n, "syscalls=glibc")) {
+        spt_syscalls = w[9] == 's';
         return 1;
     }
     if (HAS_PREFIX(w, n, "seccomp=")) {
@@ -141,10 +153,11 @@ int host_option(const char *w, size_t n)
 
 int host_option(const char *w, size_t n)
 {
-    if (OPTION_IS(w, n, "clock=syscall"))
-        return 1; /* every clock read is a syscall here */
-    if (OPTION_IS(w, n, "clock=vdso")) {
-        printf("hypercalls: clock=vdso: an spt guest has no vDSO\n");
+    if (OPTION_IS(w, n, "syscalls=spt"))
+        return 1; /* what this build always does */
+    if (OPTION_IS(w, n, "syscalls=glibc")) {
+        printf("hypercalls: syscalls=glibc: an spt guest has no glibc (and "
+               "no vDSO)\n");
         return -1;
     }
     if (HAS_PREFIX(w, n, "seccomp=")) {

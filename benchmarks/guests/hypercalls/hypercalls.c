@@ -5,7 +5,7 @@
 
 /*
  * Usage: hypercalls OP CALLS [warmup=N] [rounds=R] [pattern=seq|rand]
- *                   [clock=syscall] [seccomp=PATH]
+ *                   [syscalls=spt|glibc] [seccomp=PATH]
  *   OP        clock-monotonic | clock-wall | yield | block-read | block-write
  *   CALLS     calls timed per round, after `warmup` untimed ones (default
  *             1000)
@@ -14,7 +14,7 @@
  *   pattern   block offsets: sequential (wrapping at the end of the device)
  *             or uniformly random blocks from a fixed seed, so every run
  *             and both builds visit the same offsets
- *   clock=, seccomp=   see host_options.h (hosted-build controls)
+ *   syscalls=, seccomp=   see host_options.h (hosted-build controls)
  *
  * Block operations move one block of the device "storage" per call, so the
  * transfer size is its block size (--block-sector-size:storage=N).
@@ -135,7 +135,7 @@ static bool parse_args(const char *cmdline, struct config *c)
     }
     if (!have_calls)
         printf(PROG ": usage: " PROG " OP CALLS [warmup=N] [rounds=R] "
-                    "[pattern=seq|rand] [clock=syscall] [seccomp=PATH]\n");
+                    "[pattern=seq|rand] [syscalls=spt|glibc] [seccomp=PATH]\n");
     return have_calls;
 }
 

@@ -44,7 +44,7 @@ export interface GuestRun {
   blockSize: number;
   pattern: 'seq' | 'rand';
   disk: string;
-  /** Words after the common ones: clock=..., seccomp=... (see host_options.h). */
+  /** Words after the common ones: syscalls=..., seccomp=... (see host_options.h). */
   extra?: readonly string[];
 }
 
