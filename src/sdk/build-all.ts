@@ -22,6 +22,7 @@ const GROUPS: ReadonlyArray<{ from: string; to: string; target: BuildTarget }> =
   { from: 'examples', to: join('build', 'examples'), target: 'spt' },
   { from: join('test', 'guests'), to: join('build', 'test-guests'), target: 'spt' },
   { from: join('test', 'conformance', 'guests'), to: join('build', 'conformance'), target: 'spt' },
+  { from: join('test', 'security', 'guests'), to: join('build', 'security'), target: 'spt' },
   { from: 'examples', to: join('build', 'hosted'), target: 'hosted' },
   // Benchmark guests, both ways: the harness compares each unikernel with its hosted twin.
   { from: join('benchmarks', 'guests'), to: join('build', 'bench'), target: 'spt' },
