@@ -118,9 +118,14 @@ void AddRule(Napi::Env env, scmp_filter_ctx ctx, Napi::Array rule)
 }
 
 /*
- * compileFilter(rules: Array<[syscall, Array<[arg, op, value, mask]>]>)
+ * compileFilter(rules: Array<[syscall, Array<[arg, op, value, mask]>]>,
+ *               defaultErrno: number)
  *   -> { bpf: Buffer, pfc: string }
  *
+ * A call no rule allows kills the process, unless defaultErrno is 0 or more:
+ * then it fails with that errno (SCMP_ACT_ERRNO), the way Docker's default
+ * profile answers (EPERM). The benchmark harness needs that to give a
+ * container-like peer Docker's filter; nabla's own filters always kill.
  * The filter is for the native architecture only (x86_64: the tender and the
  * ELF checks accept nothing else), so a foreign-arch process is killed.
  * NO_NEW_PRIVS is off because the filter is never loaded here: the tender
@@ -130,10 +135,15 @@ Napi::Value CompileFilter(const Napi::CallbackInfo &info)
 {
     Napi::Env env = info.Env();
     Napi::Array rules = info[0].As<Napi::Array>();
+    // Absent (older callers) means kill: the safe reading of "no choice made".
+    int32_t default_errno =
+        info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : -1;
+    uint32_t default_action = default_errno < 0 ? SCMP_ACT_KILL_PROCESS
+                                                : SCMP_ACT_ERRNO(default_errno);
 
-    FilterCtx ctx(seccomp_init(SCMP_ACT_KILL_PROCESS));
+    FilterCtx ctx(seccomp_init(default_action));
     if (!ctx)
-        ThrowErrno(env, ENOMEM, "seccomp_init", "SCMP_ACT_KILL_PROCESS");
+        ThrowErrno(env, ENOMEM, "seccomp_init", "default action");
     SetAttr(env, ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS,
             "SCMP_FLTATR_ACT_BADARCH");
     SetAttr(env, ctx.get(), SCMP_FLTATR_CTL_NNP, 0, "SCMP_FLTATR_CTL_NNP");

@@ -9,7 +9,8 @@ export type RawRule = [syscall: string, comparisons: RawComparison[]];
 
 /** The addon's exports exactly as native/ registers them (positional, unchecked). */
 export interface NativeBinding {
-  compileFilter(rules: RawRule[]): { bpf: Buffer; pfc: string };
+  /** defaultErrno absent or < 0: kill the process on a call no rule allows; else fail it with that errno. */
+  compileFilter(rules: RawRule[], defaultErrno?: number): { bpf: Buffer; pfc: string };
   resolveSyscall(name: string): number;
   syscallName(nr: number): string | undefined;
   syscallTable(): Array<[nr: number, name: string]>;

@@ -97,15 +97,48 @@ function rule(raw: unknown, name: string): RawRule {
   return [syscall, comparisons];
 }
 
+/** What a filter does with a call no rule allows. */
+export type DefaultAction = 'kill-process' | { errno: number };
+
+export interface CompileOptions {
+  /**
+   * 'kill-process' (the default, and what nabla's tender always installs), or fail the call
+   * with an errno, as Docker's default profile does (EPERM): only for filters of other sandboxes
+   * the benchmarks and audits compare with.
+   */
+  defaultAction?: DefaultAction;
+}
+
+// errno values are 1..4095 (MAX_ERRNO); 0 would make a denied call look successful.
+const ERRNO_MAX = 4095;
+
+function defaultErrno(action: unknown): number {
+  if (action === undefined || action === 'kill-process') return -1;
+  const errno = (action as { errno?: unknown } | null)?.errno;
+  if (typeof errno !== 'number' || !Number.isInteger(errno) || errno < 1 || errno > ERRNO_MAX) {
+    throw check.expected(
+      `'kill-process' or { errno } with an errno from 1 to ${ERRNO_MAX}`,
+      'options.defaultAction',
+      action,
+    );
+  }
+  return errno;
+}
+
 /**
- * Compiles an allowlist into a seccomp filter for x86_64: default action and bad-architecture
- * action kill the process; each rule allows one syscall under its comparisons.
+ * Compiles an allowlist into a seccomp filter for x86_64: the default action kills the process
+ * (unless options.defaultAction says otherwise) and so does the bad-architecture action; each
+ * rule allows one syscall under its comparisons (several rules for one syscall: any of them).
  * Throws NativeError (code EINVAL, syscall 'seccomp_syscall_resolve_name') for a syscall name
  * libseccomp does not know for x86_64.
  */
-export function compileFilter(rules: readonly FilterRule[]): CompiledFilter {
+export function compileFilter(
+  rules: readonly FilterRule[],
+  options: CompileOptions = {},
+): CompiledFilter {
   const raw = check.array(rules, 'rules').map((r, i) => rule(r, `rules[${i}]`));
-  return callNative(() => native().compileFilter(raw));
+  const errno = defaultErrno(check.object(options, 'options').defaultAction);
+  return callNative(() => native().compileFilter(raw, errno));
 }
 
 /** The x86_64 number of a syscall, or -1 if libseccomp does not know it for x86_64. */
