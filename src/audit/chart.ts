@@ -1,4 +1,5 @@
 // chart.ts: the comparison chart, specified in Vega-Lite and rendered to an SVG string by Vega (no browser needed).
+import { vegaLiteSvg } from '../charts/vega-svg.js';
 import type { ComparisonRow } from './report.js';
 
 const COLORS = { allowed: '#4c78a8', observed: '#f58518' } as const;
@@ -61,27 +62,5 @@ export function comparisonSpec(rows: readonly ComparisonRow[]): Record<string, u
 
 /** Renders the chart to a standalone SVG string (Vega's headless renderer). */
 export async function comparisonSvg(rows: readonly ComparisonRow[]): Promise<string> {
-  // Loaded here only: no other command (and not nabla-run) pays for Vega's start-up.
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const compiled = vegaLite.compile(
-    comparisonSpec(rows) as unknown as Parameters<typeof vegaLite.compile>[0],
-  );
-  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
-  try {
-    return titled(await view.toSVG(), TITLE);
-  } finally {
-    view.finalize();
-  }
-}
-
-/**
- * The SVG with a <title> (its accessible name) and without the ARIA roles Vega still puts on
- * a few group containers: inlined in HTML, a <g> with a widget role reads as an interactive
- * element, which it is not (the tables beside the chart carry the same numbers).
- */
-export function titled(svg: string, title: string): string {
-  const text = title.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  return svg
-    .replace(/ (role|aria-roledescription)="[^"]*"/g, '')
-    .replace(/^(<svg\b[^>]*>)/, `$1<title>${text}</title>`);
+  return vegaLiteSvg(comparisonSpec(rows), TITLE);
 }
