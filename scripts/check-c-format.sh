@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- \
   'tenders/*.c' 'tenders/*.h' 'native/*.cc' 'native/*.h' 'sdk/*.c' 'sdk/*.h' \
-  'examples/*.c' 'examples/*.h' 'test/*.c' 'test/*.h' | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+  'examples/*.c' 'examples/*.h' 'test/*.c' 'test/*.h' 'benchmarks/*.c' 'benchmarks/*.h' \
+  | while read -r f; do [ -f "$f" ] && echo "$f"; done)
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
 else

@@ -8,6 +8,11 @@ export interface Measurement {
   value: number;
   /** Which direction is better, for ratios and for reading the tables. */
   better: 'lower' | 'higher';
+  /**
+   * The scale the value was taken at, for metrics that grow with it (density: instances
+   * running). Summaries, ratios, tables and charts keep each n apart; absent means one scale.
+   */
+  n?: number;
 }
 
 export interface BenchContext {
@@ -18,6 +23,8 @@ export interface BenchContext {
   peers: Readonly<Record<string, string>>;
   /** Reports progress inside a long trial (density). */
   note(text: string): void;
+  /** Aborted when the run is interrupted (Ctrl-C, SIGTERM): a long trial should stop early. */
+  signal: AbortSignal;
 }
 
 /** A factory: one way of doing the scenario's work (nabla, node -e 0, hosted, a peer...). */
@@ -36,6 +43,8 @@ export interface Scenario {
   baseline: string;
   /** Trials per variant; variants are interleaved trial by trial. */
   trials: { quick: number; full: number };
+  /** Untimed trials per variant before the measured ones (default 1: warm caches, find failures). */
+  warmup?: number;
   variants: Variant[];
   setup?(ctx: BenchContext): Promise<void>;
   teardown?(ctx: BenchContext): Promise<void>;
@@ -53,4 +62,63 @@ export interface MetricSummary {
   p95: number;
   /** This variant's median divided by the baseline variant's median for the same metric. */
   ratio: number | null;
+  /** The scale, as in Measurement.n. */
+  n?: number;
+}
+
+/** One measured trial exactly as the variant returned it: the raw samples. */
+export interface TrialRecord {
+  variant: string;
+  /** 0-based index among the measured (not warm-up) trials. */
+  trial: number;
+  measurements: Measurement[];
+}
+
+export interface VariantOutcome {
+  name: string;
+  /** ok: every trial ran; unavailable: skipped (reason says why); failed: a trial threw. */
+  status: 'ok' | 'unavailable' | 'failed';
+  reason?: string;
+}
+
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  baseline: string;
+  /** Measured trials per variant in this run, and untimed warm-up trials before them. */
+  trials: number;
+  warmup: number;
+  durationMs: number;
+  variants: VariantOutcome[];
+  samples: TrialRecord[];
+  summaries: MetricSummary[];
+}
+
+/** What the numbers were measured on: the report's header. */
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryMiB: number;
+  os: string;
+  kernel: string;
+  node: string;
+  /** First line of `cc --version` (the compiler that built the tender and guests). */
+  compiler: string;
+  /** Versions of other programs the run used (bwrap, libseccomp...), when known. */
+  tools: Record<string, string>;
+}
+
+/** Everything one `nabla bench` run wrote to results.json. */
+export interface BenchReport {
+  schema: 'nabla-bench/1';
+  startedAt: string;
+  durationMs: number;
+  options: {
+    quick: boolean;
+    runs: number | null;
+    only: string[] | null;
+    peers: Record<string, string>;
+  };
+  machine: MachineInfo;
+  scenarios: ScenarioResult[];
 }

@@ -10,9 +10,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   // `audit` takes the same solo5-spt device syntax; it parses its own options around it.
   if (argv[0] === 'audit') return (await import('./commands/audit.js')).runRaw(argv.slice(1));
 
-  const [{ default: yargs }, audit, build, inspect, version] = await Promise.all([
+  const [{ default: yargs }, audit, bench, build, inspect, version] = await Promise.all([
     import('yargs'),
     import('./commands/audit.js'),
+    import('./commands/bench.js'),
     import('./commands/build.js'),
     import('./commands/inspect.js'),
     import('./commands/version.js'),
@@ -35,15 +36,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       () => {},
       () => {},
     )
+    .command(bench)
     .command(version)
     .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
     .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
     .example('$0 inspect hello.nabla', 'show what a unikernel declares')
     .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
+    .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .fail((message, error) => {
-      status = 1;
+      // A user error may carry its own status (nabla bench: 130 when interrupted).
+      status = (error as { exitCode?: number } | undefined)?.exitCode ?? 1;
       if (error && !USER_ERRORS.has(error.name)) {
         process.stderr.write(`nabla: internal error: ${error.message}\n`);
         if (process.env.NABLA_DEBUG) process.stderr.write(`${error.stack}\n`);
@@ -57,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .parseAsync();
   // yargs rejects after calling fail() for an error a handler threw; fail() has reported it.
   await parsing.catch(() => {
-    status = 1;
+    if (status === 0) status = 1;
   });
   return status;
 }

@@ -1,0 +1,124 @@
+// markdown.ts: the benchmark report as Markdown: the machine, the method, and one table per scenario and metric.
+import { type ChartRef, chartFile } from './charts.js';
+import { byMetric } from './stats.js';
+import type { BenchReport, MetricSummary, ScenarioResult } from './types.js';
+
+/** About three significant digits: enough to compare, not so many that noise reads as signal. */
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  if (abs >= 100) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+export const formatRatio = (ratio: number | null): string =>
+  ratio === null ? '—' : `${ratio.toFixed(2)}×`;
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+
+function table(head: string[], align: string[], rows: string[][]): string[] {
+  return [
+    `| ${head.map(cell).join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
+function header(report: BenchReport): string[] {
+  const m = report.machine;
+  const mode = report.options.quick ? 'quick' : 'full';
+  const tools = Object.entries(m.tools).map(([name, version]) => [name, version]);
+  const rows = [
+    ['CPU', `${m.cpu} (${m.cores} cores available)`],
+    ['Memory', `${(m.memoryMiB / 1024).toFixed(1)} GiB`],
+    ['OS', m.os],
+    ['Kernel', m.kernel],
+    ['Node', m.node],
+    ['Compiler', m.compiler],
+    ...tools,
+  ];
+  const peers = Object.entries(report.options.peers);
+  return [
+    '# nabla benchmarks',
+    '',
+    `A ${mode} run (\`nabla bench${report.options.quick ? ' --quick' : ''}\`), started ${report.startedAt}, ` +
+      `${(report.durationMs / 1000).toFixed(0)} s in all.` +
+      (peers.length > 0 ? ` Peers: ${peers.map(([n, p]) => `${n} = \`${p}\``).join(', ')}.` : ''),
+    '',
+    ...table(['Machine', ''], ['---', '---'], rows),
+    '',
+    'Method: every scenario runs its variants interleaved, one trial of each in turn (the ' +
+      'order rotating every round), after untimed warm-up trials; each trial is a fresh ' +
+      'process (or, for density, a fresh set of processes). Tables give the median and the ' +
+      '95th percentile (linear interpolation) of the trials, and the ratio of each median to ' +
+      "the baseline variant's median for the same metric. Raw samples are in results.json.",
+    '',
+  ];
+}
+
+function betterText(s: MetricSummary): string {
+  return `${s.unit}, ${s.better} is better`;
+}
+
+function metricSection(result: ScenarioResult, group: MetricSummary[], chart: ChartRef): string[] {
+  const first = group[0] as MetricSummary;
+  const scaled = first.n !== undefined;
+  const baseline = `× ${result.baseline}`;
+  const head = scaled
+    ? ['N', 'variant', 'median', 'p95', baseline, 'trials']
+    : ['variant', 'median', 'p95', baseline, 'trials'];
+  const align = scaled
+    ? ['---:', '---', '---:', '---:', '---:', '---:']
+    : ['---', '---:', '---:', '---:', '---:'];
+  const rows = group.map((s) => {
+    const values = [
+      `${s.variant === result.baseline ? `**${s.variant}**` : s.variant}`,
+      formatValue(s.median),
+      formatValue(s.p95),
+      formatRatio(s.ratio),
+      String(s.samples.length),
+    ];
+    return scaled ? [String(s.n), ...values] : values;
+  });
+  return [
+    `### ${first.metric} (${betterText(first)})`,
+    '',
+    ...table(head, align, rows),
+    '',
+    `![${result.name}: ${first.metric}](${chartFile(chart)})`,
+    '',
+  ];
+}
+
+function scenarioSection(result: ScenarioResult): string[] {
+  const out = [
+    `## ${result.title}`,
+    '',
+    `Scenario \`${result.name}\`: baseline **${result.baseline}**; ${result.trials} trial${result.trials === 1 ? '' : 's'} ` +
+      `per variant after ${result.warmup} warm-up; ${(result.durationMs / 1000).toFixed(1)} s.`,
+    '',
+  ];
+  for (const group of byMetric(result)) {
+    const first = group[0] as MetricSummary;
+    out.push(...metricSection(result, group, { scenario: result.name, metric: first.metric }));
+  }
+  const skipped = result.variants.filter((v) => v.status !== 'ok');
+  if (skipped.length > 0) {
+    out.push(
+      ...skipped.map(
+        (v) =>
+          `- ${v.status === 'failed' ? '**failed**' : 'not run'}: ${v.name} — ${v.reason ?? 'no reason given'}`,
+      ),
+      '',
+    );
+  }
+  if (result.samples.length === 0) out.push('_No variant produced a sample._', '');
+  return out;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const lines = [...header(report)];
+  for (const result of report.scenarios) lines.push(...scenarioSection(result));
+  return `${lines.join('\n').trimEnd()}\n`;
+}

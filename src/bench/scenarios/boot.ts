@@ -1,0 +1,142 @@
+// boot.ts: wall time of one hello, from spawn to exit, under nabla-run and the alternatives on this machine.
+import { execFile } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  BENCH_BUILD,
+  EXAMPLE,
+  EXAMPLE_HOSTED,
+  NABLA_RUN,
+  notBuilt,
+  PEER_SOURCES,
+} from '../paths.js';
+import { type Command, smokeCheck, timeRun } from '../procs.js';
+import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
+import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
+
+/*
+ * Every trial is one fresh process, timed from just before spawn() to its exit, output to
+ * /dev/null. The variants, floor first:
+ *   static C hello              gcc -static -O2: exec plus glibc start-up, nothing to load
+ *   hosted hello                examples/hello built as a normal (dynamic) Linux program
+ *   bwrap+seccomp hosted hello  the same in a container-like sandbox (container.ts)
+ *   node -e 0                   the floor of any Node CLI: the baseline of the ratios
+ *   nabla-run hello             what users type: Node parses, prepares and execs the tender
+ *   solo5-spt hello             upstream's tender on the same unikernel (--peer solo5-spt=PATH)
+ */
+
+const run = promisify(execFile);
+const HELLO = EXAMPLE('hello');
+const HOSTED_HELLO = EXAMPLE_HOSTED('hello');
+const STATIC_SOURCE = join(PEER_SOURCES, 'hello.c');
+const STATIC_HELLO = join(BENCH_BUILD, 'hello-static');
+/** What every hello prints; checked once per variant before its trials. */
+const GREETING = 'Hello, world!';
+/** The bindings' banner would only add console writes that differ between tenders. */
+const QUIET = '--solo5:quiet';
+
+const wall = (ms: number): Measurement[] => [
+  { metric: 'wall_ms', unit: 'ms', value: ms, better: 'lower' },
+];
+
+/** How to run a variant: its command, the files it needs and what it prints; or why it cannot run. */
+interface Spec {
+  command: Command;
+  requires: string[];
+  /** Checked once before its trials ('' for a program that prints nothing). */
+  expect: string;
+}
+
+/** A variant that runs its command once per trial; unavailable when not built or failing. */
+function processVariant(name: string, spec: (ctx: BenchContext) => Spec | string): Variant {
+  return {
+    name,
+    async unavailable(ctx) {
+      const s = spec(ctx);
+      if (typeof s === 'string') return s;
+      return notBuilt(...s.requires) ?? smokeCheck(s.command, s.expect);
+    },
+    async trial(ctx) {
+      const s = spec(ctx);
+      if (typeof s === 'string') throw new Error(s);
+      return wall(await timeRun(s.command));
+    },
+  };
+}
+
+let staticBuildError: string | undefined;
+
+/** Builds the static C hello into build/bench/ unless it is newer than its source. */
+async function buildStaticHello(): Promise<void> {
+  staticBuildError = undefined;
+  const built = statSync(STATIC_HELLO, { throwIfNoEntry: false });
+  if (built && built.mtimeMs >= statSync(STATIC_SOURCE).mtimeMs) return;
+  mkdirSync(BENCH_BUILD, { recursive: true });
+  const cc = process.env.CC ?? 'gcc';
+  try {
+    await run(cc, ['-static', '-O2', '-o', STATIC_HELLO, STATIC_SOURCE]);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    staticBuildError = `${cc} -static failed: ${stderr || (error as Error).message}`;
+  }
+}
+
+let filterPath = '';
+
+const bwrapHello: Variant = {
+  name: 'bwrap+seccomp hosted hello',
+  async unavailable(ctx) {
+    const missing = notBuilt(HOSTED_HELLO);
+    if (missing) return missing;
+    filterPath = writeDockerFilter(ctx.scratch);
+    return bwrapUnavailable(filterPath, HOSTED_HELLO, [QUIET], GREETING);
+  },
+  async trial() {
+    return wall(await withBwrap(filterPath, HOSTED_HELLO, [QUIET], (c) => timeRun(c)));
+  },
+};
+
+export const boot: Scenario = {
+  name: 'boot',
+  title: 'Boot: one hello, spawn to exit (wall time)',
+  baseline: 'node -e 0',
+  trials: { quick: 20, full: 100 },
+  variants: [
+    processVariant('node -e 0', () => ({
+      command: { file: process.execPath, args: ['-e', '0'] },
+      requires: [],
+      expect: '',
+    })),
+    processVariant('nabla-run hello', () => ({
+      command: { file: process.execPath, args: [NABLA_RUN, HELLO, QUIET] },
+      requires: [HELLO],
+      expect: GREETING,
+    })),
+    processVariant('hosted hello', () => ({
+      command: { file: HOSTED_HELLO, args: [QUIET] },
+      requires: [HOSTED_HELLO],
+      expect: GREETING,
+    })),
+    processVariant(
+      'static C hello',
+      () =>
+        staticBuildError ?? {
+          command: { file: STATIC_HELLO, args: [] },
+          requires: [STATIC_HELLO],
+          expect: GREETING,
+        },
+    ),
+    bwrapHello,
+    processVariant('solo5-spt hello', (ctx) => {
+      const path = ctx.peers['solo5-spt'];
+      if (path === undefined) return 'no peer given (--peer solo5-spt=PATH)';
+      return {
+        command: { file: path, args: [HELLO, QUIET] },
+        requires: [path, HELLO],
+        expect: GREETING,
+      };
+    }),
+  ],
+  setup: buildStaticHello,
+};

@@ -1,0 +1,31 @@
+// index.ts: every benchmark scenario, in the order a run measures and reports them.
+import { NablaError } from '../../errors.js';
+import type { Scenario } from '../types.js';
+import { block } from './block.js';
+import { boot } from './boot.js';
+import { density } from './density.js';
+import { hypercalls } from './hypercalls.js';
+import { network } from './network.js';
+
+/*
+ * Short, process-bound scenarios first and density (hundreds of instances) last, so that a
+ * run interrupted late still has the rest. boot, density and the container-like peer
+ * (container.ts, a variant of both) are the harness's own; hypercalls, block and network
+ * measure the guest's I/O paths.
+ */
+export const SCENARIOS: readonly Scenario[] = [boot, hypercalls, block, network, density];
+
+export const scenarioNames = (): string[] => SCENARIOS.map((s) => s.name);
+
+/** The scenarios `only` names (all when it is undefined); throws naming an unknown one. */
+export function selectScenarios(only: readonly string[] | undefined): Scenario[] {
+  if (only === undefined || only.length === 0) return [...SCENARIOS];
+  const unknown = only.filter((name) => !SCENARIOS.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new NablaError(
+      `unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; ` +
+        `known: ${scenarioNames().join(', ')}`,
+    );
+  }
+  return SCENARIOS.filter((s) => only.includes(s.name));
+}

@@ -1,0 +1,119 @@
+// output.test.ts: results.json, report.md and the SVG charts from a small report made by hand.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { writeOutputs } from '../../src/bench/bench.js';
+import { formatValue, renderMarkdown } from '../../src/bench/markdown.js';
+import { summarize } from '../../src/bench/stats.js';
+import type { BenchReport, ScenarioResult, TrialRecord } from '../../src/bench/types.js';
+import { useScratch } from '../helpers/scratch.js';
+
+const scratch = useScratch();
+
+function scenario(name: string, records: TrialRecord[], baseline: string): ScenarioResult {
+  const variants = [...new Set(records.map((r) => r.variant))];
+  return {
+    name,
+    title: `${name} title`,
+    baseline,
+    trials: 2,
+    warmup: 1,
+    durationMs: 1234,
+    variants: [
+      ...variants.map((v) => ({ name: v, status: 'ok' as const })),
+      { name: 'peer', status: 'unavailable', reason: 'no peer given (--peer x=PATH)' },
+    ],
+    samples: records,
+    summaries: summarize(name, baseline, records, variants),
+  };
+}
+
+const wall = (variant: string, trial: number, value: number): TrialRecord => ({
+  variant,
+  trial,
+  measurements: [{ metric: 'wall_ms', unit: 'ms', value, better: 'lower' }],
+});
+const pss = (variant: string, n: number, value: number): TrialRecord => ({
+  variant,
+  trial: 0,
+  measurements: [{ metric: 'pss_kib_per_instance', unit: 'KiB', value, better: 'lower', n }],
+});
+
+const REPORT: BenchReport = {
+  schema: 'nabla-bench/1',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  durationMs: 61_000,
+  options: { quick: true, runs: null, only: null, peers: {} },
+  machine: {
+    cpu: 'Test CPU',
+    cores: 2,
+    memoryMiB: 4096,
+    os: 'Debian',
+    kernel: '6.1',
+    node: 'v20',
+    compiler: 'gcc 12',
+    tools: { bwrap: 'bubblewrap 0.8.0' },
+  },
+  scenarios: [
+    scenario(
+      'boot',
+      [wall('node', 0, 80), wall('nabla', 0, 96), wall('node', 1, 82), wall('nabla', 1, 98)],
+      'node',
+    ),
+    scenario(
+      'density',
+      [
+        pss('hosted', 10, 190),
+        pss('nabla', 10, 200),
+        pss('hosted', 100, 120),
+        pss('nabla', 100, 150),
+      ],
+      'hosted',
+    ),
+  ],
+};
+
+describe('bench outputs', () => {
+  it('formats values to about three significant digits', () => {
+    expect([
+      formatValue(1234.4),
+      formatValue(98.76),
+      formatValue(3.314),
+      formatValue(Number.NaN),
+    ]).toEqual(['1,234', '98.8', '3.31', '—']);
+  });
+
+  it('Markdown: the machine, one table per metric with ratios, N rows, charts, skipped variants', () => {
+    const md = renderMarkdown(REPORT);
+    expect(md).toContain('# nabla benchmarks');
+    expect(md).toContain('| CPU | Test CPU (2 cores available) |');
+    expect(md).toContain('| bwrap | bubblewrap 0.8.0 |');
+    expect(md).toContain('| variant | median | p95 | × node | trials |');
+    expect(md).toContain('| **node** | 81.0 | 81.9 | 1.00× | 2 |');
+    expect(md).toContain('| nabla | 97.0 | 97.9 | 1.20× | 2 |');
+    expect(md).toContain('| N | variant | median | p95 | × hosted | trials |');
+    expect(md).toContain('| 100 | nabla | 150 | 150 | 1.25× | 1 |');
+    expect(md).toContain('![boot: wall_ms](boot-wall_ms.svg)');
+    expect(md).toContain('- not run: peer — no peer given (--peer x=PATH)');
+  });
+
+  it('writes results.json, report.md and one well-formed SVG per scenario and metric', async () => {
+    const dir = join(scratch.dir, 'out');
+    const written = await writeOutputs(REPORT, dir);
+    expect(written.map((p) => p.slice(dir.length + 1))).toEqual([
+      'results.json',
+      'report.md',
+      'boot-wall_ms.svg',
+      'density-pss_kib_per_instance.svg',
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).toEqual(REPORT);
+    for (const file of written.filter((p) => p.endsWith('.svg'))) {
+      const svg = readFileSync(file, 'utf8');
+      expect(XMLValidator.validate(svg)).toBe(true);
+      expect(svg).toMatch(/^<svg\b[^>]*><title>/);
+    }
+    const bars = readFileSync(join(dir, 'boot-wall_ms.svg'), 'utf8');
+    expect(bars).toContain('97 ms (1.20×)');
+  });
+});

@@ -1,0 +1,112 @@
+// quick.test.ts: `nabla bench --quick` end to end, once: JSON shape, every scenario with samples, Markdown, SVGs (no timings asserted).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scenarioNames } from '../../src/bench/scenarios/index.js';
+import type { BenchReport } from '../../src/bench/types.js';
+import { NABLA } from '../helpers/paths.js';
+import { useScratch } from '../helpers/scratch.js';
+
+const scratch = useScratch();
+const OUT = join(scratch.dir, 'results');
+/** --quick takes under 3 minutes on an idle 2-core machine; other test files run meanwhile. */
+const RUN_TIMEOUT_MS = 10 * 60_000;
+
+let run: { status: number | null; stdout: string; stderr: string };
+let report: BenchReport;
+
+beforeAll(async () => {
+  run = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [NABLA, 'bench', '--quick', '--out', OUT], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  report = JSON.parse(readFileSync(join(OUT, 'results.json'), 'utf8')) as BenchReport;
+}, RUN_TIMEOUT_MS);
+
+describe('nabla bench --quick', () => {
+  it('ends with status 0, plain progress lines on stderr (not a terminal), and says what it wrote', () => {
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('bench: boot: starting');
+    expect(run.stdout).toContain(
+      `nabla bench: wrote ${join(OUT, 'report.md')}, ${join(OUT, 'results.json')} and `,
+    );
+  });
+
+  it('results.json: the header and every scenario, each with samples and summaries', () => {
+    expect(report.schema).toBe('nabla-bench/1');
+    expect(report.options).toMatchObject({ quick: true, runs: null, only: null, peers: {} });
+    for (const key of ['cpu', 'os', 'kernel', 'node', 'compiler'] as const)
+      expect(report.machine[key]).toMatch(/\S/);
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.scenarios.map((s) => s.name)).toEqual(scenarioNames());
+    for (const s of report.scenarios) {
+      expect(s.samples.length, s.name).toBeGreaterThan(0);
+      expect(s.summaries.length, s.name).toBeGreaterThan(0);
+      expect(
+        s.variants.filter((v) => v.status === 'failed'),
+        s.name,
+      ).toEqual([]);
+      expect(s.variants.find((v) => v.name === s.baseline)?.status, s.name).toBe('ok');
+      for (const m of s.samples.flatMap((r) => r.measurements)) {
+        expect(Number.isFinite(m.value), `${s.name} ${m.metric}`).toBe(true);
+        expect(['lower', 'higher']).toContain(m.better);
+      }
+      for (const sum of s.summaries) {
+        expect(sum.samples.length).toBeGreaterThan(0);
+        expect(sum.p95).toBeGreaterThanOrEqual(sum.median);
+        // Against itself 1, except for a median of 0 (no packet lost): no ratio then.
+        if (sum.variant === s.baseline) expect(sum.ratio).toBe(sum.median === 0 ? null : 1);
+      }
+    }
+  });
+
+  it('measures what the issue asks: boot against node -e 0, density at several N', () => {
+    const boot = report.scenarios.find((s) => s.name === 'boot');
+    const ran = boot?.variants.filter((v) => v.status === 'ok').map((v) => v.name);
+    expect(ran).toEqual(
+      expect.arrayContaining(['node -e 0', 'nabla-run hello', 'hosted hello', 'static C hello']),
+    );
+    const density = report.scenarios.find((s) => s.name === 'density');
+    const pss = density?.summaries.filter(
+      (s) => s.metric === 'pss_kib_per_instance' && s.variant === 'nabla-run idle',
+    );
+    expect(pss?.map((s) => s.n)).toEqual([10, 50, 100]);
+  });
+
+  it('report.md: the machine header and a table per scenario', () => {
+    const md = readFileSync(join(OUT, 'report.md'), 'utf8');
+    expect(md).toMatch(/^# nabla benchmarks\n/);
+    expect(md).toContain('| CPU |');
+    for (const s of report.scenarios) {
+      expect(md).toContain(`## ${s.title}`);
+      expect(md).toContain(`| × ${s.baseline} | trials |`);
+    }
+  });
+
+  it('an SVG chart per scenario and metric, each well-formed XML', () => {
+    const svgs = readdirSync(OUT).filter((f) => f.endsWith('.svg'));
+    for (const s of report.scenarios)
+      expect(
+        svgs.some((f) => f.startsWith(`${s.name}-`)),
+        s.name,
+      ).toBe(true);
+    for (const file of svgs) {
+      const svg = readFileSync(join(OUT, file), 'utf8');
+      expect(XMLValidator.validate(svg), file).toBe(true);
+      expect(svg, file).toMatch(/^<svg\b/);
+    }
+  });
+});
