@@ -9,11 +9,12 @@ if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 # System packages: the compilers and CMake for the tender, libseccomp for the addon,
 # clang-format for the C style check, iproute2 for tap devices in the network tests,
 # chromium for the test that renders the audit's HTML report headless, bubblewrap for the
-# benchmarks' container-like peer (nabla bench).
+# benchmarks' container-like peer (nabla bench), clang-14 and its runtimes (libFuzzer, ASan,
+# UBSan) for the fuzz harnesses (scripts/fuzz.sh).
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config libseccomp-dev clang-format iproute2 iputils-ping python3 \
-  chromium bubblewrap >/dev/null
+  chromium bubblewrap clang-14 libclang-rt-14-dev >/dev/null
 
 npm ci --no-audit --no-fund
 npm run build

@@ -15,6 +15,12 @@ import type { ElfFile } from './file.js';
 import { type ElfHeader, PT_NOTE } from './header.js';
 
 const NOTE_HEADER_SIZE = 12n;
+/**
+ * Note headers one search reads at most, over all PT_NOTE segments, as the tender (elf_notes.c).
+ * Real executables have a handful; without a bound, 65535 program headers naming the same
+ * megabyte of 12-byte empty notes would block the event loop for hours.
+ */
+export const NOTE_WALK_MAX = 256;
 const align4 = (n: bigint) => (n + 3n) & ~3n;
 
 /** The descriptor of the first note owned by "Solo5" with type `type`, or undefined. */
@@ -23,11 +29,13 @@ function findSolo5Note(
   header: ElfHeader,
   type: number,
 ): { descsz: number; at: bigint } | undefined {
+  let walked = 0;
   for (const ph of header.phdrs) {
     if (ph.type !== PT_NOTE || !file.contains(ph.offset, ph.filesz)) continue;
     const end = ph.offset + ph.filesz;
     let pos = ph.offset;
     while (end - pos >= NOTE_HEADER_SIZE) {
+      if (walked++ === NOTE_WALK_MAX) return undefined;
       const nh = file.read(pos, Number(NOTE_HEADER_SIZE));
       const namesz = BigInt(nh.readUInt32LE(0));
       const descsz = BigInt(nh.readUInt32LE(4));

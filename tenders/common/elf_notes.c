@@ -16,6 +16,12 @@
 #define NOTE_HDR_SIZE 12u
 /* "Solo5\0" padded to 4 bytes: the descriptor starts 20 bytes in. */
 #define SOLO5_DESC_OFFSET 20u
+/*
+ * Note headers one search reads at most, over all PT_NOTE segments. Real
+ * executables have a handful; without a bound, 65535 program headers each
+ * naming the same megabyte of 12-byte empty notes cost billions of reads.
+ */
+#define NOTE_WALK_MAX 256u
 
 static uint64_t pad4(uint64_t v)
 {
@@ -26,13 +32,16 @@ static uint64_t pad4(uint64_t v)
  * Finds the first note of type `type` owned by "Solo5", walking every
  * PT_NOTE segment that lies inside the file, in table order. A note whose
  * padded name and descriptor would run past its segment ends the walk of
- * that segment. Returns 1 and the descriptor's file offset and size when
- * found, 0 when not, -1 on a read error.
+ * that segment; after NOTE_WALK_MAX headers the note counts as not found.
+ * Returns 1 and the descriptor's file offset and size when found, 0 when
+ * not, -1 on a read error.
  */
 static int find_note(int fd, const struct elf_image *img, uint32_t type,
                      uint64_t *desc_off, uint32_t *desc_size, char *msg,
                      size_t msg_size)
 {
+    unsigned walked = 0;
+
     for (unsigned i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *ph = &img->phdrs[i];
         uint64_t off, end;
@@ -48,6 +57,8 @@ static int find_note(int fd, const struct elf_image *img, uint32_t type,
             uint64_t body;
             char name[SOLO5_NOTE_NAMESZ];
 
+            if (walked++ == NOTE_WALK_MAX)
+                return 0;
             if (nabla_read_exact(fd, h, sizeof h, off, msg, msg_size) != 0)
                 return -1;
             body = pad4(h[0]) + pad4(h[1]);

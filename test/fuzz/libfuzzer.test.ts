@@ -1,0 +1,92 @@
+// libfuzzer.test.ts: builds the libFuzzer harnesses, replays every seed and regression, and fuzzes each for a minute.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/paths.js';
+import { useScratch } from '../helpers/scratch.js';
+import { CORPUS_DIR, HARNESSES, type Harness } from './corpus.js';
+import { planSeeds } from './plan-seeds.js';
+
+/** The CI smoke run; `scripts/fuzz.sh run --hours N` is the long one (tenders/fuzz/README.md). */
+const SECONDS = Number(process.env.NABLA_FUZZ_SECONDS ?? 60);
+const FUZZ = join(ROOT, 'scripts/fuzz.sh');
+const BIN = join(ROOT, 'build/fuzz/bin');
+const SEEDS = join(ROOT, 'build/fuzz/seeds');
+const REGRESSIONS = join(ROOT, 'tenders/fuzz/regressions');
+const scratch = useScratch();
+
+function filesIn(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+}
+
+/** Runs one harness once on each file; returns its status and each file's verdict line. */
+function replay(harness: Harness, files: string[]) {
+  const result = spawnSync(join(BIN, `fuzz-${harness}`), ['-timeout=10', ...files], {
+    encoding: 'utf8',
+    env: { ...process.env, NABLA_FUZZ_VERBOSE: '1' },
+    maxBuffer: 64 << 20,
+  });
+  // libFuzzer prints "Running: FILE", then the harness its verdict, then "Executed FILE".
+  const verdicts = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of result.stderr.split('\n')) {
+    const running = /^Running: (.*)$/.exec(line);
+    if (running) current = running[1];
+    const verdict = /^fuzz_\w+: (accepted|refused)/.exec(line);
+    if (verdict && current !== undefined) verdicts.set(current, verdict[1] as string);
+  }
+  return { status: result.status, stderr: result.stderr, verdicts };
+}
+
+beforeAll(() => {
+  const built = spawnSync('bash', [FUZZ, 'build'], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`scripts/fuzz.sh build failed:\n${built.stderr}`);
+  const dir = join(SEEDS, 'plan');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of planSeeds(scratch)) writeFileSync(join(dir, name), bytes);
+}, 300_000);
+
+describe('libFuzzer harnesses (tenders/fuzz)', () => {
+  it('plan seeds are written from prepare() for the current plan format', () => {
+    expect(filesIn(join(SEEDS, 'plan')).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(HARNESSES)(
+    '%s: every seed and regression fixture replays cleanly, with its verdict',
+    (harness) => {
+      const seeds = [...filesIn(join(CORPUS_DIR, harness)), ...filesIn(join(SEEDS, harness))];
+      const files = [...seeds, ...filesIn(join(REGRESSIONS, harness))];
+      expect(seeds.length).toBeGreaterThan(0);
+      const { status, stderr, verdicts } = replay(harness, files);
+      expect(status, stderr.slice(-4000)).toBe(0);
+      for (const file of seeds) {
+        const name = file.slice(file.lastIndexOf('/') + 1);
+        // valid-* are what the orchestrator makes; check-* each break one documented rule.
+        const expected = name.startsWith('valid-') ? 'accepted' : 'refused';
+        expect(`${name}: ${verdicts.get(file)}`).toBe(`${name}: ${expected}`);
+      }
+    },
+  );
+
+  it.each(HARNESSES)(
+    `%s: ${SECONDS} s of fuzzing finds no crash, leak, hang or broken invariant`,
+    (harness) => {
+      const work = join(scratch.dir, 'work');
+      const result = spawnSync(
+        'bash',
+        [FUZZ, 'run', '--seconds', String(SECONDS), '--work', work, harness],
+        { encoding: 'utf8' },
+      );
+      const line = result.stdout.trim().split('\n').pop() ?? '';
+      // The figures of docs/security.md: executions, rate and corpus size of this run.
+      console.log(line);
+      expect(result.status, `${line}\n${result.stderr}`).toBe(0);
+      expect(line).toMatch(
+        new RegExp(`^fuzz-${harness}: [1-9]\\d* executions .* corpus [1-9]\\d* inputs.*, ok$`),
+      );
+    },
+    (SECONDS + 180) * 1000,
+  );
+});

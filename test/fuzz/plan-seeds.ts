@@ -1,0 +1,50 @@
+// plan-seeds.ts: launch plans for fuzz-plan's seeds, made by prepare() for real guests as spawnTender would hand them over.
+import { closeSync, openSync } from 'node:fs';
+import { prepare, type RunOptions } from '../../src/api.js';
+import { example, guest } from '../helpers/paths.js';
+import type { Scratch } from '../helpers/scratch.js';
+import type { Seed } from './corpus.js';
+
+/** spawnTender's child layout: 3 the plan, 4 the ELF, 5.. the devices. */
+const ELF_FD = 4;
+const FIRST_DEVICE_FD = 5;
+
+function planOf(options: RunOptions): Buffer {
+  const prepared = prepare(options);
+  try {
+    return prepared.encodePlan({
+      elfFd: ELF_FD,
+      deviceFds: prepared.devices.map((_, i) => FIRST_DEVICE_FD + i),
+    });
+  } finally {
+    prepared.release();
+  }
+}
+
+/** Valid plans of several shapes: no device, block, block and net, big memory, long strings. */
+export function planSeeds(scratch: Scratch): Seed[] {
+  const disk = scratch.disk('seed-disk.img', 1 << 20);
+  const netFd = openSync('/dev/null', 'r'); // any descriptor will do for a net @fd
+  try {
+    return [
+      ['valid-hello', planOf({ kernel: example('hello') })],
+      ['valid-hello-args', planOf({ kernel: example('hello'), args: ['Hello', 'from', 'nabla'] })],
+      ['valid-x-exec-heap-1m', planOf({ kernel: guest('exit1'), memMiB: 2, xExecHeap: true })],
+      ['valid-block', planOf({ kernel: example('blk'), block: [{ name: 'storage', path: disk }] })],
+      [
+        'valid-block-4k-and-net',
+        planOf({
+          kernel: guest('twin'),
+          block: [{ name: 'storage', path: disk, sectorSize: 4096 }],
+          net: [{ name: 'service0', fd: netFd, mac: '02:00:00:00:00:01' }],
+        }),
+      ],
+      [
+        'valid-longest-cmdline',
+        planOf({ kernel: example('hello'), args: ['x'.repeat(8191)], memMiB: 4096 }),
+      ],
+    ];
+  } finally {
+    closeSync(netFd);
+  }
+}
