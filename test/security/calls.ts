@@ -1,0 +1,145 @@
+// calls.ts: named system calls with real arguments: on the guest's descriptors, towards W+X, and with host effects.
+import { BLK_FD, EPOLL_FD, NET_FD, TIMER_FD } from './geometry.js';
+
+/** One attempt: its name, the x86_64 number, and the guest's argument words. */
+export type Row = [name: string, nr: number, ...args: string[]];
+
+const B = String(BLK_FD);
+const N = String(NET_FD);
+const E = String(EPOLL_FD);
+const T = String(TIMER_FD);
+const DISK = '@str:{dir}/disk.img';
+
+/** Other calls on the guest's own descriptors: none is in the table. */
+export const SIBLINGS: Row[] = [
+  ['read-blk', 0, B, '@buf', '512'],
+  ['read-timer', 0, T, '@buf', '8'],
+  ['pread-net', 17, N, '@buf', '512', '0'],
+  ['pwrite-net', 18, N, '@buf', '512', '0'],
+  ['pwrite-console', 18, '1', '@msg', '17', '0'],
+  ['writev-console', 20, '1', '@zero', '1'],
+  ['preadv-blk', 295, B, '@zero', '1', '0'],
+  ['pwritev-blk', 296, B, '@zero', '1', '0'],
+  ['preadv2-blk', 327, B, '@zero', '1', '0', '0', '0'],
+  ['pwritev2-blk', 328, B, '@zero', '1', '0', '0', '0'],
+  ['sendfile-blk-to-console', 40, '1', B, '0', '512'],
+  ['splice-blk-to-console', 275, B, '0', '1', '0', '512', '0'],
+  ['copy-file-range-grow', 326, B, '0', B, '0', '4096', '0'],
+  ['lseek-blk', 8, B, '0', '2'],
+  ['fsync-blk', 74, B],
+  ['fdatasync-blk', 75, B],
+  ['ftruncate-grow', 77, B, '1048576'],
+  ['ftruncate-empty', 77, B, '0'],
+  ['fallocate-grow', 285, B, '0', '0', '1048576'],
+  ['fallocate-punch-hole', 285, B, '3', '0', '4096'],
+  ['mmap-blk-shared', 9, '0', '4096', '3', '1', B, '0'],
+  ['fstat-blk', 5, B, '@zero'],
+  ['fcntl-blk', 72, B, '1'],
+  ['ioctl-console', 16, '1', '0x5401', '@zero'],
+  ['flock-blk', 73, B, '2'],
+  ['dup-blk', 32, B],
+  ['dup2-console', 33, '1', '10'],
+  ['dup3-blk', 292, B, '10', '0'],
+  ['close-blk', 3, B],
+  ['close-console', 3, '1'],
+  ['close-range', 436, '0', '-1', '0'],
+  ['epoll-ctl-add', 233, E, '1', N, '@zero'],
+  ['epoll-wait', 232, E, '@zero', '1', '0'],
+  ['epoll-pwait2', 441, E, '@zero', '1', '0', '0', '8'],
+  ['timerfd-gettime', 287, T, '@zero'],
+  ['timerfd-create', 283, '1', '0'],
+  ['epoll-create1', 291, '0'],
+  // A wall clock set from 'X' bytes is invalid (EINVAL), should the call ever run.
+  ['clock-settime', 227, '0', '@buf'],
+  ['settimeofday', 164, '@buf', '0'],
+  ['clock-adjtime-read', 305, '0', '@zero'],
+  ['clock-getres', 229, '1', '@zero'],
+  ['clock-nanosleep', 230, '1', '0', '@zero', '0'],
+  ['gettimeofday', 96, '@zero', '0'],
+];
+
+/** Towards writable and executable memory: every call here is outside the table. */
+export const WX: Row[] = [
+  ['mprotect-text-wx', 10, '@text', '4096', '7'],
+  ['mprotect-text-w', 10, '@text', '4096', '3'],
+  ['mprotect-heap-x', 10, '@heap', '4096', '5'],
+  ['mprotect-heap-wx', 10, '@heap', '4096', '7'],
+  ['mmap-anon-wx', 9, '0', '4096', '7', '0x22', '-1', '0'],
+  ['mmap-anon-x', 9, '0', '4096', '5', '0x22', '-1', '0'],
+  ['mmap-fixed-heap-wx', 9, '@heap', '4096', '7', '0x32', '-1', '0'],
+  ['mmap-blk-x', 9, '0', '4096', '5', '2', B, '0'],
+  ['pkey-mprotect-heap-wx', 329, '@heap', '4096', '7', '0'],
+  ['mremap-text', 25, '@text', '4096', '8192', '1'],
+  ['remap-file-pages', 216, '@text', '4096', '0', '0', '0'],
+  ['personality-read-implies-exec', 135, '0x0400000'],
+  ['brk', 12, '0x400000'],
+  ['madvise-text', 28, '@text', '4096', '4'],
+  ['munmap-text', 11, '@text', '4096'],
+  ['memfd-create', 319, '@str:escaped', '0'],
+  ['modify-ldt', 154, '1', '@zero', '16'],
+  ['set-thread-area', 205, '@zero'],
+];
+
+/** Calls that, should one ever run, would leave a trace this suite looks for. */
+export const PAYLOADS: Row[] = [
+  ['openat-create', 257, '-100', '@str:{dir}/escaped-openat', '0x241', '0600'],
+  ['open-create', 2, '@str:{dir}/escaped-open', '0x241', '0600'],
+  ['open-relative', 2, '@str:escaped-relative', '0x241', '0600'],
+  ['creat', 85, '@str:{dir}/escaped-creat', '0600'],
+  ['mkdir', 83, '@str:{dir}/escaped-dir', '0700'],
+  ['mknod-fifo', 133, '@str:{dir}/escaped-fifo', '0x1180', '0'],
+  ['symlink', 88, '@str:/etc/passwd', '@str:{dir}/escaped-symlink'],
+  ['link-disk', 86, DISK, '@str:{dir}/escaped-link'],
+  ['rename-disk', 82, DISK, '@str:{dir}/escaped-rename'],
+  ['renameat2-disk', 316, '-100', DISK, '-100', '@str:{dir}/escaped-renameat2', '0'],
+  ['unlink-disk', 87, DISK],
+  ['unlinkat-disk', 263, '-100', DISK, '0'],
+  ['rmdir-watched', 84, '@str:{dir}'],
+  ['truncate-disk', 76, DISK, '1048576'],
+  ['chmod-disk', 90, DISK, '0777'],
+  ['fchmod-blk', 91, B, '0777'],
+  ['chown-disk', 92, DISK, '65534', '65534'],
+  ['fchown-blk', 93, B, '65534', '65534'],
+  ['utimes-disk', 235, DISK, '0'],
+  ['utimensat-disk', 280, '-100', DISK, '0', '0'],
+  ['setxattr-disk', 188, DISK, '@str:user.escaped', '@msg', '17', '0'],
+  ['fsetxattr-blk', 190, B, '@str:user.escaped', '@msg', '17', '0'],
+  ['mount-tmpfs-over-watched', 165, '@str:none', '@str:{dir}', '@str:tmpfs', '0', '0'],
+  ['chdir-root', 80, '@str:/'],
+  ['chroot-watched', 161, '@str:{dir}'],
+  ['fork', 57],
+  ['vfork', 58],
+  ['clone-sigchld', 56, '17', '0', '0', '0', '0'],
+  ['clone3', 435, '@zero', '88'],
+  ['execve-true', 59, '@str:/bin/true', '0', '0'],
+  ['execveat-true', 322, '-100', '@str:/bin/true', '0', '0', '0'],
+  ['socket-inet', 41, '2', '1', '0'],
+  ['socketpair-unix', 53, '1', '1', '0', '@zero'],
+  ['ptrace-traceme', 101, '0', '0', '0', '0'],
+  ['pidfd-open-init', 434, '1', '0'],
+  ['unshare-user', 272, '0x10000000'],
+  ['seccomp-strict', 317, '0', '0', '0'],
+  ['seccomp-filter-empty', 317, '1', '0', '@zero'],
+  ['prctl-get-seccomp', 157, '21'],
+  ['prctl-set-name', 157, '15', '@str:escaped'],
+  ['io-uring-setup', 425, '8', '@zero'],
+  ['userfaultfd', 323, '0'],
+  ['bpf-map-create', 321, '0', '@zero', '0'],
+  ['perf-event-open', 298, '@zero', '0', '-1', '-1', '0'],
+];
+
+/** Plain instructions the page tables must refuse (memory.c). */
+export const MEMORY = [
+  'exec-heap',
+  'exec-stack',
+  'exec-data',
+  'exec-bss',
+  'exec-rodata',
+  'exec-boot-info',
+  'write-text',
+  'write-rodata',
+  'read-page0',
+  'read-past-mem',
+  'write-past-mem',
+  'exec-past-mem',
+];

@@ -1,0 +1,226 @@
+// escape.test.ts: escape attempts from a guest end with the expected signal and leave no trace on the host.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { constants as os } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  diffSnapshots,
+  leftoverProcesses,
+  processesTagged,
+  snapshotDir,
+} from '../helpers/host-trace.js';
+import { NABLA_RUN } from '../helpers/paths.js';
+import { useScratch } from '../helpers/scratch.js';
+import { type Attempt, buildAttempts, GROUPS, STATUS } from './attempts.js';
+import { CONTROLS, type Control } from './controls.js';
+import { LAST_BLOCK } from './geometry.js';
+import { DISK_IMAGE, ESCAPE_GUEST, EscapeHarness, type Expected, pool } from './harness.js';
+import { hostTraits } from './host.js';
+
+/** Runs at a time: the machines this runs on have two cores, and each run is mostly waiting. */
+const WIDTH = 2;
+
+const traits = hostTraits();
+const attempts = buildAttempts(traits);
+const scratch = useScratch();
+/** Attempt name → whether it was contained, filled in by the group tests. */
+const contained = new Map<string, boolean>();
+let harness: EscapeHarness;
+let fifoFd = -1;
+
+function expectedOf(attempt: Attempt): Expected {
+  return { status: STATUS[attempt.expect], stdout: `attempt: ${attempt.name}\n`, disk: DISK_IMAGE };
+}
+
+function expectedOfControl(control: Control): Expected {
+  const returned =
+    control.ret === undefined
+      ? ''
+      : `${control.prints ?? ''}ESCAPED ${control.name} ret=${control.ret}\n`;
+  const disk = Buffer.from(DISK_IMAGE);
+  if (control.writesLastBlock) disk.fill('X', LAST_BLOCK);
+  return { status: control.status, stdout: `attempt: ${control.name}\n${returned}`, disk };
+}
+
+/** Everything waiting in the net device's FIFO (non-blocking: stops at EAGAIN). */
+function drainFifo(): string {
+  const chunk = Buffer.alloc(65536);
+  let text = '';
+  for (;;) {
+    try {
+      const n = readSync(fifoFd, chunk);
+      if (n <= 0) return text;
+      text += chunk.subarray(0, n).toString('utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return text;
+      throw error;
+    }
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(ESCAPE_GUEST))
+    throw new Error(`not built: ${ESCAPE_GUEST} — run \`npm run build:guests\``);
+  // The net device: a FIFO (no tap needed; the filter only pins the descriptor number).
+  const fifo = join(scratch.dir, 'net.fifo');
+  const made = spawnSync('mkfifo', [fifo], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${made.stderr}`);
+  fifoFd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  harness = new EscapeHarness(scratch.dir, fifoFd);
+  // Node opens its child-process plumbing on first use: one run before the baseline.
+  harness.takeBaseline();
+  const warmUp = { status: STATUS.SIGSYS, stdout: 'attempt: warm-up\n', disk: DISK_IMAGE };
+  await harness.run('warm-up', ['syscall', '39'], warmUp);
+  harness.takeBaseline();
+});
+
+afterAll(() => {
+  if (fifoFd >= 0) closeSync(fifoFd);
+});
+
+describe('escape spt', () => {
+  it('the attempt table: unique names, every group filled, expectations stated', () => {
+    const names = attempts.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const group of GROUPS)
+      expect(
+        attempts.some((a) => a.group === group),
+        group,
+      ).toBe(true);
+    expect(CONTROLS.filter((c) => names.includes(c.name))).toEqual([]);
+  });
+
+  it('controls: the allowed calls with allowed arguments return, with only their legal effect', async () => {
+    drainFifo();
+    for (const control of CONTROLS) {
+      if (control.fifoIn) writeSync(fifoFd, control.fifoIn);
+      const verdict = await harness.run(control.name, control.command, expectedOfControl(control));
+      const fifo = drainFifo();
+      expect(verdict.problems, control.name).toEqual([]);
+      expect(fifo, `${control.name}: bytes left in the net device's FIFO`).toBe(
+        control.fifoOut ?? '',
+      );
+    }
+  });
+
+  it('the trace checks see a trace: a file, a changed mode, a descriptor, a process left behind', async () => {
+    const dir = join(scratch.dir, 'trace-probe');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'disk.img'), DISK_IMAGE);
+    const before = snapshotDir(dir);
+    writeFileSync(join(dir, 'escaped'), '');
+    chmodSync(join(dir, 'disk.img'), 0o600);
+    const changes = diffSnapshots(before, snapshotDir(dir));
+    expect(changes.some((c) => c.startsWith('escaped: appeared'))).toBe(true);
+    expect(changes.some((c) => c.startsWith('disk.img: '))).toBe(true);
+
+    const fd = openSync(join(dir, 'disk.img'), 'r');
+    try {
+      expect(harness.strayDescriptors().some((d) => d.startsWith(`descriptor ${fd} `))).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+    expect(harness.strayDescriptors()).toEqual([]);
+
+    // A process in its own group with a run's tag, as a guest's child would be.
+    const tag = `${harness.tagPrefix}trace-probe.`;
+    const child = spawn('sleep', ['30'], { argv0: tag, detached: true, stdio: 'ignore' });
+    const exited = once(child, 'exit');
+    await once(child, 'spawn');
+    const pid = child.pid as number;
+    try {
+      expect(leftoverProcesses(pid, tag)).toHaveLength(1);
+      expect(processesTagged(tag)).toHaveLength(1);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect(leftoverProcesses(pid, tag)).toEqual([]);
+  });
+
+  it.each(GROUPS)(
+    '%s: every attempt ends with its signal and leaves no trace',
+    async (group) => {
+      const mine = attempts.filter((a) => a.group === group);
+      const verdicts = await pool(mine, WIDTH, (a) =>
+        harness.run(a.name, a.command, expectedOf(a)),
+      );
+      const failures: string[] = [];
+      for (const [i, verdict] of verdicts.entries()) {
+        const attempt = mine[i] as Attempt;
+        contained.set(attempt.name, verdict.problems.length === 0);
+        if (verdict.problems.length > 0)
+          failures.push(
+            `${attempt.name} [expected ${attempt.expect}]: ${verdict.problems.join('; ')}` +
+              (attempt.note ? ` (known: ${attempt.note})` : ''),
+          );
+      }
+      expect(failures).toEqual([]);
+    },
+    120_000,
+  );
+
+  it('N/N attempts contained', () => {
+    const count = [...contained.values()].filter(Boolean).length;
+    const sizes = GROUPS.map((g) => `${g} ${attempts.filter((a) => a.group === g).length}`);
+    console.log(`attempts by group: ${sizes.join(', ')}; controls ${CONTROLS.length}`);
+    console.log(`${count}/${attempts.length} attempts contained`);
+    const escaped = [...contained].filter(([, ok]) => !ok).map(([name]) => name);
+    if (escaped.length > 0) console.log(`not contained: ${escaped.join(', ')}`);
+    expect(contained.size).toBe(attempts.length); // every attempt ran
+    expect(count).toBe(attempts.length);
+    // Nothing runs now: the test process holds exactly the descriptors it had at the start.
+    expect(harness.strayDescriptors()).toEqual([]);
+    // And no process of any run is left, wherever it went.
+    expect(processesTagged(harness.tagPrefix)).toEqual([]);
+  });
+
+  // The same guest through the CLI users run (nabla-run execs the tender in place of Node).
+  it.each([
+    ['write-console', 0],
+    ['pread-last', 0],
+    ['exit-group', 7],
+    ['syscall-57-fork', 159], // SIGSYS
+    ['x32-write-console', 159], // SIGSYS
+    ['int80-write-console', traits.ia32 ? 159 : 139], // SIGSYS, or SIGSEGV without i386
+    ['write-fd-2', 159], // SIGSYS
+    ['pwrite-offset-4096', 159], // SIGSYS
+    ['mprotect-text-wx', 159], // SIGSYS
+    ['exec-heap', 139], // SIGSEGV
+  ] as const)('through nabla-run: %s ends with status %i', (name, status) => {
+    const row = CONTROLS.find((c) => c.name === name) ?? attempts.find((a) => a.name === name);
+    if (!row) throw new Error(`no attempt or control named ${name}`);
+    const disk = scratch.file(`cli-${name}.img`, DISK_IMAGE);
+    const r = spawnSync(
+      process.execPath,
+      [
+        NABLA_RUN,
+        '--mem=2',
+        `--block:storage=${disk}`,
+        '--net:net=@3',
+        ESCAPE_GUEST,
+        '--solo5:quiet',
+        name,
+        ...row.command,
+      ],
+      { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe', fifoFd] },
+    );
+    drainFifo();
+    const shell = r.status ?? 128 + (r.signal ? os.signals[r.signal] : 0);
+    expect(shell, r.stdout + r.stderr).toBe(status);
+    expect(r.stdout.startsWith(`attempt: ${name}\n`), r.stdout).toBe(true);
+    expect(r.stdout.includes('ESCAPED'), r.stdout).toBe(status === 0);
+  });
+});

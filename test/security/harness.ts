@@ -1,0 +1,134 @@
+// harness.ts: runs one escape attempt in a watched directory and lists every trace it left on the host.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type GuestRun, launchGuest, ownDescriptors } from '../helpers/guest-launch.js';
+import { diffSnapshots, leftoverProcesses, snapshotDir } from '../helpers/host-trace.js';
+import { ROOT } from '../helpers/paths.js';
+import { CAPACITY } from './geometry.js';
+
+export const ESCAPE_GUEST = join(ROOT, 'build/security/escape.nabla');
+
+/** The disk image every run starts from: text, so a write of 'X's or zeros shows. */
+export const DISK_IMAGE = Buffer.alloc(CAPACITY, 'nabla escape disk image. ');
+
+/** Long enough for a loaded machine; a guest still running after it has escaped somehow. */
+const RUN_TIMEOUT_MS = 10_000;
+
+export interface Expected {
+  /** Status as a shell sees it (159 SIGSYS, 139 SIGSEGV, 0 for a control). */
+  status: number;
+  /** Everything the guest must print, exactly (after --solo5:quiet, no banner). */
+  stdout: string;
+  /** The disk image afterwards. */
+  disk: Buffer;
+}
+
+export interface Verdict {
+  name: string;
+  /** Empty when the run ended as expected and left nothing behind. */
+  problems: string[];
+  run: GuestRun;
+}
+
+export class EscapeHarness {
+  private next = 0;
+  /** Runs in flight → the descriptors this process holds for them (their output pipes). */
+  private readonly inFlight = new Map<number, ReadonlySet<number>>();
+  private baseline = new Map<number, string>();
+  /** argv[0] of every run starts with this; each run adds its number. */
+  readonly tagPrefix = `nabla-escape-${process.pid}-`;
+
+  /**
+   * root: a scratch directory for the watched directories; netFd: the descriptor attached as
+   * the guest's net device (a FIFO this process holds open).
+   */
+  constructor(
+    readonly root: string,
+    readonly netFd: number,
+  ) {}
+
+  /** Call when nothing runs: what "no new descriptors" is measured against. */
+  takeBaseline(): void {
+    this.baseline = ownDescriptors();
+  }
+
+  /** Descriptors open now that are neither in the baseline nor held by a run in flight. */
+  strayDescriptors(): string[] {
+    const expected = new Set(this.baseline.keys());
+    for (const held of this.inFlight.values()) for (const fd of held) expected.add(fd);
+    return [...ownDescriptors()]
+      .filter(([fd]) => !expected.has(fd))
+      .map(([fd, target]) => `descriptor ${fd} -> ${target} appeared in the test process`);
+  }
+
+  async run(name: string, command: readonly string[], expected: Expected): Promise<Verdict> {
+    const id = this.next++;
+    const dir = join(this.root, `attempt-${id}`);
+    const disk = join(dir, 'disk.img');
+    mkdirSync(dir);
+    writeFileSync(disk, DISK_IMAGE);
+    const before = snapshotDir(dir);
+    const tag = `${this.tagPrefix}${id}.`; // the dot: run 1's tag is no prefix of run 10's
+    const launched = launchGuest({
+      kernel: ESCAPE_GUEST,
+      args: ['--solo5:quiet', name, ...command.map((word) => word.replaceAll('{dir}', dir))],
+      memMiB: 2,
+      block: [{ name: 'storage', path: disk }],
+      net: [{ name: 'net', fd: this.netFd }],
+      tag,
+      cwd: dir,
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    this.inFlight.set(id, launched.held);
+    let run: GuestRun;
+    try {
+      run = await launched.done;
+    } finally {
+      this.inFlight.delete(id);
+    }
+
+    const problems: string[] = [];
+    if (run.timedOut) problems.push(`still running after ${RUN_TIMEOUT_MS} ms (killed)`);
+    if (run.status !== expected.status)
+      problems.push(`status ${run.status}, expected ${expected.status}`);
+    if (run.stdout !== expected.stdout)
+      problems.push(
+        `printed ${JSON.stringify(run.stdout)}, expected ${JSON.stringify(expected.stdout)}`,
+      );
+    if (run.stderr !== '') problems.push(`stderr ${JSON.stringify(run.stderr)}`);
+    problems.push(...leftoverProcesses(run.pid, tag).map((p) => `process left: ${p}`));
+    problems.push(...this.strayDescriptors());
+
+    // The directory as before; the image's times and bytes may change only by a legal write.
+    const legalWrite = !expected.disk.equals(DISK_IMAGE);
+    const after = snapshotDir(dir);
+    problems.push(...diffSnapshots(before, after, new Set(legalWrite ? ['disk.img'] : [])));
+    if (after.has('disk.img')) {
+      const now = readFileSync(disk);
+      if (now.length !== DISK_IMAGE.length)
+        problems.push(`disk image is ${now.length} bytes, was ${DISK_IMAGE.length}`);
+      else if (!now.equals(expected.disk)) problems.push('disk image contents changed');
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch (error) {
+      problems.push(`cannot remove the watched directory: ${String(error)}`);
+    }
+    return { name, problems, run };
+  }
+}
+
+/** Runs fn over items, at most `width` at a time; results in item order. */
+export async function pool<T, R>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
