@@ -10,6 +10,8 @@ import { constants } from 'node:os';
  * killAll() can end every one of them on failure, on Ctrl-C and when the harness exits.
  */
 const live = new Set<ChildProcess>();
+/** Guests started through the API's run() (not by spawnTracked), by pid: how to kill each. */
+const guests = new Map<number, () => void>();
 
 /** A program and its arguments, as exec takes them. */
 export interface Command {
@@ -49,13 +51,21 @@ export function killGroup(child: ChildProcess): void {
 
 /** Kills every process group a benchmark started and has not seen exit (synchronous). */
 export function killAll(): number {
-  const count = live.size;
+  const count = live.size + guests.size;
   for (const child of live) killGroup(child);
+  for (const kill of guests.values()) kill();
   return count;
 }
 
 /** How many started processes have not exited yet. */
-export const liveCount = (): number => live.size;
+export const liveCount = (): number => live.size + guests.size;
+
+/** A guest the API started (run()): killAll() ends it too, until it has exited. */
+export function trackGuest(pid: number, kill: () => void, exited: Promise<unknown>): void {
+  guests.set(pid, kill);
+  const forget = () => guests.delete(pid);
+  exited.then(forget, forget);
+}
 
 /** Resolves when `child` has exited (at once if it has). */
 export function exited(child: ChildProcess): Promise<void> {

@@ -1,6 +1,6 @@
 // quick.test.ts: `nabla bench --quick` end to end, once: JSON shape, every scenario with samples, Markdown, SVGs (no timings asserted).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,8 @@ beforeAll(async () => {
     child.once('error', reject);
     child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
+  if (!existsSync(join(OUT, 'results.json')))
+    throw new Error(`no results.json; status ${run.status}, stderr:\n${run.stderr.slice(-2000)}`);
   report = JSON.parse(readFileSync(join(OUT, 'results.json'), 'utf8')) as BenchReport;
 }, RUN_TIMEOUT_MS);
 
@@ -77,13 +79,21 @@ describe('nabla bench --quick', () => {
     const boot = report.scenarios.find((s) => s.name === 'boot');
     const ran = boot?.variants.filter((v) => v.status === 'ok').map((v) => v.name);
     expect(ran).toEqual(
-      expect.arrayContaining(['node -e 0', 'nabla-run hello', 'hosted hello', 'static C hello']),
+      expect.arrayContaining([
+        'node -e 0',
+        'nabla-run hello',
+        'nabla API run() hello',
+        'hosted hello',
+        'static C hello',
+      ]),
     );
     const density = report.scenarios.find((s) => s.name === 'density');
-    const pss = density?.summaries.filter(
-      (s) => s.metric === 'pss_kib_per_instance' && s.variant === 'nabla-run idle',
-    );
-    expect(pss?.map((s) => s.n)).toEqual([10, 50, 100]);
+    for (const variant of ['nabla-run idle', 'nabla API run() idle']) {
+      const pss = density?.summaries.filter(
+        (s) => s.metric === 'pss_kib_per_instance' && s.variant === variant,
+      );
+      expect(pss?.map((s) => s.n)).toEqual([10, 50, 100]);
+    }
   });
 
   it('report.md: the machine header and a table per scenario', () => {

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { run } from '../../api.js';
 import {
   BENCH_BUILD,
   EXAMPLE,
@@ -11,7 +12,7 @@ import {
   notBuilt,
   PEER_SOURCES,
 } from '../paths.js';
-import { type Command, smokeCheck, timeRun } from '../procs.js';
+import { type Command, smokeCheck, timeRun, trackGuest } from '../procs.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
 
@@ -23,10 +24,12 @@ import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
  *   bwrap+seccomp hosted hello  the same in a container-like sandbox (container.ts)
  *   node -e 0                   the floor of any Node CLI: the baseline of the ratios
  *   nabla-run hello             what users type: Node parses, prepares and execs the tender
+ *   nabla API run() hello       the same guest started by run() (src/api.ts) from this
+ *                               process: the tender's fresh process without Node's start-up
  *   solo5-spt hello             upstream's tender on the same unikernel (--peer solo5-spt=PATH)
  */
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 const HELLO = EXAMPLE('hello');
 const HOSTED_HELLO = EXAMPLE_HOSTED('hello');
 const STATIC_SOURCE = join(PEER_SOURCES, 'hello.c');
@@ -75,7 +78,7 @@ async function buildStaticHello(): Promise<void> {
   mkdirSync(BENCH_BUILD, { recursive: true });
   const cc = process.env.CC ?? 'gcc';
   try {
-    await run(cc, ['-static', '-O2', '-o', STATIC_HELLO, STATIC_SOURCE]);
+    await execFileAsync(cc, ['-static', '-O2', '-o', STATIC_HELLO, STATIC_SOURCE]);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     staticBuildError = `${cc} -static failed: ${stderr || (error as Error).message}`;
@@ -97,6 +100,20 @@ const bwrapHello: Variant = {
   },
 };
 
+const apiHello: Variant = {
+  name: 'nabla API run() hello',
+  unavailable: () => notBuilt(HELLO),
+  async trial() {
+    const start = process.hrtime.bigint();
+    const guest = run({ kernel: HELLO, args: [QUIET], stdio: 'ignore' });
+    trackGuest(guest.pid, () => guest.kill('SIGKILL'), guest.exited);
+    const exit = await guest.exited;
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (exit.status !== 0) throw new Error(`run(${HELLO}): status ${exit.status}`);
+    return wall(ms);
+  },
+};
+
 export const boot: Scenario = {
   name: 'boot',
   title: 'Boot: one hello, spawn to exit (wall time)',
@@ -113,6 +130,7 @@ export const boot: Scenario = {
       requires: [HELLO],
       expect: GREETING,
     })),
+    apiHello,
     processVariant('hosted hello', () => ({
       command: { file: HOSTED_HELLO, args: [QUIET] },
       requires: [HOSTED_HELLO],

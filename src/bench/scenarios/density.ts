@@ -1,16 +1,19 @@
 // density.ts: N idle instances at once: the time to start them all, and host memory (PSS) per instance as N grows.
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { run } from '../../api.js';
 import { BENCH_GUEST, BENCH_HOSTED, NABLA_RUN, notBuilt } from '../paths.js';
 import {
   type Command,
-  killAndWait,
+  exited,
+  killGroup,
   pageTablesKiB,
   parentMap,
   processTree,
   pssKiB,
   smokeCheck,
   startUntil,
+  trackGuest,
 } from '../procs.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
@@ -28,7 +31,9 @@ import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
  *   page_tables_kib_per_instance  VmPTE likewise: kernel memory PSS leaves out
  * Instances start the way users start them (nabla-run is Node, then the tender), a few at a
  * time: a thousand Node start-ups at once would need tens of GiB for a moment. STARTING
- * in flight keeps both cores busy and leaves memory to the instances.
+ * in flight keeps both cores busy and leaves memory to the instances. 'nabla API run()'
+ * starts the same guest from this one Node process (src/api.ts, as a resident supervisor
+ * would): the tender and guest are the same, only the per-instance Node start-up is gone.
  */
 
 const IDLE = BENCH_GUEST('idle');
@@ -42,11 +47,18 @@ export function ladder(quick: boolean): number[] {
   return quick ? [10, 50, 100] : [10, 100, 500, 1000];
 }
 
+/** One running instance: its root process, and how to end it. */
+interface Instance {
+  pid: number;
+  kill(): void;
+  exited: Promise<unknown>;
+}
+
 /** Starts `count` instances, STARTING at a time, into `into`; rejects with the first failure. */
 async function startMany(
   count: number,
-  start: () => Promise<ChildProcess>,
-  into: ChildProcess[],
+  start: () => Promise<Instance>,
+  into: Instance[],
   ctx: BenchContext,
 ): Promise<void> {
   let left = count;
@@ -66,12 +78,12 @@ async function startMany(
   if (ctx.signal.aborted) throw new Error('interrupted');
 }
 
-function memoryOf(instances: readonly ChildProcess[]): { pss: number; pte: number } {
+function memoryOf(instances: readonly Instance[]): { pss: number; pte: number } {
   const parents = parentMap();
   let pss = 0;
   let pte = 0;
   for (const instance of instances) {
-    for (const pid of processTree(instance.pid as number, parents)) {
+    for (const pid of processTree(instance.pid, parents)) {
       pss += pssKiB(pid);
       pte += pageTablesKiB(pid);
     }
@@ -79,17 +91,22 @@ function memoryOf(instances: readonly ChildProcess[]): { pss: number; pte: numbe
   return { pss, pte };
 }
 
+async function killInstances(instances: readonly Instance[]): Promise<void> {
+  for (const instance of instances) instance.kill();
+  await Promise.all(instances.map((i) => i.exited));
+}
+
 /** A density variant: `start` starts one instance and resolves once it is ready. */
 function densityVariant(
   name: string,
   unavailable: (ctx: BenchContext) => Promise<string | undefined>,
-  start: () => Promise<ChildProcess>,
+  start: () => Promise<Instance>,
 ): Variant {
   return {
     name,
     unavailable,
     async trial(ctx) {
-      const instances: ChildProcess[] = [];
+      const instances: Instance[] = [];
       const out: Measurement[] = [];
       let elapsed = 0;
       try {
@@ -122,7 +139,7 @@ function densityVariant(
           );
         }
       } finally {
-        await killAndWait(instances);
+        await killInstances(instances);
       }
       return out;
     },
@@ -130,7 +147,43 @@ function densityVariant(
 }
 
 const command = (file: string, args: string[] = []): Command => ({ file, args });
-const started = async (c: Command) => (await startUntil(c, READY, START_TIMEOUT_MS)).child;
+const instance = (child: ChildProcess): Instance => ({
+  pid: child.pid as number,
+  kill: () => killGroup(child),
+  exited: exited(child),
+});
+const started = async (c: Command) =>
+  instance((await startUntil(c, READY, START_TIMEOUT_MS)).child);
+
+/** Starts the idle guest with the API's run() and resolves once it has printed "ready". */
+async function startWithApi(): Promise<Instance> {
+  const guest = run({ kernel: IDLE, stdio: 'pipe' });
+  const ended = guest.exited.catch(() => undefined);
+  trackGuest(guest.pid, () => guest.kill('SIGKILL'), ended);
+  const stdout = guest.stdout as NonNullable<typeof guest.stdout>;
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      guest.kill('SIGKILL');
+      reject(new Error(`run(${IDLE}): no "ready" within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
+    guest.exited.then((exit) => {
+      clearTimeout(timer);
+      reject(new Error(`run(${IDLE}): ended before ready, status ${exit.status}`));
+    }, reject);
+    // Buffers, not setEncoding(): run() also collects this stream, as Buffers.
+    stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      if (!seen.includes(READY)) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  // An idle guest prints nothing more: a thousand of them need no pipes held open here.
+  stdout.destroy();
+  guest.stderr?.destroy();
+  return { pid: guest.pid, kill: () => guest.kill('SIGKILL'), exited: ended };
+}
 
 let filterPath = '';
 
@@ -153,6 +206,7 @@ export const density: Scenario = {
         notBuilt(IDLE) ?? smokeCheck(command(process.execPath, [NABLA_RUN, IDLE]), READY, true),
       () => started(command(process.execPath, [NABLA_RUN, IDLE])),
     ),
+    densityVariant('nabla API run() idle', async () => notBuilt(IDLE), startWithApi),
     densityVariant(
       'bwrap+seccomp hosted idle',
       async (ctx) => {
