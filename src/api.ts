@@ -22,6 +22,17 @@ export interface RunOptions {
   xExecHeap?: boolean;
   /** How the guest's stdout and stderr are handled (default 'pipe'). */
   stdio?: StdioMode;
+  /**
+   * The user the guest runs as: NAME or UID, optionally `:GROUP` or `:GID`. Default: nobody when
+   * this process is root; otherwise the guest keeps this process's ids and a different user throws.
+   */
+  user?: string;
+  /** Allow core dumps (RLIMIT_CORE up to the hard limit; the guest stays dumpable). Default false. */
+  core?: boolean;
+  /** The tender reports each sandboxing step, and each fallback, on the guest's stderr. */
+  verbose?: boolean;
+  /** Kill the guest (SIGKILL) after this many milliseconds; its exit then says `timedOut`. */
+  timeoutMs?: number;
 }
 
 export interface GuestOutput extends GuestExit {
@@ -71,13 +82,39 @@ function toRequest(options: RunOptions): LaunchRequest {
     const target = hasIface ? { iface: n.iface as string } : { fd: n.fd as number };
     devices.push({ kind: 'net', name: n.name, target, mac: n.mac });
   }
+  if (options.user !== undefined && (typeof options.user !== 'string' || options.user === '')) {
+    throw expected('a user name or uid[:gid]', 'user', options.user);
+  }
   return {
     kernel: options.kernel,
     args,
     memSize: memSizeBytes(memMiB(options.memMiB ?? DEFAULT_MEM_MIB)),
     xExecHeap: options.xExecHeap ?? false,
     devices,
+    ...(options.user === undefined ? {} : { user: options.user }),
+    core: options.core === true,
+    verbose: options.verbose === true,
   };
+}
+
+/** setTimeout's limit: a longer delay would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+function checkTimeout(timeoutMs: unknown): number | undefined {
+  if (timeoutMs === undefined) return undefined;
+  if (
+    typeof timeoutMs !== 'number' ||
+    !Number.isInteger(timeoutMs) ||
+    timeoutMs < 1 ||
+    timeoutMs > MAX_TIMEOUT_MS
+  ) {
+    throw expected(
+      `a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+      'timeoutMs',
+      timeoutMs,
+    );
+  }
+  return timeoutMs;
 }
 
 /** Validates, attaches and compiles everything a run needs, without starting it (for audits). */
@@ -85,12 +122,17 @@ export function prepare(options: RunOptions): PreparedLaunch {
   return prepareLaunch(toRequest(options));
 }
 
-/** Starts a guest under the tender as a child process. Bad input throws NablaError before anything starts. */
+/**
+ * Starts a guest under the tender as a child process, which this process supervises: the guest
+ * is killed (SIGKILL) if the thread that called run() (the main thread, usually) ends first.
+ * Bad input throws NablaError before anything starts.
+ */
 export function run(options: RunOptions): GuestHandle {
+  const timeoutMs = checkTimeout(options?.timeoutMs);
   const prepared = prepare(options);
   let spawned: ReturnType<typeof spawnTender>;
   try {
-    spawned = spawnTender(prepared, options.stdio ?? 'pipe');
+    spawned = spawnTender(prepared, options.stdio ?? 'pipe', undefined, timeoutMs);
   } finally {
     prepared.release(); // the child holds its own copies now
   }

@@ -2,7 +2,7 @@
 import { writeSync } from 'node:fs';
 import { execTender } from '../launch/exec.js';
 import { prepareLaunch } from '../launch/prepare.js';
-import { reportError } from './report.js';
+import { reportError, writeStderr } from './report.js';
 import { parseSptArgs } from './spt-args.js';
 import { usage, version } from './usage.js';
 
@@ -20,7 +20,12 @@ export function main(argv: readonly string[], prog = PROG): number {
       writeSync(1, version(prog));
       return 0;
     }
-    execTender(prepareLaunch(command.request));
+    const prepared = prepareLaunch(command.request);
+    if (command.request.verbose) {
+      // What was decided here; the tender then reports what it did, step by step.
+      writeStderr(prepared.privileges.notes.map((note) => `${prog}: plan: ${note}\n`).join(''));
+    }
+    execTender(prepared);
   } catch (error) {
     return reportError(prog, error);
   }

@@ -1,4 +1,4 @@
-// spt-args.ts: parses solo5-spt's exact command-line syntax (spt-abi.md §7) into a launch request.
+// spt-args.ts: parses solo5-spt's exact command-line syntax (spt-abi.md §7), plus nabla-run's own options, into a launch request.
 import { checkBlockSize } from '../devices/block.js';
 import type { DeviceRequest } from '../devices/types.js';
 import { NablaError } from '../errors.js';
@@ -12,6 +12,44 @@ export type SptCommand =
 
 // Device names are what upstream's sscanf accepts: [A-Za-z0-9], at most 67 characters.
 const DEVICE_OPTION = /^--(block|block-sector-size|net|net-mac):([A-Za-z0-9]{1,67})=(.+)$/;
+
+/**
+ * nabla-run's own options, beyond solo5-spt's syntax: like the others they come before KERNEL,
+ * so a guest's arguments are never read as ours.
+ */
+interface Extensions {
+  user?: string;
+  verbose?: boolean;
+  core?: boolean;
+  timeoutMs?: number;
+}
+
+/** `--timeout=SECONDS`: positive, at most millisecond precision (as timeout(1) takes 1.5). */
+export function parseTimeout(text: string): number {
+  const match = /^([0-9]+)(?:\.([0-9]{1,3}))?$/.exec(text);
+  const ms = match ? Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0')) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new NablaError(
+      `Malformed argument to --timeout: '${text}' (expected a positive number of seconds, e.g. 10 or 1.5)`,
+    );
+  }
+  return ms;
+}
+
+/** Takes one of our extensions into `ext`; false when `arg` is not one. */
+function parseExtension(arg: string, ext: Extensions): boolean {
+  if (arg === '--verbose') ext.verbose = true;
+  else if (arg === '--core') ext.core = true;
+  else if (arg.startsWith('--timeout='))
+    ext.timeoutMs = parseTimeout(arg.slice('--timeout='.length));
+  else if (arg.startsWith('--user=')) {
+    const user = arg.slice('--user='.length);
+    if (user === '')
+      throw new NablaError("Malformed argument to --user: '' (expected NAME|UID[:GID])");
+    ext.user = user;
+  } else return false;
+  return true;
+}
 
 function invalidOption(arg: string): NablaError {
   return new NablaError(`Invalid option: \`${arg}'`, { showUsage: true });
@@ -39,8 +77,10 @@ export function parseSptArgs(argv: readonly string[]): SptCommand {
   const sectorSizes = new Map<string, number>();
   const nets = new Map<string, string>();
   const macs = new Map<string, string>();
+  const ext: Extensions = {};
   for (const arg of argv.slice(0, found)) {
     if (arg === '--') break;
+    if (parseExtension(arg, ext)) continue;
     if (arg.startsWith('--mem=')) {
       memMiB = parseMemMiB(arg.slice('--mem='.length));
       continue;
@@ -86,6 +126,7 @@ export function parseSptArgs(argv: readonly string[]): SptCommand {
       memSize: memSizeBytes(memMiB),
       xExecHeap,
       devices,
+      ...ext,
     },
   };
 }

@@ -1,7 +1,7 @@
-// plan-format.ts: the launch plan layout, mirroring tenders/include/nabla_plan.h (version 1).
+// plan-format.ts: the launch plan layout, mirroring tenders/include/nabla_plan.h (version 2).
 
 export const PLAN_MAGIC = 0x4e4c504e; // "NPLN"
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 export const PLAN_MAX_SIZE = 1 << 20;
 export const PLAN_MAX_DEVICES = 63;
 export const PLAN_MAX_BPF_INSNS = 4096;
@@ -10,8 +10,24 @@ export const PLAN_MIN_MEM_SIZE = 1n << 20n;
 export const PLAN_MAX_MEM_SIZE = 1n << 40n;
 export const PLAN_MAX_PATH_SIZE = 4096;
 export const PLAN_F_X_EXEC_HEAP = 0x1;
+export const PLAN_F_PDEATHSIG = 0x2;
+export const PLAN_F_DUMPABLE = 0x4;
+export const PLAN_F_VERBOSE = 0x8;
+/** uid/gid: stay as started. */
+export const PLAN_ID_KEEP = 0xffffffff;
+/** rlimit_*: no limit (RLIM_INFINITY). */
+export const PLAN_RLIM_INFINITY = 0xffffffffffffffffn;
+/** namespaces: Linux's CLONE_NEW* values. */
+export const PLAN_NS = {
+  mnt: 0x00020000,
+  cgroup: 0x02000000,
+  uts: 0x04000000,
+  ipc: 0x08000000,
+  user: 0x10000000,
+  net: 0x40000000,
+} as const;
 
-export const PLAN_HEADER_SIZE = 80;
+export const PLAN_HEADER_SIZE = 128;
 /** Byte offsets in struct nabla_plan_header. */
 export const PLAN_HEADER = {
   magic: 0,
@@ -33,6 +49,14 @@ export const PLAN_HEADER = {
   kernelPathOffset: 68,
   kernelPathSize: 72,
   reserved: 76,
+  uid: 80,
+  gid: 84,
+  namespaces: 88,
+  parentPid: 92,
+  timeoutMs: 96,
+  rlimitCore: 104,
+  rlimitNofile: 112,
+  rlimitNproc: 120,
 } as const;
 
 export const PLAN_DEVICE_SIZE = 40;

@@ -3,12 +3,17 @@ import { MFT_DEV_BLOCK_BASIC, MFT_DEV_NET_BASIC } from '../elf/abi.js';
 import {
   PLAN_DEVICE,
   PLAN_DEVICE_SIZE,
+  PLAN_F_DUMPABLE,
+  PLAN_F_PDEATHSIG,
+  PLAN_F_VERBOSE,
   PLAN_F_X_EXEC_HEAP,
   PLAN_HEADER,
   PLAN_HEADER_SIZE,
+  PLAN_ID_KEEP,
   PLAN_MAGIC,
   PLAN_VERSION,
 } from './plan-format.js';
+import type { Privileges } from './privilege.js';
 
 export interface PlanDevice {
   index: number;
@@ -31,9 +36,27 @@ export interface PlanInput {
   bpf: Buffer;
   cmdline: string;
   kernelPath: string;
+  /** Default: keep the ids, no namespaces, no core, nofile just above the planned numbers, nproc 0, not dumpable. */
+  privileges?: Pick<Privileges, 'user' | 'namespaces' | 'rlimits' | 'dumpable'>;
+  verbose?: boolean;
+  /** The tender's own watchdog (nabla-run --timeout); 0 (the default) for none. */
+  timeoutMs?: number;
+  /** A supervised guest dies with its parent: the parent's pid, or 0 for "the parent it starts with". */
+  supervisor?: { pid: number };
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
+
+/** The strict choices for a plan that does not say (prepareLaunch always says). */
+function defaultPrivileges(input: PlanInput): NonNullable<PlanInput['privileges']> {
+  const highest = Math.max(2, input.epollFd, input.timerFd, ...input.devices.map((d) => d.hostFd));
+  return {
+    user: 'keep',
+    namespaces: 0,
+    rlimits: { core: 0n, nofile: BigInt(highest + 1), nproc: 0n },
+    dumpable: false,
+  };
+}
 
 export function encodePlan(input: PlanInput): Buffer {
   const cmdline = Buffer.from(`${input.cmdline}\0`, 'utf8');
@@ -51,7 +74,13 @@ export function encodePlan(input: PlanInput): Buffer {
   plan.writeUInt32LE(PLAN_HEADER_SIZE, h.headerSize);
   plan.writeUInt32LE(total, h.totalSize);
   plan.writeBigUInt64LE(input.memSize, h.memSize);
-  plan.writeUInt32LE(input.xExecHeap ? PLAN_F_X_EXEC_HEAP : 0, h.flags);
+  const privileges = input.privileges ?? defaultPrivileges(input);
+  const flags =
+    (input.xExecHeap ? PLAN_F_X_EXEC_HEAP : 0) |
+    (input.supervisor ? PLAN_F_PDEATHSIG : 0) |
+    (privileges.dumpable ? PLAN_F_DUMPABLE : 0) |
+    (input.verbose ? PLAN_F_VERBOSE : 0);
+  plan.writeUInt32LE(flags, h.flags);
   plan.writeInt32LE(input.elfFd, h.elfFd);
   plan.writeInt32LE(input.epollFd, h.epollFd);
   plan.writeInt32LE(input.timerFd, h.timerFd);
@@ -64,6 +93,15 @@ export function encodePlan(input: PlanInput): Buffer {
   plan.writeUInt32LE(cmdline.length, h.cmdlineSize);
   plan.writeUInt32LE(kernelPathOffset, h.kernelPathOffset);
   plan.writeUInt32LE(kernelPath.length, h.kernelPathSize);
+  const { user, namespaces, rlimits } = privileges;
+  plan.writeUInt32LE(user === 'keep' ? PLAN_ID_KEEP : user.uid, h.uid);
+  plan.writeUInt32LE(user === 'keep' ? PLAN_ID_KEEP : user.gid, h.gid);
+  plan.writeUInt32LE(namespaces, h.namespaces);
+  plan.writeInt32LE(input.supervisor?.pid ?? 0, h.parentPid);
+  plan.writeBigUInt64LE(BigInt(input.timeoutMs ?? 0), h.timeoutMs);
+  plan.writeBigUInt64LE(rlimits.core, h.rlimitCore);
+  plan.writeBigUInt64LE(rlimits.nofile, h.rlimitNofile);
+  plan.writeBigUInt64LE(rlimits.nproc, h.rlimitNproc);
 
   input.devices.forEach((device, i) => {
     const at = devicesOffset + i * PLAN_DEVICE_SIZE;

@@ -9,6 +9,7 @@ import { compileFilter } from '../native/index.js';
 import { buildPolicy, type PolicyRule } from '../policy/rules.js';
 import { deviceHostFd, EPOLL_FD, TIMER_FD } from './layout.js';
 import { encodePlan } from './plan.js';
+import { decidePrivileges, type Privileges } from './privilege.js';
 
 export interface LaunchRequest {
   /** The KERNEL operand as given. */
@@ -18,6 +19,26 @@ export interface LaunchRequest {
   memSize: bigint;
   xExecHeap: boolean;
   devices: readonly DeviceRequest[];
+  /** `--user`: NAME|UID[:GROUP|GID]; default nobody when root (see privilege.ts). */
+  user?: string;
+  /** Allow core dumps (and keep the guest dumpable). */
+  core?: boolean;
+  /** The tender reports each step on stderr. */
+  verbose?: boolean;
+  /** nabla-run --timeout: the tender's watchdog kills the guest after this long. Not for supervised runs. */
+  timeoutMs?: number;
+}
+
+/** Where the tender finds its inputs, and who supervises it. */
+export interface PlanSources {
+  elfFd: number;
+  deviceFds: readonly number[];
+  /**
+   * A supervised guest (run()) is killed when its parent exits; `pid` is that parent (0: the one
+   * the tender starts with, when a wrapper sits between). The supervisor keeps time itself, so
+   * such a plan has no watchdog.
+   */
+  supervisor?: { pid: number };
 }
 
 export interface PreparedLaunch {
@@ -29,10 +50,12 @@ export interface PreparedLaunch {
   timerFd: number;
   cmdline: string;
   policy: PolicyRule[];
+  /** The user, namespaces, limits and dumpability the tender gives the guest. */
+  privileges: Privileges;
   /** The BPF program the tender installs, byte for byte, and libseccomp's text form of it. */
   filter: { bpf: Buffer; pfc: string };
   /** The plan, given where the tender will find the ELF and each device when it starts. */
-  encodePlan(sources: { elfFd: number; deviceFds: readonly number[] }): Buffer;
+  encodePlan(sources: PlanSources): Buffer;
   /** Closes every descriptor this preparation opened. */
   release(): void;
 }
@@ -51,6 +74,13 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
       ...device,
       hostFd: deviceHostFd(position),
     }));
+    const privileges = decidePrivileges(request, {
+      euid: process.geteuid?.() ?? 0,
+      uid: process.getuid?.() ?? 0,
+      gid: process.getgid?.() ?? 0,
+      highestFd: Math.max(EPOLL_FD, TIMER_FD, ...devices.map((d) => d.hostFd)),
+      hasNet: devices.some((d) => d.type === 'NET_BASIC'),
+    });
     const policy = buildPolicy({ epollFd: EPOLL_FD, timerFd: TIMER_FD, devices });
     const filter = compileFilter(
       policy.map((rule) => ({ syscall: rule.syscall, args: rule.args.map((a) => ({ ...a })) })),
@@ -64,6 +94,7 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
       timerFd: TIMER_FD,
       cmdline,
       policy,
+      privileges,
       filter,
       encodePlan: (sources) =>
         encodePlan({
@@ -84,6 +115,10 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
           bpf: filter.bpf,
           cmdline,
           kernelPath: request.kernel,
+          privileges,
+          verbose: request.verbose === true,
+          timeoutMs: sources.supervisor ? 0 : (request.timeoutMs ?? 0),
+          ...(sources.supervisor ? { supervisor: sources.supervisor } : {}),
         }),
       release: () => {
         releaseDevices(owned);

@@ -12,6 +12,8 @@ export interface GuestExit {
   status: number;
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The supervisor killed the guest (SIGKILL) because its time was up. */
+  timedOut: boolean;
 }
 
 export interface SpawnedGuest {
@@ -43,10 +45,16 @@ export interface TenderWrapper {
 const PLAN_CHILD_FD = 3;
 const ELF_CHILD_FD = 4;
 
+/**
+ * Starts the tender as a child of this process, which supervises it: the plan asks for SIGKILL
+ * when this process (or the wrapper, when there is one) exits, and with `timeoutMs` the child is
+ * killed (SIGKILL) when its time is up, its exit then saying `timedOut`.
+ */
 export function spawnTender(
   prepared: PreparedLaunch,
   stdio: StdioMode,
   wrapper?: TenderWrapper,
+  timeoutMs?: number,
 ): SpawnedGuest {
   const tender: TenderCommand = {
     path: tenderPath(),
@@ -59,7 +67,14 @@ export function spawnTender(
     (_, i) => ELF_CHILD_FD + 1 + deviceChildFds.length + i,
   );
   const command = wrapper ? wrapper.command(tender, pipeFds) : tender;
-  const planFd = planMemfd(prepared.encodePlan({ elfFd: ELF_CHILD_FD, deviceFds: deviceChildFds }));
+  const planFd = planMemfd(
+    prepared.encodePlan({
+      elfFd: ELF_CHILD_FD,
+      deviceFds: deviceChildFds,
+      // A wrapper is the tender's parent: "the parent it starts with" is the one to outlive.
+      supervisor: { pid: wrapper ? 0 : process.pid },
+    }),
+  );
   try {
     const child = spawn(command.path, command.args, {
       argv0: command.argv0,
@@ -74,11 +89,23 @@ export function spawnTender(
         ...pipeFds.map(() => 'pipe' as const),
       ],
     });
+    let timedOut = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = child.exitCode === null && child.signalCode === null;
+            child.kill('SIGKILL');
+          }, timeoutMs);
     const exited = new Promise<GuestExit>((resolve, reject) => {
-      child.once('error', reject);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       child.once('close', (code, signal) => {
+        clearTimeout(timer);
         const signalNumber = signal ? constants.signals[signal] : 0;
-        resolve({ status: code ?? 128 + signalNumber, code, signal });
+        resolve({ status: code ?? 128 + signalNumber, code, signal, timedOut });
       });
     });
     return { child, exited };

@@ -1,4 +1,4 @@
-/* nabla_plan.h: the launch plan the orchestrator hands the tender (v1). */
+/* nabla_plan.h: the launch plan the orchestrator hands the tender (v2). */
 /*
  * The orchestrator (TypeScript) decides everything about a run and writes it
  * into one flat, little-endian byte buffer: the plan. The tender reads it from
@@ -16,9 +16,19 @@
  * BPF pins), creates the epoll set at epoll_fd and the timerfd at timer_fd,
  * and closes every other descriptor except 0, 1 and 2.
  *
+ * Privileges (v2): the plan also says what the guest may keep. uid/gid are
+ * the ids to switch to (NABLA_PLAN_ID_KEEP: stay as started); namespaces
+ * are the CLONE_NEW* flags to unshare, where the host allows; the rlimit_*
+ * values become both the soft and the hard limit (NABLA_PLAN_RLIM_INFINITY:
+ * unlimited); timeout_ms, when not 0, starts a watchdog that kills the guest
+ * after that long; with NABLA_PLAN_F_PDEATHSIG the guest is killed when its
+ * parent exits (parent_pid, when not 0, is the parent expected: a different
+ * one means the parent is gone already). Zero flags are the strict choice:
+ * the guest is not dumpable unless NABLA_PLAN_F_DUMPABLE says so.
+ *
  * Versioning: any change to a layout or meaning below bumps
  * NABLA_PLAN_VERSION; the tender refuses any other version. The TypeScript
- * mirror is src/launch/plan-format.ts; test/launch/plan-header.test.ts
+ * mirror is src/launch/plan-format.ts; test/abi/header.test.ts
  * compares both against a program compiled from this header.
  */
 #ifndef NABLA_PLAN_H
@@ -28,7 +38,7 @@
 #include <stdint.h>
 
 #define NABLA_PLAN_MAGIC 0x4e4c504eu /* "NPLN" read as a little-endian u32 */
-#define NABLA_PLAN_VERSION 1u
+#define NABLA_PLAN_VERSION 2u
 #define NABLA_PLAN_MAX_SIZE (1u << 20) /* a plan is never larger than 1 MiB */
 #define NABLA_PLAN_MAX_DEVICES 63u /* manifest entries but the reserved one */
 #define NABLA_PLAN_MAX_BPF_INSNS 4096u /* the kernel's BPF_MAXINSNS */
@@ -39,7 +49,28 @@
 
 /* flags */
 #define NABLA_PLAN_F_X_EXEC_HEAP 0x1u /* memory outside segments is RWX */
-#define NABLA_PLAN_F_ALL (NABLA_PLAN_F_X_EXEC_HEAP)
+#define NABLA_PLAN_F_PDEATHSIG 0x2u   /* SIGKILL when the parent exits */
+#define NABLA_PLAN_F_DUMPABLE 0x4u    /* stay dumpable (core dumps, tracing) */
+#define NABLA_PLAN_F_VERBOSE 0x8u     /* report each step on stderr */
+#define NABLA_PLAN_F_ALL                                                       \
+    (NABLA_PLAN_F_X_EXEC_HEAP | NABLA_PLAN_F_PDEATHSIG |                       \
+     NABLA_PLAN_F_DUMPABLE | NABLA_PLAN_F_VERBOSE)
+
+/* uid, gid: stay as started (the value setresuid reads as "unchanged"). */
+#define NABLA_PLAN_ID_KEEP 0xffffffffu
+/* rlimit_*: no limit (the kernel's RLIM_INFINITY). */
+#define NABLA_PLAN_RLIM_INFINITY 0xffffffffffffffffull
+
+/* namespaces: Linux's CLONE_NEW* values (static-asserted in privilege.c). */
+#define NABLA_PLAN_NS_MNT 0x00020000u
+#define NABLA_PLAN_NS_CGROUP 0x02000000u
+#define NABLA_PLAN_NS_UTS 0x04000000u
+#define NABLA_PLAN_NS_IPC 0x08000000u
+#define NABLA_PLAN_NS_USER 0x10000000u
+#define NABLA_PLAN_NS_NET 0x40000000u
+#define NABLA_PLAN_NS_ALL                                                      \
+    (NABLA_PLAN_NS_MNT | NABLA_PLAN_NS_CGROUP | NABLA_PLAN_NS_UTS |            \
+     NABLA_PLAN_NS_IPC | NABLA_PLAN_NS_USER | NABLA_PLAN_NS_NET)
 
 struct nabla_plan_header {
     uint32_t magic;          /* NABLA_PLAN_MAGIC */
@@ -61,6 +92,15 @@ struct nabla_plan_header {
     uint32_t kernel_path_offset; /* the KERNEL operand as the user gave it */
     uint32_t kernel_path_size;   /* bytes including the NUL, 1..4096 */
     uint32_t reserved;           /* 0 */
+    /* v2: what the guest keeps */
+    uint32_t uid;           /* switch to this uid, or NABLA_PLAN_ID_KEEP */
+    uint32_t gid;           /* and gid; KEEP exactly when uid is KEEP */
+    uint32_t namespaces;    /* NABLA_PLAN_NS_* to unshare where allowed */
+    int32_t parent_pid;     /* F_PDEATHSIG: the expected parent, or 0 */
+    uint64_t timeout_ms;    /* kill the guest after this long; 0: never */
+    uint64_t rlimit_core;   /* bytes of core dump */
+    uint64_t rlimit_nofile; /* one above the highest descriptor number */
+    uint64_t rlimit_nproc;  /* processes of the guest's real uid */
 };
 
 struct nabla_plan_device {
@@ -75,8 +115,8 @@ struct nabla_plan_device {
     uint8_t reserved[6]; /* 0 */
 };
 
-_Static_assert(sizeof(struct nabla_plan_header) == 80,
-               "plan header is 80 bytes");
+_Static_assert(sizeof(struct nabla_plan_header) == 128,
+               "plan header is 128 bytes");
 _Static_assert(offsetof(struct nabla_plan_header, mem_size) == 16,
                "mem_size @16");
 _Static_assert(offsetof(struct nabla_plan_header, flags) == 24, "flags @24");
@@ -91,6 +131,17 @@ _Static_assert(offsetof(struct nabla_plan_header, kernel_path_offset) == 68,
                "kernel_path_offset @68");
 _Static_assert(offsetof(struct nabla_plan_header, reserved) == 76,
                "reserved @76");
+_Static_assert(offsetof(struct nabla_plan_header, uid) == 80, "uid @80");
+_Static_assert(offsetof(struct nabla_plan_header, namespaces) == 88,
+               "namespaces @88");
+_Static_assert(offsetof(struct nabla_plan_header, parent_pid) == 92,
+               "parent_pid @92");
+_Static_assert(offsetof(struct nabla_plan_header, timeout_ms) == 96,
+               "timeout_ms @96");
+_Static_assert(offsetof(struct nabla_plan_header, rlimit_core) == 104,
+               "rlimit_core @104");
+_Static_assert(offsetof(struct nabla_plan_header, rlimit_nproc) == 120,
+               "rlimit_nproc @120");
 _Static_assert(sizeof(struct nabla_plan_device) == 40,
                "plan device is 40 bytes");
 _Static_assert(offsetof(struct nabla_plan_device, capacity) == 16,

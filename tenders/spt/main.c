@@ -9,33 +9,52 @@
  *
  * The steps, and why they come in this order:
  *
- *  1. Parse PLAN_FD and reset signals. First, because every later step may
- *     fail and report; signals are reset early so that nothing we inherit
- *     (Node ignores SIGPIPE; a mask from a parent) reaches the guest, which
- *     has no way to change them.
+ *  1. Parse PLAN_FD, refuse a non-empty environment, reset signals. First,
+ *     because every later step may fail and report. The orchestrator execs
+ *     us with no environment: any variable means another caller, whose
+ *     loader settings (LD_PRELOAD, GLIBC_TUNABLES) have already acted, so
+ *     it is refused rather than cleared. Signals are reset early so that
+ *     nothing we inherit (Node ignores SIGPIPE; a mask from a parent)
+ *     reaches the guest, which has no way to change them.
  *  2. Read and check the plan. Nothing is done before the whole plan is
- *     known to be consistent.
- *  3. Map guest memory. Before the ELF, which is loaded straight into it;
+ *     known to be consistent; it also says whether to be verbose.
+ *  3. Ids, namespaces, capabilities (privilege.c, whose comment gives the
+ *     order inside). Before the ELF is read: the untrusted file is parsed
+ *     with the guest's privileges, not root's. Nothing later needs
+ *     privilege: the orchestrator opened every device before the exec.
+ *  4. The parent-death signal. After 3: a change of uid clears it.
+ *  5. The timeout watchdog (fork). After 3, so it holds no more than the
+ *     guest; before 6, so it copies little; before 12, which forbids it.
+ *  6. Map guest memory. Before the ELF, which is loaded straight into it;
  *     early, so that no later allocation of ours can take its addresses.
- *  4. Check the ELF (header, segments, notes, manifest), load it, close it.
+ *  7. Check the ELF (header, segments, notes, manifest), load it, close it.
  *     All checks run before the first byte is copied, in the order of
  *     docs/elf-validation.md, so the message is the orchestrator's.
- *  5. Copy the manifest and the command line into guest memory, attaching
- *     the plan's devices. Needs the manifest (4); done before descriptors
+ *  8. Copy the manifest and the command line into guest memory, attaching
+ *     the plan's devices. Needs the manifest (7); done before descriptors
  *     move so that a device mismatch fails before anything irreversible.
- *  6. Move device descriptors to their numbers and close everything else.
- *     After 4 (the ELF descriptor is closed there) and before 7, so that
+ *  9. Move device descriptors to their numbers and close everything else.
+ *     After 7 (the ELF descriptor is closed there) and before 10, so that
  *     the epoll set and timerfd are created into a table with known holes.
- *  7. Create the epoll set and timerfd at their numbers; register them.
- *     Needs the devices at their final numbers (6).
- *  8. Fill the boot info, now that every number and address is final.
- *  9. no_new_privs and the seccomp filter. Last but one: from here on only
+ * 10. Create the epoll set and timerfd at their numbers; register them.
+ *     Needs the devices at their final numbers (9).
+ * 11. Fill the boot info, now that every number and address is final.
+ * 12. Resource limits: no core, no descriptor above the planned ones, no
+ *     new process. After 9 and 10 (a lower RLIMIT_NOFILE would refuse the
+ *     numbers they place), after 5 (RLIMIT_NPROC 0 refuses the fork).
+ * 13. Dumpable as the plan says (not, unless core dumps are wanted). After
+ *     3, whose id maps are written through our own /proc/self, which stops
+ *     being ours here (a uid switch in 3 already made us non-dumpable, and
+ *     3 keeps it so); last before 14, so that every earlier failure can
+ *     still be seen and reported.
+ * 14. no_new_privs and the seccomp filter. Last but one: from here on only
  *     the guest's syscalls are allowed, so nothing may print or allocate.
- * 10. Jump to the guest (launch_x86_64.S). Never returns.
+ * 15. Jump to the guest (launch_x86_64.S). Never returns.
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,8 +67,13 @@
 #include "filter_install.h"
 #include "guest_mem.h"
 #include "launch.h"
+#include "limits.h"
 #include "plan_read.h"
+#include "privilege.h"
 #include "report.h"
+#include "watchdog.h"
+
+extern char **environ;
 
 /* Stack pointer at entry: the x86_64 ABI wants (%rsp + 8) 16-aligned. */
 #define STACK_OFFSET 8
@@ -69,6 +93,23 @@ static int parse_plan_fd(const char *s)
             return -1;
     }
     return v;
+}
+
+/* The tender is the orchestrator's, started with an empty environment. */
+static void require_empty_environment(void)
+{
+    size_t n = 0;
+    char name[64];
+
+    while (environ != NULL && environ[n] != NULL)
+        n++;
+    if (n == 0)
+        return;
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[0], "="),
+             environ[0]);
+    fail("refusing to start with %zu environment variable%s (the first is "
+         "%s): nabla-run starts the tender with none",
+         n, n == 1 ? "" : "s", name);
 }
 
 /*
@@ -98,6 +139,7 @@ int main(int argc, char **argv)
     struct elf_image img;
     static struct solo5_notes notes; /* 6.6 KiB: keep it off the stack */
     const struct nabla_plan_header *h;
+    pid_t parent = getppid();
     int plan_fd;
 
     /* 1. */
@@ -109,17 +151,32 @@ int main(int argc, char **argv)
         fail("invalid plan descriptor '%s' (expected a decimal number "
              "0-%d)",
              argv[1], NABLA_PLAN_FD_LIMIT - 1);
+    require_empty_environment();
     reset_signals();
 
     /* 2. */
     if (plan_read(plan_fd, &plan, msg, sizeof msg) != 0)
         fail("%s", msg);
     h = plan.hdr;
+    report_verbose((h->flags & NABLA_PLAN_F_VERBOSE) != 0);
+    note("plan: version %u, %u device%s, %u filter instructions; environment "
+         "empty, signals reset",
+         h->version, h->device_count, h->device_count == 1 ? "" : "s",
+         plan.bpf_len);
 
     /* 3. */
+    privilege_drop(&plan);
+
+    /* 4. */
+    supervision_arm(&plan, parent);
+
+    /* 5. */
+    watchdog_start(&plan);
+
+    /* 6. */
     guest_mem_map(h->mem_size, (h->flags & NABLA_PLAN_F_X_EXEC_HEAP) != 0);
 
-    /* 4. Messages are "F: text", F being the KERNEL operand the user gave. */
+    /* 7. Messages are "F: text", F being the KERNEL operand the user gave. */
     if (elf_check(h->elf_fd, h->mem_size, &img, msg, sizeof msg) != 0)
         fail("%s: %s", plan.kernel_path, msg);
     if (elf_read_notes(h->elf_fd, &img, &notes, msg, sizeof msg) != 0 ||
@@ -127,22 +184,36 @@ int main(int argc, char **argv)
         fail("%s: %s", plan.kernel_path, msg);
     elf_image_free(&img);
     close(h->elf_fd);
-
-    /* 5. */
-    guest_mem_write_manifest(&plan, &notes);
-
-    /* 6. */
-    devices_map(&plan, plan_fd);
-
-    /* 7. */
-    devices_events(&plan);
+    note("kernel: %s loaded into %llu MiB of guest memory, entry 0x%llx",
+         plan.kernel_path, (unsigned long long)(h->mem_size >> 20),
+         (unsigned long long)img.entry);
 
     /* 8. */
-    guest_mem_write_boot_info(&plan, img.kernel_end);
+    guest_mem_write_manifest(&plan, &notes);
 
-    /* 9. From here on: no printing, no allocation, no library calls. */
-    filter_install(&plan);
+    /* 9. */
+    devices_map(&plan, plan_fd);
 
     /* 10. */
+    devices_events(&plan);
+    note("descriptors: 0-2 console, %d epoll, %d timerfd, %u device%s; all "
+         "others closed",
+         h->epoll_fd, h->timer_fd, h->device_count,
+         h->device_count == 1 ? "" : "s");
+
+    /* 11. */
+    guest_mem_write_boot_info(&plan, img.kernel_end);
+
+    /* 12. */
+    limits_apply(&plan);
+
+    /* 13. */
+    dumpable_apply(&plan);
+
+    /* 14. From here on: no printing, no allocation, no library calls. */
+    note("seccomp: no_new_privs, then the filter; jumping to the guest");
+    filter_install(&plan);
+
+    /* 15. */
     nabla_launch(h->mem_size - STACK_OFFSET, img.entry, SPT_BOOT_INFO_BASE);
 }

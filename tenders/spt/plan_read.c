@@ -105,6 +105,28 @@ static int check_header(const struct nabla_plan_header *h, size_t size,
 }
 
 /*
+ * The v2 fields. Their values are the orchestrator's to choose (any uid, any
+ * limit); only combinations without a meaning are refused.
+ */
+static int check_privileges(const struct nabla_plan_header *h, char *msg,
+                            size_t msg_size)
+{
+    /* Half a switch (a new gid, the old uid) is a plan bug, not a choice. */
+    if ((h->uid == NABLA_PLAN_ID_KEEP) != (h->gid == NABLA_PLAN_ID_KEEP))
+        return BAD("uid %u and gid %u: either both switch or both keep "
+                   "(0x%x)",
+                   h->uid, h->gid, NABLA_PLAN_ID_KEEP);
+    if (h->namespaces & ~NABLA_PLAN_NS_ALL)
+        return BAD("unknown namespace flags 0x%x",
+                   h->namespaces & ~NABLA_PLAN_NS_ALL);
+    if (h->parent_pid < 0)
+        return BAD("parent_pid %d is negative", h->parent_pid);
+    if (h->parent_pid != 0 && !(h->flags & NABLA_PLAN_F_PDEATHSIG))
+        return BAD("parent_pid %d without the PDEATHSIG flag", h->parent_pid);
+    return 0;
+}
+
+/*
  * Every region lies after the header and inside the plan, the arrays are
  * 8-aligned (the buffer is, so their elements are naturally aligned), and
  * no two non-empty regions share a byte.
@@ -287,7 +309,8 @@ int plan_check(const uint8_t *buf, size_t size, int plan_fd, struct plan *out,
     if (size < sizeof *h)
         return BAD("%zu bytes is smaller than the %zu-byte header", size,
                    sizeof *h);
-    if (check_header(h, size, msg, msg_size) || check_regions(h, msg, msg_size))
+    if (check_header(h, size, msg, msg_size) ||
+        check_privileges(h, msg, msg_size) || check_regions(h, msg, msg_size))
         return -1;
     if (check_string("cmdline", (const char *)buf + h->cmdline_offset,
                      h->cmdline_size, msg, msg_size) ||

@@ -1,5 +1,6 @@
 /* report.c: the tender's messages on stderr, "<prog>: <text>". */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "report.h"
 
 static const char *prog = "nabla-spt";
+static bool verbose_on;
 
 void report_init(const char *argv0)
 {
@@ -34,6 +36,22 @@ void report(const char *fmt, ...)
 {
     va_list ap;
 
+    va_start(ap, fmt);
+    vreport(fmt, ap);
+    va_end(ap);
+}
+
+void report_verbose(bool on)
+{
+    verbose_on = on;
+}
+
+void note(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!verbose_on)
+        return;
     va_start(ap, fmt);
     vreport(fmt, ap);
     va_end(ap);

@@ -2,11 +2,22 @@
 #ifndef NABLA_REPORT_H
 #define NABLA_REPORT_H
 
+#include <stdbool.h>
+
 /* Takes the program name from argv[0] (the orchestrator sets "nabla-run"). */
 void report_init(const char *argv0);
 
 /* Prints one line "<prog>: <text>" on stderr. */
 __attribute__((format(printf, 1, 2))) void report(const char *fmt, ...);
+
+/* Turns note() on (the plan's verbose flag); off until then. */
+void report_verbose(bool on);
+
+/*
+ * With verbose on, prints one line like report(): a step done, or a step the
+ * host refused and what was done instead (nabla-run --verbose).
+ */
+__attribute__((format(printf, 1, 2))) void note(const char *fmt, ...);
 
 /*
  * Prints one line and exits with status 1. Only for use before the seccomp

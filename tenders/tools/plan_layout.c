@@ -69,6 +69,14 @@ static void structs(void)
     FIELD(nabla_plan_header, kernel_path_offset);
     FIELD(nabla_plan_header, kernel_path_size);
     FIELD(nabla_plan_header, reserved);
+    FIELD(nabla_plan_header, uid);
+    FIELD(nabla_plan_header, gid);
+    FIELD(nabla_plan_header, namespaces);
+    FIELD(nabla_plan_header, parent_pid);
+    FIELD(nabla_plan_header, timeout_ms);
+    FIELD(nabla_plan_header, rlimit_core);
+    FIELD(nabla_plan_header, rlimit_nofile);
+    FIELD(nabla_plan_header, rlimit_nproc);
     end_struct();
 
     STRUCT(nabla_plan_device);
@@ -140,7 +148,19 @@ static void constants(void)
     CONST(NABLA_PLAN_MAX_MEM_SIZE);
     CONST(NABLA_PLAN_MAX_PATH_SIZE);
     CONST(NABLA_PLAN_F_X_EXEC_HEAP);
+    CONST(NABLA_PLAN_F_PDEATHSIG);
+    CONST(NABLA_PLAN_F_DUMPABLE);
+    CONST(NABLA_PLAN_F_VERBOSE);
     CONST(NABLA_PLAN_F_ALL);
+    CONST(NABLA_PLAN_ID_KEEP);
+    CONST(NABLA_PLAN_RLIM_INFINITY);
+    CONST(NABLA_PLAN_NS_MNT);
+    CONST(NABLA_PLAN_NS_CGROUP);
+    CONST(NABLA_PLAN_NS_UTS);
+    CONST(NABLA_PLAN_NS_IPC);
+    CONST(NABLA_PLAN_NS_USER);
+    CONST(NABLA_PLAN_NS_NET);
+    CONST(NABLA_PLAN_NS_ALL);
     /* spt_abi.h */
     CONST(SPT_ABI_TARGET);
     CONST(SPT_ABI_VERSION);

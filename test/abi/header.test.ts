@@ -13,7 +13,8 @@ interface Layout {
   constants: Record<string, number>;
   strings: Record<string, string>;
 }
-const layout = JSON.parse(execFileSync(tool('plan-layout'), { encoding: 'utf8' })) as Layout;
+const raw = execFileSync(tool('plan-layout'), { encoding: 'utf8' });
+const layout = JSON.parse(raw) as Layout;
 const offsets = (name: string) =>
   Object.fromEntries(
     Object.entries(layout.structs[name]?.fields ?? {}).map(([k, v]) => [k, v.offset]),
@@ -54,6 +55,36 @@ describe('C headers and TypeScript mirrors', () => {
       c.NABLA_PLAN_MIN_MEM_SIZE,
       c.NABLA_PLAN_MAX_MEM_SIZE,
     ]);
+  });
+
+  it('plan v2 constants: flags, id and limit sentinels, namespace bits', () => {
+    const c = layout.constants;
+    expect({
+      pdeathsig: plan.PLAN_F_PDEATHSIG,
+      dumpable: plan.PLAN_F_DUMPABLE,
+      verbose: plan.PLAN_F_VERBOSE,
+      all:
+        plan.PLAN_F_X_EXEC_HEAP |
+        plan.PLAN_F_PDEATHSIG |
+        plan.PLAN_F_DUMPABLE |
+        plan.PLAN_F_VERBOSE,
+      keep: plan.PLAN_ID_KEEP,
+    }).toEqual({
+      pdeathsig: c.NABLA_PLAN_F_PDEATHSIG,
+      dumpable: c.NABLA_PLAN_F_DUMPABLE,
+      verbose: c.NABLA_PLAN_F_VERBOSE,
+      all: c.NABLA_PLAN_F_ALL,
+      keep: c.NABLA_PLAN_ID_KEEP,
+    });
+    // 2^64 - 1 does not survive JSON.parse as a number: compare the printed digits.
+    expect(raw).toMatch(
+      new RegExp(`"NABLA_PLAN_RLIM_INFINITY": ${plan.PLAN_RLIM_INFINITY.toString()}\\b`),
+    );
+    const ns = Object.fromEntries(
+      Object.keys(plan.PLAN_NS).map((name) => [name, c[`NABLA_PLAN_NS_${name.toUpperCase()}`]]),
+    );
+    expect(plan.PLAN_NS).toEqual(ns);
+    expect(Object.values(plan.PLAN_NS).reduce((a, b) => a | b, 0)).toBe(c.NABLA_PLAN_NS_ALL);
   });
 
   it('spt ABI constants', () => {

@@ -1,6 +1,6 @@
 // spt-args.test.ts: solo5-spt's command-line syntax, parsed exactly as upstream does.
 import { describe, expect, it } from 'vitest';
-import { parseSptArgs } from '../../src/cli/spt-args.js';
+import { parseSptArgs, parseTimeout } from '../../src/cli/spt-args.js';
 import { NablaError } from '../../src/errors.js';
 
 function failure(argv: string[]): string {
@@ -85,5 +85,55 @@ describe('solo5-spt argument syntax', () => {
     [['--net-mac:n=02:00:00:00:00:01', 'k'], '--net-mac:n given without --net:n=IFACE'],
   ])('%j fails with %s', (argv, message) => {
     expect(failure(argv)).toBe(message);
+  });
+});
+
+describe("nabla-run's own options (beyond solo5-spt)", () => {
+  it('takes --user, --timeout, --core and --verbose before KERNEL, and leaves them to the guest after', () => {
+    const cmd = parseSptArgs([
+      '--user=daemon:adm',
+      '--timeout=1.5',
+      '--core',
+      '--verbose',
+      'app.nabla',
+      '--verbose',
+      '--timeout=9',
+    ]);
+    expect(cmd.kind === 'run' && cmd.request).toMatchObject({
+      kernel: 'app.nabla',
+      args: ['--verbose', '--timeout=9'],
+      user: 'daemon:adm',
+      timeoutMs: 1500,
+      core: true,
+      verbose: true,
+    });
+  });
+
+  it('adds nothing to the request when none is given', () => {
+    const cmd = parseSptArgs(['app.nabla']);
+    expect(cmd.kind === 'run' && Object.keys(cmd.request).sort()).toEqual(
+      ['args', 'devices', 'kernel', 'memSize', 'xExecHeap'].sort(),
+    );
+  });
+
+  it.each([
+    ['10', 10_000],
+    ['0.25', 250],
+    ['2.5', 2500],
+    ['0.001', 1],
+  ])('--timeout=%s is %i ms', (text, ms) => {
+    expect(parseTimeout(text)).toBe(ms);
+  });
+
+  it.each([
+    [['--timeout=0', 'k'], "Malformed argument to --timeout: '0'"],
+    [['--timeout=-1', 'k'], "Malformed argument to --timeout: '-1'"],
+    [['--timeout=1.2345', 'k'], "Malformed argument to --timeout: '1.2345'"],
+    [['--timeout=1s', 'k'], "Malformed argument to --timeout: '1s'"],
+    [['--timeout', 'k'], "Invalid option: `--timeout'"],
+    [['--user=', 'k'], "Malformed argument to --user: ''"],
+    [['--verbose=yes', 'k'], "Invalid option: `--verbose=yes'"],
+  ])('%j fails with %s', (argv, message) => {
+    expect(failure(argv)).toContain(message);
   });
 });
