@@ -5,7 +5,8 @@
 #   scripts/fuzz.sh run [OPTIONS] [H...]  fuzz harnesses H (elf plan mft; default all)
 #       --seconds N | --minutes N | --hours N   time per harness (default 60 s)
 #       --parallel                        run the harnesses at the same time
-#       --work DIR                        working corpora in DIR/<h> (default build/fuzz/corpus)
+#       --work DIR                        where the run keeps DIR/corpus/<h>, DIR/logs/<h>.log and
+#                                         DIR/artifacts/<h>/ (default build/fuzz/run)
 #   scripts/fuzz.sh replay                every seed and regression fixture, once, per harness
 #   scripts/fuzz.sh seeds                 write the plan seeds (build/fuzz/seeds/plan) from prepare()
 #   scripts/fuzz.sh corpus                regenerate tenders/fuzz/corpus (elf, mft) from the test builders
@@ -15,7 +16,7 @@
 # Each run prints one line per harness:
 #   fuzz-elf: 443918 executions in 60 s (7398/s), corpus 812 inputs, 557 new, cov 1234, ok
 # and exits non-zero if any harness crashed, leaked, timed out or broke an invariant; the
-# input is saved under build/fuzz/artifacts/<h>/ and the full log in build/fuzz/logs/<h>.log.
+# input is saved under build/fuzz/run/artifacts/<h>/ and the full log in build/fuzz/run/logs/<h>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,38 +51,40 @@ write_seeds() {
     { cat "$BUILD.seeds.log" >&2; exit 1; }
 }
 
-# Reads a libFuzzer log and prints the summary line for harness $1 with status $2.
+# Reads the libFuzzer log in $3 and prints the summary line for harness $1 with status $2.
 summary() {
-  local h=$1 rc=$2 log=$BUILD/logs/$1.log verdict=ok
+  local h=$1 rc=$2 log=$3/logs/$1.log verdict=ok
   local runs rate secs corp new cov
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   new=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -1)
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
   # The last status line ("#N DONE cov: C ft: F corp: N/size ...") has the corpus size.
-  corp=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
-  cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+  corp=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
+  cov=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
   if [ "$rc" -ne 0 ]; then
-    verdict="FAILED (status $rc): $(grep -m1 -E 'ERROR:|invariant failed|runtime error' "$log" || true)"
+    verdict="FAILED (status $rc): $(grep -a -m1 -E 'ERROR:|invariant failed|runtime error' "$log" || true)"
     verdict="$verdict; input: $(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$log" | tail -1)"
   fi
   echo "fuzz-$h: ${runs:-0} executions in ${secs:-?} s (${rate:-0}/s), corpus ${corp:-0} inputs, ${new:-0} new, cov ${cov:-0}, $verdict"
 }
 
-# Fuzzes harness $1 for $2 seconds with its working corpus in $3; returns libFuzzer's status.
+# Fuzzes harness $1 for $2 seconds, keeping corpus, log and findings under $3; returns
+# libFuzzer's status.
 fuzz_one() {
-  local h=$1 secs=$2 work=$3/$1 dict=tenders/fuzz/$1.dict
-  mkdir -p "$work" "$BUILD/artifacts/$h" "$BUILD/logs"
+  local h=$1 secs=$2 dir=$3
+  mkdir -p "$dir/corpus/$h" "$dir/artifacts/$h" "$dir/logs"
   # -timeout: one input taking 10 s is a hang worth keeping. -rss_limit_mb: leaks and
   # runaway allocations. close_fd_mask=1: the harness prints nothing worth keeping on stdout.
+  # New inputs go to the first directory; the seed directories are only read.
   "$BUILD/bin/fuzz-$h" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
-    -rss_limit_mb=2048 -close_fd_mask=1 -dict="$dict" \
-    -artifact_prefix="$BUILD/artifacts/$h/" "$work" $(seeds "$h") \
-    >"$BUILD/logs/$h.log" 2>&1
+    -rss_limit_mb=2048 -close_fd_mask=1 -dict="tenders/fuzz/$h.dict" \
+    -artifact_prefix="$dir/artifacts/$h/" "$dir/corpus/$h" $(seeds "$h") \
+    >"$dir/logs/$h.log" 2>&1
 }
 
 run() {
-  local secs=60 parallel=0 work=$BUILD/corpus chosen=()
+  local secs=60 parallel=0 work=$BUILD/run chosen=()
   while [ $# -gt 0 ]; do
     case $1 in
       --seconds) secs=$2; shift 2 ;;
@@ -112,7 +115,7 @@ run() {
     wait "${pids[$h]}" || codes[$h]=$?
   done
   for h in "${chosen[@]}"; do
-    summary "$h" "${codes[$h]}"
+    summary "$h" "${codes[$h]}" "$work"
     [ "${codes[$h]}" -eq 0 ] || failed=1
   done
   return $failed

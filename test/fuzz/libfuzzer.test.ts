@@ -1,9 +1,19 @@
 // libfuzzer.test.ts: builds the libFuzzer harnesses, replays every seed and regression, and fuzzes each for a minute.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/paths.js';
+import { inspectUnikernel } from '../../src/elf/unikernel.js';
+import { NablaError } from '../../src/errors.js';
+import { ROOT, tool } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
 import { CORPUS_DIR, HARNESSES, type Harness } from './corpus.js';
 import { planSeeds } from './plan-seeds.js';
@@ -37,6 +47,35 @@ function replay(harness: Harness, files: string[]) {
     if (verdict && current !== undefined) verdicts.set(current, verdict[1] as string);
   }
   return { status: result.status, stderr: result.stderr, verdicts };
+}
+
+/** fuzz_elf.c's guest memory: the checks depend on it (rows 13 and 19). */
+const FUZZ_MEM_SIZE = 4n << 20n;
+
+/**
+ * The TypeScript checker and the tender's (elf-check) on every file of a corpus: the inputs
+ * libFuzzer kept are the ones that reached new code in C, the best sample for a difference.
+ * Returns the files on which the two lines differ.
+ */
+function disagreements(dir: string): string[] {
+  const differ: string[] = [];
+  for (const file of filesIn(dir)) {
+    let ts: string;
+    const fd = openSync(file, 'r');
+    try {
+      const u = inspectUnikernel(file, fd, FUZZ_MEM_SIZE);
+      ts = `ok entry=0x${u.entry.toString(16)} kernel_end=0x${u.kernelEnd.toString(16)} devices=${u.manifest.devices.length}`;
+    } catch (error) {
+      if (!(error instanceof NablaError)) throw error;
+      ts = error.message;
+    } finally {
+      closeSync(fd);
+    }
+    const c = spawnSync(tool('elf-check'), [file, String(FUZZ_MEM_SIZE)], { encoding: 'utf8' });
+    const line = c.status === 0 ? c.stdout.trim() : c.stderr.trim().replace(/^elf-check: /, '');
+    if (line !== ts) differ.push(`${file}\n  C:  ${line}\n  TS: ${ts}`);
+  }
+  return differ;
 }
 
 beforeAll(() => {
@@ -86,6 +125,11 @@ describe('libFuzzer harnesses (tenders/fuzz)', () => {
       expect(line).toMatch(
         new RegExp(`^fuzz-${harness}: [1-9]\\d* executions .* corpus [1-9]\\d* inputs.*, ok$`),
       );
+      if (harness === 'elf') {
+        const corpus = join(work, 'corpus', 'elf');
+        console.log(`elf: TypeScript and C compared on ${filesIn(corpus).length} corpus inputs`);
+        expect(disagreements(corpus)).toEqual([]);
+      }
     },
     (SECONDS + 180) * 1000,
   );
