@@ -16,13 +16,26 @@ export const formatRatio = (ratio: number | null): string =>
   ratio === null ? '—' : `${ratio.toFixed(2)}×`;
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
+const width = (text: string): number => [...text].length;
 
+/**
+ * A table with every column padded to its widest cell and right-aligned columns ('---:')
+ * aligned right, as Markdown formatters write them: the committed report stays as the
+ * formatter (biome) would leave it, and reads as a table in plain text too.
+ */
 function table(head: string[], align: string[], rows: string[][]): string[] {
-  return [
-    `| ${head.map(cell).join(' | ')} |`,
-    `| ${align.join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ];
+  const all = [head, ...rows].map((r) => r.map(cell));
+  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ''))));
+  const right = align.map((a) => a.endsWith(':'));
+  const line = (r: string[]) =>
+    `| ${r
+      .map((text, i) => {
+        const pad = ' '.repeat((widths[i] as number) - width(text));
+        return right[i] ? pad + text : text + pad;
+      })
+      .join(' | ')} |`;
+  const rule = widths.map((w, i) => (right[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  return [line(all[0] as string[]), `| ${rule.join(' | ')} |`, ...all.slice(1).map(line)];
 }
 
 function header(report: BenchReport): string[] {

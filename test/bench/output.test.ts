@@ -1,4 +1,5 @@
 // output.test.ts: results.json, report.md and the SVG charts from a small report made by hand.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
@@ -7,7 +8,10 @@ import { writeOutputs } from '../../src/bench/bench.js';
 import { formatValue, renderMarkdown } from '../../src/bench/markdown.js';
 import { summarize } from '../../src/bench/stats.js';
 import type { BenchReport, ScenarioResult, TrialRecord } from '../../src/bench/types.js';
+import { ROOT } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
+
+const BIOME = join(ROOT, 'node_modules/@biomejs/biome/bin/biome');
 
 const scratch = useScratch();
 
@@ -85,7 +89,8 @@ describe('bench outputs', () => {
   });
 
   it('Markdown: the machine, one table per metric with ratios, N rows, charts, skipped variants', () => {
-    const md = renderMarkdown(REPORT);
+    // Columns are padded to their widest cell: compare with runs of spaces collapsed.
+    const md = renderMarkdown(REPORT).replace(/ {2,}/g, ' ');
     expect(md).toContain('# nabla benchmarks');
     expect(md).toContain('| CPU | Test CPU (2 cores available) |');
     expect(md).toContain('| bwrap | bubblewrap 0.8.0 |');
@@ -96,6 +101,17 @@ describe('bench outputs', () => {
     expect(md).toContain('| 100 | nabla | 150 | 150 | 1.25× | 1 |');
     expect(md).toContain('![boot: wall_ms](boot-wall_ms.svg)');
     expect(md).toContain('- not run: peer — no peer given (--peer x=PATH)');
+  });
+
+  it('Markdown is already as the formatter (biome) writes it, so the committed report stays lint-clean', () => {
+    const md = renderMarkdown(REPORT);
+    const formatted = spawnSync(
+      process.execPath,
+      [BIOME, 'format', '--stdin-file-path=report.md'],
+      { input: md, encoding: 'utf8', cwd: ROOT, timeout: 30_000 },
+    );
+    expect(formatted.status, formatted.stderr).toBe(0);
+    expect(formatted.stdout).toBe(md);
   });
 
   it('writes results.json, report.md and one well-formed SVG per scenario and metric', async () => {
