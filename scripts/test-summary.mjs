@@ -10,7 +10,12 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-const failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+// A test file that failed with no failed test in it (e.g. its beforeAll threw, so its tests
+// were skipped) counts as one failure too.
+const brokenFiles = (report.testResults ?? []).filter(
+  (file) => file.status === 'failed' && !file.assertionResults?.some((t) => t.status === 'failed'),
+).length;
+const failed = report.numFailedTests + brokenFiles;
 const skipped = report.numPendingTests + report.numTodoTests;
 console.log(
   `${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
