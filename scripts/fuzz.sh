@@ -128,7 +128,10 @@ replay() {
   for h in "${HARNESSES[@]}"; do
     mapfile -t files < <(find "tenders/fuzz/corpus/$h" "$BUILD/seeds/$h" \
       "tenders/fuzz/regressions/$h" -type f 2>/dev/null | sort)
-    [ ${#files[@]} -gt 0 ] || continue
+    if [ ${#files[@]} -eq 0 ]; then
+      echo "fuzz-$h: nothing to replay (scripts/fuzz.sh seeds writes the plan seeds)"
+      continue
+    fi
     mkdir -p "$BUILD/logs"
     if "$BUILD/bin/fuzz-$h" -timeout=10 "${files[@]}" >"$BUILD/logs/replay-$h.log" 2>&1; then
       echo "fuzz-$h: replayed ${#files[@]} inputs, ok"

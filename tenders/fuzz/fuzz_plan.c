@@ -20,7 +20,7 @@
 #include "spt_abi.h"
 #include "nabla_plan.h"
 #include "msg.h"
-#include "plan_read.h"
+#include "../spt/plan_read.h"
 
 /* Where spawnTender puts the plan in the child (src/launch/spawn.ts). */
 #define PLAN_FD 3
