@@ -8,11 +8,6 @@
 #include "io.h"
 #include "msg.h"
 
-/* clang's freestanding <limits.h> (the fuzz build) has no SSIZE_MAX. */
-#ifndef SSIZE_MAX
-#define SSIZE_MAX ((ssize_t)(SIZE_MAX >> 1))
-#endif
-
 ssize_t nabla_pread_full(int fd, void *buf, size_t len, uint64_t offset)
 {
     uint8_t *p = buf;
