@@ -29,6 +29,7 @@ build() {
     echo "fuzz.sh: $CC not found (scripts/setup.sh installs clang-14 and libclang-rt-14-dev)" >&2
     exit 1
   fi
+  mkdir -p "$(dirname "$BUILD")" # its configure log sits beside it, before cmake makes it
   cmake -S tenders -B "$BUILD" -DNABLA_FUZZ=ON -DCMAKE_C_COMPILER="$CC" \
     -DCMAKE_BUILD_TYPE= >"$BUILD.configure.log" 2>&1 ||
     { cat "$BUILD.configure.log" >&2; exit 1; }
