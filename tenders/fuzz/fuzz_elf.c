@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_common.h"
 #include "spt_abi.h"
 #include "elf_load.h"
 #include "elf_notes.h"
@@ -39,20 +40,13 @@ static uint8_t *mem;
 /* NABLA_FUZZ_VERBOSE=1: one verdict line per input, for triage and tests. */
 static int verbose;
 
-/* An invariant broke: say which, and let libFuzzer keep the input. */
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz_elf: invariant failed: %s\n", #cond);        \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define REQUIRE(cond) FUZZ_REQUIRE("fuzz_elf", cond)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    verbose = getenv("NABLA_FUZZ_VERBOSE") != NULL;
+    verbose = fuzz_verbose();
     memfd = memfd_create("fuzz-elf", MFD_CLOEXEC);
     if (memfd < 0) {
         perror("fuzz_elf: memfd_create");

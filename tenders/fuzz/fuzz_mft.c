@@ -13,16 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "spt_abi.h"
 #include "mft_check.h"
 
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz_mft: invariant failed: %s\n", #cond);        \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define REQUIRE(cond) FUZZ_REQUIRE("fuzz_mft", cond)
 
 /* NABLA_FUZZ_VERBOSE=1: one verdict line per input, for triage and tests. */
 static int verbose;
@@ -31,7 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    verbose = getenv("NABLA_FUZZ_VERBOSE") != NULL;
+    verbose = fuzz_verbose();
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "spt_abi.h"
 #include "nabla_plan.h"
 #include "msg.h"
@@ -25,13 +26,7 @@
 /* Where spawnTender puts the plan in the child (src/launch/spawn.ts). */
 #define PLAN_FD 3
 
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz_plan: invariant failed: %s\n", #cond);       \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define REQUIRE(cond) FUZZ_REQUIRE("fuzz_plan", cond)
 
 /* NABLA_FUZZ_VERBOSE=1: one verdict line per input, for triage and tests. */
 static int verbose;
@@ -40,7 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    verbose = getenv("NABLA_FUZZ_VERBOSE") != NULL;
+    verbose = fuzz_verbose();
     return 0;
 }
 
