@@ -1,5 +1,5 @@
 // binding.ts: loads the nabla_native addon on first use and says where it looked when it cannot.
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** One comparison as the addon takes it: [argument index, scmp_compare code, value, mask]. */
@@ -42,13 +42,23 @@ export function native(): NativeBinding {
   return loaded;
 }
 
-/** Loads the first candidate that loads; otherwise throws, listing each path and why it failed. */
+/**
+ * Loads the first candidate that loads; otherwise throws, listing each path and why it failed.
+ * process.dlopen is what require() does for a .node file; calling it directly keeps node:module
+ * (and with it Node's ES-module loader) out of nabla-run's start-up.
+ */
 export function loadAddon(candidates: readonly string[]): NativeBinding {
-  const require = createRequire(import.meta.url);
   const failures: string[] = [];
   for (const candidate of candidates) {
+    // A missing file is the common case; say so plainly instead of quoting dlopen's text.
+    if (!existsSync(candidate)) {
+      failures.push(`  ${candidate}: not found`);
+      continue;
+    }
     try {
-      return require(candidate) as NativeBinding;
+      const addon = { exports: {} };
+      process.dlopen(addon, candidate);
+      return addon.exports as NativeBinding;
     } catch (error) {
       failures.push(`  ${candidate}: ${reason(error)}`);
     }
@@ -64,7 +74,5 @@ export function loadAddon(candidates: readonly string[]): NativeBinding {
 
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  // A missing file is the common case; say so plainly instead of quoting the require stack.
-  if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return 'not found';
   return error.message.split('\n')[0] ?? error.message;
 }
