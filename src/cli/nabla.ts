@@ -1,67 +1,114 @@
-// nabla.ts: the `nabla` command family (yargs); each command lives in cli/commands/.
+// nabla.ts: the `nabla` command family: finds the command, parses its options, runs it, reports errors.
+import * as audit from './commands/audit.js';
+import * as bench from './commands/bench.js';
+import * as build from './commands/build.js';
+import * as inspect from './commands/inspect.js';
 import * as run from './commands/run.js';
+import * as version from './commands/version.js';
+import { commandHelp, table, wrap } from './help.js';
+import { type CommandSpec, type ParsedArgs, parseArgs, printable, usageError } from './options.js';
+import { reportError } from './report.js';
+import { didYouMean } from './suggest.js';
 
-/** Errors a command may throw that are the user's to fix: print the message, not a stack. */
-const USER_ERRORS = new Set(['NablaError', 'ManifestError', 'BuildError']);
+/** A command parsed from its option table by parseArgs, then handed to its handler. */
+interface TableCommand {
+  spec: CommandSpec;
+  /** Resolves to the exit status, or to nothing for 0. */
+  handler(args: ParsedArgs): Promise<unknown>;
+}
+
+/** A command that reads nabla-run's syntax (`--block:NAME=PATH`) with its own parser. */
+interface RawCommand {
+  command: string;
+  summary: string;
+  runRaw(argv: readonly string[]): Promise<number>;
+}
+
+type Command = TableCommand | RawCommand;
+
+const COMMANDS: readonly Command[] = [run, build, inspect, audit, bench, version];
+
+const nameOf = (c: Command) => ('runRaw' in c ? c.command : c.spec.name);
+const summaryOf = (c: Command) => ('runRaw' in c ? c.summary : c.spec.summary);
+
+const TOP_OPTIONS = ['--help', '--version'];
+
+export function topHelp(): string {
+  return [
+    'usage: nabla COMMAND [OPTIONS] ...',
+    'Run, build, inspect, audit and benchmark Solo5 spt unikernels.',
+    '',
+    'Commands:',
+    ...table(COMMANDS.map((c) => [nameOf(c), summaryOf(c)])),
+    '',
+    'Options:',
+    ...table([
+      ['--help', "show this help; `nabla COMMAND --help` shows a command's"],
+      ['--version', 'show the nabla version and the Solo5 ABI version'],
+    ]),
+    '',
+    'Examples:',
+    ...table([
+      ['nabla run hello.nabla Hello', 'boot a unikernel with a command line'],
+      ['nabla build examples/hello', 'build a unikernel from C and manifest.json'],
+      ['nabla inspect hello.nabla', 'show what a unikernel declares'],
+      ['nabla audit --out report hello.nabla', 'prove and report its syscall surface'],
+      ['nabla bench --quick', 'compare boot, I/O and density with the alternatives here'],
+    ]),
+    '',
+    ...wrap('A usage error ends with status 1 and one line, before the command does anything.', 0),
+    '',
+  ].join('\n');
+}
+
+/** Picks the command from the first word; errors here are `nabla`'s own. */
+function findCommand(argv: readonly string[]): Command | 'help' | 'version' {
+  const first = argv[0];
+  if (first === undefined)
+    throw usageError('Missing COMMAND (one of run, build, inspect, audit, bench, version)');
+  if (first === '--help') return 'help';
+  if (first === '--version') return 'version';
+  if (first.startsWith('-')) {
+    const name = first.split('=', 1)[0] as string;
+    throw usageError(`Unknown option: ${printable(name)}${didYouMean(name, TOP_OPTIONS)}`);
+  }
+  const command = COMMANDS.find((c) => nameOf(c) === first);
+  if (command === undefined) {
+    throw usageError(
+      `Unknown command: ${printable(first)}${didYouMean(first, COMMANDS.map(nameOf))}`,
+    );
+  }
+  return command;
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
-  // `run` keeps solo5-spt's own syntax (--block:NAME=PATH), which yargs would rewrite.
-  if (argv[0] === run.command) return run.runRaw(argv.slice(1));
-  // `audit` takes the same solo5-spt device syntax; it parses its own options around it.
-  if (argv[0] === 'audit') return (await import('./commands/audit.js')).runRaw(argv.slice(1));
+  let command: ReturnType<typeof findCommand>;
+  try {
+    command = findCommand(argv);
+  } catch (error) {
+    return reportError('nabla', error);
+  }
+  if (command === 'help') {
+    process.stdout.write(topHelp());
+    return 0;
+  }
+  if (command === 'version') {
+    await version.handler();
+    return 0;
+  }
 
-  const [{ default: yargs }, audit, bench, build, inspect, version] = await Promise.all([
-    import('yargs'),
-    import('./commands/audit.js'),
-    import('./commands/bench.js'),
-    import('./commands/build.js'),
-    import('./commands/inspect.js'),
-    import('./commands/version.js'),
-  ]);
-  let status = 0;
-  const parsing = yargs([...argv])
-    .scriptName('nabla')
-    .usage('$0 <command> [options]')
-    .command(
-      run.command,
-      run.describe,
-      () => {},
-      () => {},
-    )
-    .command(build)
-    .command(inspect)
-    .command(
-      audit.command,
-      audit.describe,
-      () => {},
-      () => {},
-    )
-    .command(bench)
-    .command(version)
-    .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
-    .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
-    .example('$0 inspect hello.nabla', 'show what a unikernel declares')
-    .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
-    .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')
-    .demandCommand(1, 'Name a command; see --help.')
-    .strict()
-    .fail((message, error) => {
-      // A user error may carry its own status (nabla bench: 130 when interrupted).
-      status = (error as { exitCode?: number } | undefined)?.exitCode ?? 1;
-      if (error && !USER_ERRORS.has(error.name)) {
-        process.stderr.write(`nabla: internal error: ${error.message}\n`);
-        if (process.env.NABLA_DEBUG) process.stderr.write(`${error.stack}\n`);
-        return;
-      }
-      process.stderr.write(`nabla: ${error?.message ?? message}\n`);
-      if (!error) process.stderr.write('Run `nabla --help` for usage.\n');
-    })
-    .help()
-    .version(false)
-    .parseAsync();
-  // yargs rejects after calling fail() for an error a handler threw; fail() has reported it.
-  await parsing.catch(() => {
-    if (status === 0) status = 1;
-  });
-  return status;
+  const prog = `nabla ${nameOf(command)}`;
+  const rest = argv.slice(1);
+  try {
+    if ('runRaw' in command) return await command.runRaw(rest);
+    const args = parseArgs(command.spec, rest);
+    if (args.help) {
+      process.stdout.write(commandHelp(command.spec));
+      return 0;
+    }
+    const status = await command.handler(args);
+    return typeof status === 'number' ? status : 0;
+  } catch (error) {
+    return reportError(prog, error);
+  }
 }

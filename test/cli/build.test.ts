@@ -73,7 +73,7 @@ describe('nabla build', () => {
       join(ROOT, 'examples/hello/hello.c'),
     ]);
     expect(r.status).toBe(1);
-    expect(r.stderr.startsWith(`nabla: ${file}: ${path}: `)).toBe(true);
+    expect(r.stderr.startsWith(`nabla build: ${file}: ${path}: `)).toBe(true);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
@@ -89,6 +89,6 @@ describe('nabla build', () => {
   it('refuses a missing source with one line', () => {
     const r = nabla(['build', 'missing.c']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('nabla: missing.c: No such source file\n');
+    expect(r.stderr).toBe('nabla build: missing.c: No such source file\n');
   });
 });

@@ -1,19 +1,82 @@
 // bench.ts: `nabla bench` — runs the benchmark scenarios interleaved and writes JSON, Markdown and SVG charts.
 import { constants } from 'node:os';
-import type { Argv } from 'yargs';
 import { NablaError } from '../../errors.js';
-
-export const command = 'bench';
-export const describe =
-  'Benchmark nabla against the alternatives on this machine (boot, hypercalls, block, network, density)';
+import { type CommandSpec, type ParsedArgs, printable, quoted, usageError } from '../options.js';
+import { didYouMean } from '../suggest.js';
 
 const DEFAULT_OUT = 'build/bench-results';
 
+export const spec: CommandSpec = {
+  name: 'bench',
+  summary:
+    'Benchmark nabla against the alternatives on this machine (boot, hypercalls, block, network, density).',
+  usage: ['[--quick] [--out DIR] [--only NAMES] [--peer NAME=PATH] [--runs N]'],
+  operands: { name: '', min: 0, max: 0 },
+  options: [
+    {
+      name: 'quick',
+      kind: 'flag',
+      describe: 'fewer trials and smaller N: every scenario, about 30 s here (CI smoke test)',
+    },
+    {
+      name: 'out',
+      kind: 'string',
+      value: 'DIR',
+      describe: `directory for results.json, report.md and the SVG charts (default ${DEFAULT_OUT})`,
+    },
+    {
+      name: 'only',
+      kind: 'list',
+      value: 'NAMES',
+      describe:
+        'run only these scenarios, comma-separated or repeated: boot, hypercalls, block, network, density',
+    },
+    {
+      name: 'peer',
+      kind: 'list',
+      value: 'NAME=PATH',
+      describe: 'a peer to compare with; solo5-spt=PATH adds upstream tender to boot; repeatable',
+    },
+    {
+      name: 'runs',
+      kind: 'integer',
+      value: 'N',
+      describe: "measured trials per variant, instead of each scenario's own",
+    },
+  ],
+  examples: [
+    ['bench --quick', 'every scenario, briefly; results in build/bench-results/'],
+    ['bench --only boot,density --out results', 'two scenarios, full length'],
+    ['bench --only boot --peer solo5-spt=$(which solo5-spt)', 'with the upstream tender'],
+  ],
+  notes: [
+    'Each variant of a scenario runs in fresh processes, interleaved with the others. The ' +
+      "report gives medians, 95th percentiles and ratios to each scenario's baseline. A " +
+      'progress bar shows on a terminal; elsewhere, plain lines on stderr. Status 1 when a ' +
+      'variant failed (the report is still written), 130 on Ctrl-C, 143 on SIGTERM.',
+  ],
+};
+
 /** "a,b" and repeated --only a --only b alike, without empty names. */
 export function parseOnly(values: readonly string[] | undefined): string[] | undefined {
-  if (values === undefined) return undefined;
+  if (values === undefined || values.length === 0) return undefined;
   const names = values.flatMap((v) => String(v).split(',')).map((v) => v.trim());
-  return names.filter((v) => v !== '');
+  const given = names.filter((v) => v !== '');
+  if (given.length === 0) throw usageError('Missing NAMES for --only');
+  return given;
+}
+
+/** Every name in `only` is a scenario's, or the run does not start. */
+export function checkScenarios(
+  only: readonly string[] | undefined,
+  known: readonly string[],
+): void {
+  const unknown = (only ?? []).find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    throw usageError(
+      `Unknown scenario for --only: ${printable(unknown)}${didYouMean(unknown, known)}; known: ${known.join(', ')}`,
+    );
+  }
 }
 
 /** NAME=PATH pairs into a record; a malformed or repeated NAME is the user's error. */
@@ -22,79 +85,33 @@ export function parsePeers(values: readonly string[] | undefined): Record<string
   for (const value of values ?? []) {
     const match = /^([A-Za-z0-9._-]+)=(.+)$/.exec(String(value));
     if (!match) {
-      throw new NablaError(
-        `Expected NAME=PATH for --peer but received ${JSON.stringify(value)} (e.g. --peer solo5-spt=/usr/local/bin/solo5-spt)`,
+      throw usageError(
+        `Expected NAME=PATH for --peer but received ${quoted(value)} (e.g. --peer solo5-spt=/usr/local/bin/solo5-spt)`,
       );
     }
     const [, name, path] = match as unknown as [string, string, string];
-    if (Object.hasOwn(peers, name)) throw new NablaError(`--peer ${name} given twice`);
+    if (Object.hasOwn(peers, name)) throw usageError(`--peer ${name} given twice`);
     peers[name] = path;
   }
   return peers;
 }
 
-export function builder(yargs: Argv) {
-  return yargs
-    .option('quick', {
-      type: 'boolean',
-      default: false,
-      describe: 'fewer trials and smaller N: the whole run in under 3 minutes (CI smoke test)',
-    })
-    .option('out', {
-      type: 'string',
-      default: DEFAULT_OUT,
-      describe: 'directory for results.json, report.md and the SVG charts',
-    })
-    .option('only', {
-      type: 'string',
-      array: true,
-      describe:
-        'run only these scenarios (comma-separated): boot, hypercalls, block, network, density',
-    })
-    .option('peer', {
-      type: 'string',
-      array: true,
-      describe: 'a peer to compare with, as NAME=PATH (e.g. solo5-spt=/usr/local/bin/solo5-spt)',
-    })
-    .option('runs', {
-      type: 'number',
-      describe: "measured trials per variant, instead of each scenario's own",
-    })
-    .example('$0 bench --quick', 'every scenario, briefly; results in build/bench-results/')
-    .example('$0 bench --only boot,density --out results', 'two scenarios, full length')
-    .example('$0 bench --only boot --peer solo5-spt=$(which solo5-spt)', 'with upstream tender')
-    .epilogue(
-      'Each variant of a scenario runs in fresh processes, interleaved with the others. The ' +
-        "report gives medians, 95th percentiles and ratios to each scenario's baseline. A " +
-        'progress bar shows on a terminal; elsewhere, plain lines on stderr. Status 1 when a ' +
-        'variant failed (the report is still written), 130 on Ctrl-C, 143 on SIGTERM.',
-    );
-}
-
-export interface BenchArgs {
-  quick: boolean;
-  out: string;
-  only?: string[] | undefined;
-  peer?: string[] | undefined;
-  runs?: number | undefined;
-}
-
-export async function handler(args: BenchArgs): Promise<void> {
-  const runs = args.runs;
-  // Checked here, not with yargs' check(): the command family's fail() handler reports and
-  // returns, and yargs would then run the handler anyway.
-  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1))
-    throw new NablaError(`Expected a positive integer for --runs but received ${runs}`);
-  const peers = parsePeers(args.peer);
-  const { runBench, BenchAborted } = await import('../../bench/bench.js');
+export async function handler(args: ParsedArgs): Promise<void> {
+  const only = parseOnly(args.list('only'));
+  const peers = parsePeers(args.list('peer'));
+  const [{ runBench, BenchAborted }, { scenarioNames }] = await Promise.all([
+    import('../../bench/bench.js'),
+    import('../../bench/scenarios/index.js'),
+  ]);
+  checkScenarios(only, scenarioNames());
   let outcome: Awaited<ReturnType<typeof runBench>>;
   try {
     outcome = await runBench({
-      quick: args.quick,
-      out: args.out,
-      only: parseOnly(args.only),
+      quick: args.flag('quick', false),
+      out: args.string('out') ?? DEFAULT_OUT,
+      only,
       peers,
-      runs: args.runs,
+      runs: args.integer('runs'),
     });
   } catch (error) {
     if (error instanceof BenchAborted) {

@@ -1,22 +1,21 @@
 // inspect.ts: `nabla inspect KERNEL [--json]` — the ABI note and manifest of a Solo5 unikernel.
-import type { Argv } from 'yargs';
 import type { UnikernelDescription } from '../../elf/describe.js';
+import type { CommandSpec, ParsedArgs } from '../options.js';
 
-export const command = 'inspect <kernel>';
-export const describe =
-  'Show the Solo5 ABI note and device manifest of a unikernel (ours or upstream)';
-
-export function builder(yargs: Argv) {
-  return yargs
-    .positional('kernel', { type: 'string', demandOption: true, describe: 'the unikernel ELF' })
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'print JSON (shape: docs/inspect-json.md)',
-    })
-    .example('$0 inspect build/examples/blk.nabla', 'what it needs attached')
-    .example('$0 inspect --json app.nabla | jq .manifest.devices', 'for scripts');
-}
+export const spec: CommandSpec = {
+  name: 'inspect',
+  summary:
+    'Show the Solo5 ABI note, entry point, program headers and device manifest of a unikernel (ours or upstream, any target).',
+  usage: ['[--json] KERNEL'],
+  operands: { name: 'KERNEL', min: 1, max: 1 },
+  options: [
+    { name: 'json', kind: 'flag', describe: 'print one JSON object (shape: docs/inspect-json.md)' },
+  ],
+  examples: [
+    ['inspect build/examples/blk.nabla', 'what it needs attached'],
+    ['inspect --json app.nabla | jq .manifest.devices', 'for scripts'],
+  ],
+};
 
 export function formatText(d: UnikernelDescription): string {
   const lines = [
@@ -34,10 +33,12 @@ export function formatText(d: UnikernelDescription): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function handler(argv: { kernel: string; json: boolean }): Promise<void> {
+export async function handler(args: ParsedArgs): Promise<void> {
   const { describeUnikernel } = await import('../../elf/describe.js');
-  const description = describeUnikernel(argv.kernel);
+  const description = describeUnikernel(args.operands[0] as string);
   process.stdout.write(
-    argv.json ? `${JSON.stringify(description, null, 2)}\n` : formatText(description),
+    args.flag('json', false)
+      ? `${JSON.stringify(description, null, 2)}\n`
+      : formatText(description),
   );
 }
