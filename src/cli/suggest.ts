@@ -25,13 +25,16 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The known word closest to `word`, when it is close enough to be a slip of the keyboard:
- * one edit for words up to 4 characters (dashes aside), two for longer ones (beyond that, a suggestion is
- * more often wrong than helpful). Ties go to the earlier candidate. Compared without case.
+ * one edit for words of 3 or 4 characters (dashes aside), two for longer ones, none for
+ * shorter ones (beyond that, a suggestion is more often wrong than helpful). Ties go to the
+ * earlier candidate. Compared without case.
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   const typed = word.toLowerCase();
   // Leading dashes are the same in the word and the options it is compared with.
-  const limit = typed.replace(/^-+/, '').length <= 4 ? 1 : 2;
+  const length = typed.replace(/^-+/, '').length;
+  if (length < 3) return undefined; // one edit from "c" is every one-letter word
+  const limit = length <= 4 ? 1 : 2;
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
