@@ -81,9 +81,12 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   ],
   [['audit', '--out'], 'nabla audit: Missing DIR for --out'],
   [['audit', '--no-observe'], 'nabla audit: Missing KERNEL operand'],
+  [['audit', '--out', OUT, '--mem=abc', K], 'nabla audit: Malformed argument to --mem'],
   // run: nabla-run's syntax and messages, with a suggestion and the pointer
   [['run', '--mme=64', K], "nabla run: Invalid option: `--mme=64' (did you mean --mem?)"],
   [['run', '--bogus', K], "nabla run: Invalid option: `--bogus'"],
+  [['run'], 'nabla run: Missing KERNEL operand'],
+  [['run', '--mem=abc', K], 'nabla run: Malformed argument to --mem'],
   // version
   [['version', 'extra'], 'nabla version: Unexpected argument: extra'],
   [['version', '--foo'], 'nabla version: Unknown option: --foo'],

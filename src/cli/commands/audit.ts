@@ -13,7 +13,7 @@ import {
   usageError,
 } from '../options.js';
 import { didYouMean } from '../suggest.js';
-import { NABLA_RUN_OPTIONS, optionName } from './run.js';
+import { NABLA_RUN_OPTIONS, optionName, parseSptUsage } from './run.js';
 
 export const command = 'audit';
 export const summary =
@@ -212,16 +212,13 @@ export async function runRaw(argv: readonly string[]): Promise<number> {
     process.stdout.write(commandHelp(spec));
     return 0;
   }
-  const [{ parseSptArgs }, { version }] = await Promise.all([
-    import('../spt-args.js'),
-    import('../usage.js'),
-  ]);
-  const sptCommand = parseSptArgs(spt);
+  const sptCommand = await parseSptUsage(spt);
   if (sptCommand.kind === 'help') {
     process.stdout.write(commandHelp(spec));
     return 0;
   }
   if (sptCommand.kind === 'version') {
+    const { version } = await import('../usage.js');
     process.stdout.write(version(PROG));
     return 0;
   }

@@ -1,4 +1,5 @@
 // run.ts: `nabla run` — the same syntax and behaviour as nabla-run (solo5-spt's).
+import { NablaError } from '../../errors.js';
 import { printable, usageError } from '../options.js';
 import { didYouMean } from '../suggest.js';
 
@@ -46,10 +47,27 @@ export function misspeltOption(argv: readonly string[]): Error | undefined {
   return undefined;
 }
 
+/**
+ * Runs nabla-run's command-line parser alone: whatever it refuses (`--mem=abc` too, where
+ * nabla-run, like solo5-spt, prints no usage) is a usage error of the `nabla` command, which
+ * points at its --help. Returns what the parser made of the words.
+ */
+export async function parseSptUsage(argv: readonly string[]) {
+  const { parseSptArgs } = await import('../spt-args.js');
+  try {
+    return parseSptArgs(argv);
+  } catch (error) {
+    if (error instanceof NablaError && !error.showUsage)
+      throw new NablaError(error.lines, { exitCode: error.exitCode, showUsage: true });
+    throw error;
+  }
+}
+
 /** `run` takes solo5-spt's syntax verbatim: nabla-run's parser reads it, not ours. */
 export async function runRaw(argv: readonly string[]): Promise<number> {
   const misspelt = misspeltOption(argv);
   if (misspelt) throw misspelt;
+  await parseSptUsage(argv); // the command line's errors first; main() parses it again
   const { main } = await import('../nabla-run.js');
   return main(argv, 'nabla run');
 }
