@@ -16,7 +16,8 @@ export const spec: CommandSpec = {
     {
       name: 'quick',
       kind: 'flag',
-      describe: 'fewer trials and smaller N: every scenario, about 30 s here (CI smoke test)',
+      describe:
+        'fewer trials and smaller N: every scenario in about 30 s on 2 cores (CI smoke test)',
     },
     {
       name: 'out',
