@@ -1,80 +1,26 @@
-// options.ts: one table per `nabla` command drives its parsing, its usage errors and its --help.
+// options.ts: what the `nabla` commands add to yargs: value placeholders, checks yargs lacks, and each yargs failure as one line naming the option.
+import type { Options } from 'yargs';
 import { NablaError } from '../errors.js';
 import { didYouMean } from './suggest.js';
 
-/**
- * flag: present or not (`--no-NAME` too when `negatable`); string: one value; list: a value
- * each time it is given; integer: one value, a whole number >= `min`.
- */
-export type OptionKind = 'flag' | 'string' | 'list' | 'integer';
-
-export interface OptionSpec {
-  /** The long name, without dashes: `output` for `--output`. */
-  name: string;
-  /** A one-letter alias, without the dash: `o` for `-o`. */
-  short?: string;
-  kind: OptionKind;
-  /** The value's placeholder in help and messages: `DIR`, `spt|hosted`. */
+/** One option as yargs takes it, plus the placeholder messages name: FILE in "Missing FILE for -o". */
+export interface OptionSpec extends Options {
   value?: string;
-  /** The only values a string option takes. */
-  choices?: readonly string[];
-  /** Smallest value of an integer option (default 1). */
-  min?: number;
-  /** What an integer must be, for its error message (default "a positive integer"). */
-  expect?: string;
-  /** A flag that is on by default: `--no-NAME` turns it off. */
-  negatable?: boolean;
-  describe: string;
 }
 
-export interface CommandSpec {
-  /** `build`: the command is `nabla build`. */
-  name: string;
-  /** One line for `nabla --help`. */
-  summary: string;
-  /** Usage lines, each after the program name: `[OPTIONS] DIR`. */
-  usage: readonly string[];
-  /** The operands: their name in messages, and how many the command takes. */
-  operands: { name: string; min: number; max: number };
-  options: readonly OptionSpec[];
-  examples: readonly (readonly [command: string, what: string])[];
-  /** Paragraphs after the options and examples. */
-  notes?: readonly string[];
+/** A command's options by long name, as handed to yargs' `.options()`. */
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
+/** What a failure message needs to know about the command line yargs was parsing. */
+export interface UsageContext {
+  /** The words after the command's name (after `nabla` for nabla itself). */
+  argv: readonly string[];
+  options: OptionTable;
+  /** The operands' name in "Missing KERNEL operand". */
+  operands?: string;
+  /** nabla itself: a word that is not an option is an unknown command, not an extra argument. */
+  topLevel?: boolean;
 }
-
-export type OptionValue = boolean | string | number | string[];
-
-/** What a command line said: the options given (by long name) and the operands, in order. */
-export class ParsedArgs {
-  constructor(
-    readonly values: ReadonlyMap<string, OptionValue>,
-    readonly operands: readonly string[],
-    readonly help: boolean,
-  ) {}
-
-  flag(name: string, fallback: boolean): boolean {
-    const v = this.values.get(name);
-    return typeof v === 'boolean' ? v : fallback;
-  }
-
-  string(name: string): string | undefined {
-    const v = this.values.get(name);
-    return typeof v === 'string' ? v : undefined;
-  }
-
-  integer(name: string): number | undefined {
-    const v = this.values.get(name);
-    return typeof v === 'number' ? v : undefined;
-  }
-
-  list(name: string): string[] {
-    const v = this.values.get(name);
-    return Array.isArray(v) ? v : [];
-  }
-}
-
-/** The option that `--help` is in every command's table. */
-export const HELP_OPTION: OptionSpec = { name: 'help', kind: 'flag', describe: 'show this help' };
 
 /** A usage error: the CLI prints it with a pointer to the command's --help, status 1. */
 export function usageError(message: string): NablaError {
@@ -94,118 +40,184 @@ export function quoted(text: string): string {
   return `"${printable(text).replace(/"/g, '\\"')}"`;
 }
 
-/** Every spelling of every option, for suggestions: --name, --no-name for negatable flags. */
-export function optionSpellings(options: readonly OptionSpec[]): string[] {
-  return options.flatMap((o) => [`--${o.name}`, ...(o.negatable ? [`--no-${o.name}`] : [])]);
-}
-
 function orList(words: readonly string[]): string {
   return words.length < 2
     ? (words[0] ?? '')
     : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
 }
 
-/** Checks one option's value and converts it; `given` is how the user spelled the option. */
-function convert(option: OptionSpec, given: string, value: string): string | number {
-  if (option.choices && !option.choices.includes(value)) {
-    throw usageError(
-      `Expected ${orList(option.choices)} for ${given} but received ${quoted(value)}` +
-        didYouMean(value, option.choices),
-    );
-  }
-  if (option.kind !== 'integer') return value;
-  const min = option.min ?? 1;
-  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw usageError(
-      `Expected ${option.expect ?? 'a positive integer'} for ${given} but received ${quoted(value)}`,
-    );
-  }
-  return n;
+/** A yargs `coerce` for a whole number >= 1: `--runs abc` is refused by name, never NaN. */
+export function positiveInteger(flag: string, expect = 'a positive integer') {
+  return (value: unknown): number => {
+    // yargs hands a repeated option to coerce as a list.
+    if (Array.isArray(value)) throw usageError(`${flag} given twice`);
+    const text = String(value);
+    const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw usageError(`Expected ${expect} for ${flag} but received ${quoted(text)}`);
+    return n;
+  };
 }
 
-function unknownOption(token: string, options: readonly OptionSpec[]): NablaError {
-  const name = token.split('=', 1)[0] as string;
+const dashed = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+
+function aliasesOf(option: OptionSpec): string[] {
+  return option.alias === undefined ? [] : [option.alias].flat();
+}
+
+/** Every spelling of every option (--name, its aliases, --help), for suggestions and the checks below. */
+export function spellings(options: OptionTable): string[] {
+  return [
+    ...Object.entries(options).flatMap(([name, o]) => [name, ...aliasesOf(o)].map(dashed)),
+    '--help',
+  ];
+}
+
+/** The option a word names (`--out=x` and `-o` alike), or undefined for an unknown one. */
+function optionNamed(word: string, options: OptionTable): string | undefined {
+  const given = word.split('=', 1)[0] as string;
+  for (const [name, option] of Object.entries(options))
+    if ([name, ...aliasesOf(option)].some((n) => dashed(n) === given)) return name;
+  return given === '--help' ? 'help' : undefined;
+}
+
+/** The words before `--` that are options: not operands, nor negative numbers. */
+function optionWords(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).filter((w) => /^-[^0-9]/.test(w));
+}
+
+/**
+ * The first option word that names no option. yargs gives an unknown option the next word as
+ * its value, so its own report may name a missing operand instead; and it splits `-json` into
+ * -j -s -o -n. The word as typed is what the user can correct.
+ */
+export function firstUnknownOption(
+  argv: readonly string[],
+  options: OptionTable,
+): string | undefined {
+  return optionWords(argv).find((word) => {
+    if (word.startsWith('--')) return optionNamed(word, options) === undefined;
+    // -I=dir is yargs' -I dir; -abc is -a -b -c (each must be an option of one letter).
+    const letters = word.includes('=') ? [word[1] as string] : [...word.slice(1)];
+    return letters.some((l) => optionNamed(`-${l}`, options) === undefined);
+  });
+}
+
+/** How the user spelled option `name` last: `-o` or `--output`. */
+function spelledAs(name: string, argv: readonly string[], options: OptionTable): string {
+  const words = optionWords(argv).filter((w) => optionNamed(w, options) === name);
+  return (words[words.length - 1]?.split('=', 1)[0] as string | undefined) ?? dashed(name);
+}
+
+/**
+ * What yargs parses without complaint but nabla refuses: words after `--` (yargs leaves them
+ * unread), a flag given a value (yargs reads `--json=yes` as false), an option given twice
+ * (yargs makes it a list), an empty value (`--output=`). Run as a yargs check, after yargs'
+ * own validation.
+ */
+export function checkValues(
+  args: Record<string, unknown>,
+  argv: readonly string[],
+  options: OptionTable,
+): true {
+  // yargs neither maps words after -- to operands nor reports them: nabla refuses them.
+  const end = argv.indexOf('--');
+  if (end >= 0 && end + 1 < argv.length)
+    throw usageError(`Unexpected argument after --: ${printable(argv[end + 1] as string)}`);
+  for (const word of optionWords(argv)) {
+    const name = optionNamed(word, options);
+    if (name !== undefined && options[name]?.type === 'boolean' && word.includes('='))
+      throw usageError(`${printable(word.split('=', 1)[0] as string)} takes no value`);
+  }
+  for (const [name, option] of Object.entries(options)) {
+    const value = args[name];
+    if (Array.isArray(value) && !option.array)
+      throw usageError(`${spelledAs(name, argv, options)} given twice`);
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      throw usageError(`Missing ${option.value ?? 'value'} for ${spelledAs(name, argv, options)}`);
+  }
+  return true;
+}
+
+function unknownOption(word: string, context: UsageContext): NablaError {
+  const name = word.split('=', 1)[0] as string;
   // A long option typed with one dash (-json) is still worth a suggestion.
   const asLong = name.startsWith('--') ? name : `-${name}`;
+  const known = context.topLevel ? ['--help', '--version'] : spellings(context.options);
+  return usageError(`Unknown option: ${printable(name)}${didYouMean(asLong, known)}`);
+}
+
+/** "Not enough arguments following: o": the value after -o is missing. */
+function missingValue(key: string, context: UsageContext): NablaError {
+  const name = optionNamed(dashed(key), context.options) ?? key;
+  const given = dashed(key);
+  const at = context.argv.lastIndexOf(given);
+  const next = at < 0 ? undefined : context.argv[at + 1];
+  // yargs never takes a word starting with - as a value after a space: say how to pass one.
+  const hint =
+    next !== undefined && /^-[^-]/.test(next)
+      ? ` (a value starting with - goes after =: ${given}=${printable(next)})`
+      : '';
+  return usageError(`Missing ${context.options[name]?.value ?? 'value'} for ${given}${hint}`);
+}
+
+/** "Invalid values:\n  Argument: target, Given: "spx", Choices: "spt", "hosted"". */
+function invalidChoice(message: string, context: UsageContext): NablaError | undefined {
+  const m = /Argument: (\S+), Given: (.*), Choices: (.*)/.exec(message);
+  if (m === null) return undefined;
+  const [, name, given, choices] = m as unknown as [string, string, string, string];
+  const value = String((JSON.parse(`[${given}]`) as unknown[])[0]);
+  const allowed = (JSON.parse(`[${choices}]`) as unknown[]).map(String);
   return usageError(
-    `Unknown option: ${printable(name)}${didYouMean(asLong, optionSpellings(options))}`,
+    `Expected ${orList(allowed)} for ${spelledAs(name, context.argv, context.options)} ` +
+      `but received ${quoted(value)}${didYouMean(value, allowed)}`,
   );
 }
 
 /**
- * Parses `argv` as getopt does, with GNU long options: `--name=VALUE` or `--name VALUE`,
- * `-o VALUE` or `-oVALUE`, options and operands in any order, and `--` ending the options.
- * A value may start with one dash (`--cflags -O2`) but not with two: `--out --quick` is a
- * forgotten value, not a directory named --quick. Throws a usage error at the first problem.
+ * The one-line usage error for a failure yargs reported (its .fail() message, and the
+ * parser's own error when there is one), in nabla's words: which option or word, a "did you
+ * mean", and nothing of yargs' key names. An error nabla raised itself (a coerce, a check)
+ * is returned as it is.
  */
-export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const options = [...spec.options, HELP_OPTION];
-  const values = new Map<string, OptionValue>();
-  const operands: string[] = [];
-  // --help wins over everything else before `--`: asking for help is never an error.
-  const end = argv.indexOf('--');
-  if ((end < 0 ? argv : argv.slice(0, end)).includes('--help'))
-    return new ParsedArgs(values, [], true);
+export function usageFailure(
+  message: string | null,
+  error: Error | undefined,
+  parseError: Error | null | undefined,
+  context: UsageContext,
+): NablaError {
+  if (error instanceof NablaError) return error;
+  if (parseError instanceof NablaError) return parseError;
+  // A parser error is about the words themselves, before yargs counted operands with them.
+  const missing = /^Not enough arguments following: (.+)$/.exec(parseError?.message ?? '');
+  if (missing) return missingValue(missing[1] as string, context);
+  const text = message ?? error?.message ?? '';
+  const unknown = firstUnknownOption(context.argv, context.options);
+  if (/^(Unknown argument|Not enough non-option arguments|Did you mean)/.test(text) && unknown)
+    return unknownOption(unknown, context);
 
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i] as string;
-    if (token === '--') {
-      operands.push(...argv.slice(i + 1));
-      break;
-    }
-    if (token === '-' || !token.startsWith('-')) {
-      operands.push(token);
-      continue;
-    }
-    let option: OptionSpec | undefined;
-    let given: string;
-    let inline: string | undefined;
-    let negated = false;
-    if (token.startsWith('--')) {
-      const eq = token.indexOf('=');
-      given = eq < 0 ? token : token.slice(0, eq);
-      inline = eq < 0 ? undefined : token.slice(eq + 1);
-      const name = given.slice(2);
-      option = options.find((o) => o.name === name);
-      if (option === undefined && name.startsWith('no-')) {
-        option = options.find((o) => o.negatable && o.name === name.slice(3));
-        negated = option !== undefined;
-      }
-    } else {
-      given = token.slice(0, 2);
-      option = options.find((o) => o.short === token[1]);
-      inline = token.length > 2 ? token.slice(2) : undefined;
-    }
-    if (option === undefined) throw unknownOption(token, options);
-
-    if (option.kind === 'flag') {
-      if (inline !== undefined) throw usageError(`${printable(given)} takes no value`);
-      values.set(option.name, !negated);
-      continue;
-    }
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('--')) {
-        value = next;
-        i++;
-      }
-    }
-    if (value === undefined || value === '')
-      throw usageError(`Missing ${option.value ?? 'value'} for ${given}`);
-    const converted = convert(option, given, value);
-    if (option.kind === 'list') {
-      values.set(option.name, [...((values.get(option.name) as string[]) ?? []), value]);
-    } else {
-      if (values.has(option.name)) throw usageError(`${given} given twice`);
-      values.set(option.name, converted);
-    }
+  const first = context.argv.find((w) => !w.startsWith('-')) ?? '';
+  const recommended = /^Did you mean (.+)\?$/.exec(text);
+  if (recommended)
+    return usageError(`Unknown command: ${printable(first)} (did you mean ${recommended[1]}?)`);
+  const extra = /^Unknown arguments?: (.*)$/.exec(text);
+  if (extra) {
+    const word = context.topLevel ? first : (extra[1]?.split(', ')[0] ?? '');
+    return usageError(
+      `${context.topLevel ? 'Unknown command' : 'Unexpected argument'}: ${printable(word)}`,
+    );
   }
-
-  const { name, min, max } = spec.operands;
-  if (operands.length < min) throw usageError(`Missing ${name} operand`);
-  if (operands.length > max)
-    throw usageError(`Unexpected argument: ${printable(operands[max] as string)}`);
-  return new ParsedArgs(values, operands, false);
+  if (/^Not enough non-option arguments/.test(text)) {
+    const after = context.argv.includes('--')
+      ? ' (no operand is read after --; write ./-NAME for a file whose name starts with -)'
+      : '';
+    return usageError(`Missing ${context.operands ?? 'operand'} operand${after}`);
+  }
+  if (text.startsWith('Invalid values:')) {
+    const choice = invalidChoice(text, context);
+    if (choice) return choice;
+  }
+  // Anything else yargs says: its own words, on one line.
+  return usageError(printable(text.split('\n').join(' ')));
 }

@@ -172,7 +172,8 @@ describe('nabla build', () => {
       '#if !defined(ONE) || !defined(TWO) || !defined(THREE)\n#error flags missing\n#endif\n' +
         'int solo5_app_main(void) { return 0; }\n',
     );
-    const r = nabla(['build', '--cflags', '-DONE -DTWO', '--cflags=-DTHREE', 'app'], cwd);
+    // yargs takes a value that starts with - only after = (a word after a space is an option).
+    const r = nabla(['build', '--cflags=-DONE -DTWO', '--cflags=-DTHREE', 'app'], cwd);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

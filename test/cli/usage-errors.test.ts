@@ -36,6 +36,11 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   ],
   [['build', HELLO_DIR, '-o'], 'nabla build: Missing FILE for -o'],
   [['build', '--cflags', '--coverage', HELLO_DIR], 'nabla build: Missing FLAGS for --cflags'],
+  // yargs takes a value starting with - only after =; the message says so.
+  [
+    ['build', '--cflags', '-O0', HELLO_DIR],
+    'nabla build: Missing FLAGS for --cflags (a value starting with - goes after =: --cflags=-O0)',
+  ],
   [['build', '-o', 'a.nabla', '-o', 'b.nabla', HELLO_DIR], 'nabla build: -o given twice'],
   // inspect
   [['inspect', K, '--jsn'], 'nabla inspect: Unknown option: --jsn (did you mean --json?)'],
@@ -43,6 +48,7 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   [['inspect', K, 'extra'], 'nabla inspect: Unexpected argument: extra'],
   [['inspect', '--json=yes', K], 'nabla inspect: --json takes no value'],
   [['inspect', '-json', K], 'nabla inspect: Unknown option: -json (did you mean --json?)'],
+  [['inspect', K, '--', 'extra'], 'nabla inspect: Unexpected argument after --: extra'],
   // bench: none of these may start a run
   [
     ['bench', '--quik', '--out', OUT],

@@ -1,89 +1,94 @@
 // audit.ts: `nabla audit` — a report of the syscall surface a unikernel will have, with nabla-run's device options.
+import type { Argv } from 'yargs';
 import type { RunOptions } from '../../api.js';
 import type { AuditOptions } from '../../audit/audit.js';
 import type { LaunchRequest } from '../../launch/prepare.js';
-import { commandHelp } from '../help.js';
 import {
-  type CommandSpec,
-  HELP_OPTION,
-  optionSpellings,
-  type ParsedArgs,
-  parseArgs,
+  type OptionTable,
+  positiveInteger,
   printable,
+  spellings,
+  type UsageContext,
   usageError,
 } from '../options.js';
 import { didYouMean } from '../suggest.js';
 import { NABLA_RUN_OPTIONS, optionName, parseSptUsage } from './run.js';
 
 export const command = 'audit';
-export const summary =
-  'Report the syscall surface of a unikernel: `nabla audit [AUDIT OPTIONS] [nabla-run OPTIONS] KERNEL [ARGS]`.';
+export const describe =
+  'Report the syscall surface of a unikernel: `nabla audit [AUDIT OPTIONS] [nabla-run OPTIONS] KERNEL [ARGS]`';
 
 const PROG = 'nabla audit';
 
 /** The audit's own options; nabla-run's syntax goes around them (spt-abi.md §7). */
-export const spec: CommandSpec = {
-  name: 'audit',
-  summary:
-    'Report the syscall surface a unikernel will have with the devices you would run it with: ' +
-    'the filter from the very bytes the tender installs, decoded and proven, what the guest ' +
-    'called, comparisons, and the kernel-function footprint.',
-  usage: ['[ AUDIT OPTIONS ] [ NABLA-RUN OPTIONS ] [ -- ] KERNEL [ ARGS ]'],
-  operands: { name: 'KERNEL', min: 0, max: 0 },
-  options: [
-    {
-      name: 'out',
-      kind: 'string',
-      value: 'DIR',
-      describe: 'write report.json, report.md and report.html into DIR (default: print to stdout)',
-    },
-    {
-      name: 'format',
-      kind: 'string',
-      value: 'md|json|html',
-      choices: ['md', 'json', 'html'],
-      describe: 'what to print on stdout without --out (default md)',
-    },
-    {
-      name: 'observe',
-      kind: 'flag',
-      negatable: true,
-      describe: 'do not run the guest (nor its hosted build) under the syscall recorder',
-    },
-    {
-      name: 'observe-timeout',
-      kind: 'integer',
-      value: 'MS',
-      expect: 'a positive integer (milliseconds)',
-      describe: 'stop an observed run still going after MS milliseconds (default 10000)',
-    },
-    {
-      name: 'hosted',
-      kind: 'string',
-      value: 'PATH',
-      describe: 'the same app built with --target hosted (default: build/hosted/<KERNEL name>)',
-    },
-    {
-      name: 'footprint',
-      kind: 'flag',
-      negatable: true,
-      describe: 'do not try to count unique kernel functions with ftrace',
-    },
-  ],
-  examples: [
-    ['audit build/examples/hello.nabla', 'Markdown report on the terminal'],
-    [
-      'audit --out report --block:storage=disk.img build/examples/blk.nabla',
+export const options = {
+  out: {
+    type: 'string',
+    requiresArg: true,
+    value: 'DIR',
+    describe: 'write report.json, report.md and report.html into DIR (default: print to stdout)',
+  },
+  format: {
+    choices: ['md', 'json', 'html'],
+    requiresArg: true,
+    value: 'md|json|html',
+    describe: 'what to print on stdout without --out (default md)',
+  },
+  'no-observe': {
+    type: 'boolean',
+    describe: 'do not run the guest (nor its hosted build) under the syscall recorder',
+  },
+  'observe-timeout': {
+    type: 'string',
+    requiresArg: true,
+    value: 'MS',
+    coerce: positiveInteger('--observe-timeout', 'a positive integer (milliseconds)'),
+    describe: 'stop an observed run still going after MS milliseconds (default 10000)',
+  },
+  hosted: {
+    type: 'string',
+    requiresArg: true,
+    value: 'PATH',
+    describe: 'the same app built with --target hosted (default: build/hosted/<KERNEL name>)',
+  },
+  'no-footprint': {
+    type: 'boolean',
+    describe: 'do not try to count unique kernel functions with ftrace',
+  },
+} as const satisfies OptionTable;
+
+export function builder(yargs: Argv) {
+  return yargs
+    .usage(
+      `usage: ${PROG} [ AUDIT OPTIONS ] [ NABLA-RUN OPTIONS ] [ -- ] KERNEL [ ARGS ]\n\n` +
+        'Report the syscall surface a unikernel will have with the devices you would run it with: ' +
+        'the filter from the very bytes the tender installs, decoded and proven, what the guest ' +
+        'called, comparisons, and the kernel-function footprint.',
+    )
+    .options(options)
+    .example(`${PROG} build/examples/hello.nabla`, 'Markdown report on the terminal')
+    .example(
+      `${PROG} --out report --block:storage=disk.img build/examples/blk.nabla`,
       'report.{json,md,html} in ./report',
-    ],
-  ],
-  notes: [
-    "NABLA-RUN OPTIONS are nabla-run's, and the same options attach the same devices: " +
-      '--mem=MB --block:NAME=PATH --block-sector-size:NAME=N --net:NAME=IFACE|@FD ' +
-      '--net-mac:NAME=MAC --x-exec-heap. ARGS become the guest command line. ' +
-      'Status 1 when the compiled filter and the policy table disagree (the report is still written).',
-  ],
-};
+    )
+    .epilogue(
+      "NABLA-RUN OPTIONS are nabla-run's, and the same options attach the same devices: " +
+        '--mem=MB --block:NAME=PATH --block-sector-size:NAME=N --net:NAME=IFACE|@FD ' +
+        '--net-mac:NAME=MAC --x-exec-heap. ARGS become the guest command line. ' +
+        'Status 1 when the compiled filter and the policy table disagree (the report is still written).',
+    );
+}
+
+/** What yargs made of the audit's own options. */
+interface OwnArgs {
+  out?: string | undefined;
+  format?: 'md' | 'json' | 'html' | undefined;
+  'no-observe'?: boolean | undefined;
+  'observe-timeout'?: number | undefined;
+  hosted?: string | undefined;
+  'no-footprint'?: boolean | undefined;
+  help?: boolean | undefined;
+}
 
 export interface AuditArgs {
   out?: string | undefined;
@@ -103,8 +108,10 @@ const NOT_AUDITED = new Set(['--user', '--timeout', '--core', '--verbose']);
  * here, with a suggestion from both sets: it is never handed on for nabla-run to guess at.
  */
 export function splitArgs(argv: readonly string[]): { own: string[]; spt: string[] } {
-  const ownNames = optionSpellings([...spec.options, HELP_OPTION]);
-  const valued = spec.options.filter((o) => o.kind !== 'flag').map((o) => `--${o.name}`);
+  const ownNames = spellings(options);
+  const valued = Object.entries(options as OptionTable)
+    .filter(([, o]) => o.type !== 'boolean')
+    .map(([name]) => `--${name}`);
   const own: string[] = [];
   const spt: string[] = [];
   let i = 0;
@@ -134,15 +141,14 @@ export function splitArgs(argv: readonly string[]): { own: string[]; spt: string
 }
 
 /** The audit's own options, with their defaults. */
-export function auditArgs(parsed: ParsedArgs): AuditArgs {
-  const format = parsed.string('format');
+export function auditArgs(parsed: OwnArgs): AuditArgs {
   return {
-    out: parsed.string('out'),
-    format: format === 'json' || format === 'html' ? format : 'md',
-    observe: parsed.flag('observe', true),
-    observeTimeout: parsed.integer('observe-timeout') ?? 10_000,
-    hosted: parsed.string('hosted'),
-    footprint: parsed.flag('footprint', true),
+    out: parsed.out,
+    format: parsed.format ?? 'md',
+    observe: !parsed['no-observe'],
+    observeTimeout: parsed['observe-timeout'] ?? 10_000,
+    hosted: parsed.hosted,
+    footprint: !parsed['no-footprint'],
   };
 }
 
@@ -199,7 +205,7 @@ export async function handler(
   }
 }
 
-/** `nabla audit ...`: nabla-run's syntax around the audit's own options, each parsed by its own parser. */
+/** `nabla audit ...`: nabla-run's syntax around the audit's own options; yargs parses those. */
 export async function runRaw(argv: readonly string[]): Promise<number> {
   // Asking for help is never an error, whatever else comes before KERNEL.
   const kernelAt = argv.findIndex((a) => a === '--' || !a.startsWith('-'));
@@ -207,14 +213,17 @@ export async function runRaw(argv: readonly string[]): Promise<number> {
   const { own, spt } = beforeKernel.includes('--help')
     ? { own: ['--help'], spt: [] }
     : splitArgs(argv);
-  const parsed = parseArgs(spec, own);
-  if (parsed.help) {
-    process.stdout.write(commandHelp(spec));
-    return 0;
-  }
+  const [{ default: yargs }, { nablaParser }] = await Promise.all([
+    import('yargs'),
+    import('../parse.js'),
+  ]);
+  const context: UsageContext = { argv: own, options };
+  const parser = builder(nablaParser(yargs(own), context).scriptName(PROG));
+  const parsed = (await parser.parseAsync()) as OwnArgs;
+  if (parsed.help) return 0; // yargs has printed the help
   const sptCommand = await parseSptUsage(spt);
   if (sptCommand.kind === 'help') {
-    process.stdout.write(commandHelp(spec));
+    process.stdout.write(`${await parser.getHelp()}\n`);
     return 0;
   }
   if (sptCommand.kind === 'version') {

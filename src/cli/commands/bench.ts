@@ -1,62 +1,15 @@
 // bench.ts: `nabla bench` — runs the benchmark scenarios interleaved and writes JSON, Markdown and SVG charts.
 import { constants } from 'node:os';
+import type { Argv } from 'yargs';
 import { NablaError } from '../../errors.js';
-import { type CommandSpec, type ParsedArgs, printable, quoted, usageError } from '../options.js';
+import { type OptionTable, positiveInteger, printable, quoted, usageError } from '../options.js';
 import { didYouMean } from '../suggest.js';
 
 const DEFAULT_OUT = 'build/bench-results';
 
-export const spec: CommandSpec = {
-  name: 'bench',
-  summary:
-    'Benchmark nabla against the alternatives on this machine (boot, hypercalls, block, network, density).',
-  usage: ['[--quick] [--out DIR] [--only NAMES] [--peer NAME=PATH] [--runs N]'],
-  operands: { name: '', min: 0, max: 0 },
-  options: [
-    {
-      name: 'quick',
-      kind: 'flag',
-      describe:
-        'fewer trials and smaller N: every scenario in about 30 s on 2 cores (CI smoke test)',
-    },
-    {
-      name: 'out',
-      kind: 'string',
-      value: 'DIR',
-      describe: `directory for results.json, report.md and the SVG charts (default ${DEFAULT_OUT})`,
-    },
-    {
-      name: 'only',
-      kind: 'list',
-      value: 'NAMES',
-      describe:
-        'run only these scenarios, comma-separated or repeated: boot, hypercalls, block, network, density',
-    },
-    {
-      name: 'peer',
-      kind: 'list',
-      value: 'NAME=PATH',
-      describe: 'a peer to compare with; solo5-spt=PATH adds upstream tender to boot; repeatable',
-    },
-    {
-      name: 'runs',
-      kind: 'integer',
-      value: 'N',
-      describe: "measured trials per variant, instead of each scenario's own",
-    },
-  ],
-  examples: [
-    ['bench --quick', 'every scenario, briefly; results in build/bench-results/'],
-    ['bench --only boot,density --out results', 'two scenarios, full length'],
-    ['bench --only boot --peer solo5-spt=$(which solo5-spt)', 'with the upstream tender'],
-  ],
-  notes: [
-    'Each variant of a scenario runs in fresh processes, interleaved with the others. The ' +
-      "report gives medians, 95th percentiles and ratios to each scenario's baseline. A " +
-      'progress bar shows on a terminal; elsewhere, plain lines on stderr. Status 1 when a ' +
-      'variant failed (the report is still written), 130 on Ctrl-C, 143 on SIGTERM.',
-  ],
-};
+export const command = 'bench';
+export const describe =
+  'Benchmark nabla against the alternatives on this machine (boot, hypercalls, block, network, density)';
 
 /** "a,b" and repeated --only a --only b alike, without empty names. */
 export function parseOnly(values: readonly string[] | undefined): string[] | undefined {
@@ -97,22 +50,87 @@ export function parsePeers(values: readonly string[] | undefined): Record<string
   return peers;
 }
 
-export async function handler(args: ParsedArgs): Promise<void> {
-  const only = parseOnly(args.list('only'));
-  const peers = parsePeers(args.list('peer'));
-  const [{ runBench, BenchAborted }, { scenarioNames }] = await Promise.all([
-    import('../../bench/bench.js'),
-    import('../../bench/scenarios/index.js'),
-  ]);
-  checkScenarios(only, scenarioNames());
+export const options = {
+  quick: {
+    type: 'boolean',
+    describe: 'fewer trials and smaller N: every scenario in about 30 s on 2 cores (CI smoke test)',
+  },
+  out: {
+    type: 'string',
+    requiresArg: true,
+    value: 'DIR',
+    default: DEFAULT_OUT,
+    describe: 'directory for results.json, report.md and the SVG charts',
+  },
+  only: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'NAMES',
+    coerce: parseOnly,
+    describe:
+      'run only these scenarios, comma-separated or repeated: boot, hypercalls, block, network, density',
+  },
+  peer: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'NAME=PATH',
+    coerce: parsePeers,
+    describe: 'a peer to compare with; solo5-spt=PATH adds upstream tender to boot; repeatable',
+  },
+  runs: {
+    type: 'string',
+    requiresArg: true,
+    value: 'N',
+    coerce: positiveInteger('--runs'),
+    describe: "measured trials per variant, instead of each scenario's own",
+  },
+} as const satisfies OptionTable;
+
+export function builder(yargs: Argv) {
+  return yargs
+    .usage(
+      'usage: $0 bench [--quick] [--out DIR] [--only NAMES] [--peer NAME=PATH] [--runs N]\n\n' +
+        `${describe}.`,
+    )
+    .options(options)
+    .check(async (args) => {
+      // A scenario's name is checked before the run, like every other usage error.
+      const { scenarioNames } = await import('../../bench/scenarios/index.js');
+      checkScenarios(args.only as string[] | undefined, scenarioNames());
+      return true;
+    })
+    .example('$0 bench --quick', 'every scenario, briefly; results in build/bench-results/')
+    .example('$0 bench --only boot,density --out results', 'two scenarios, full length')
+    .example('$0 bench --only boot --peer solo5-spt=$(which solo5-spt)', 'with the upstream tender')
+    .epilogue(
+      'Each variant of a scenario runs in fresh processes, interleaved with the others. The ' +
+        "report gives medians, 95th percentiles and ratios to each scenario's baseline. A " +
+        'progress bar shows on a terminal; elsewhere, plain lines on stderr. Status 1 when a ' +
+        'variant failed (the report is still written), 130 on Ctrl-C, 143 on SIGTERM.',
+    );
+}
+
+/** What yargs made of the command line (--only, --peer and --runs already checked). */
+export interface BenchArgs {
+  quick?: boolean | undefined;
+  out: string;
+  only?: string[] | undefined;
+  peer?: Record<string, string> | undefined;
+  runs?: number | undefined;
+}
+
+export async function handler(args: BenchArgs): Promise<void> {
+  const { runBench, BenchAborted } = await import('../../bench/bench.js');
   let outcome: Awaited<ReturnType<typeof runBench>>;
   try {
     outcome = await runBench({
-      quick: args.flag('quick', false),
-      out: args.string('out') ?? DEFAULT_OUT,
-      only,
-      peers,
-      runs: args.integer('runs'),
+      quick: args.quick ?? false,
+      out: args.out,
+      only: args.only,
+      peers: args.peer ?? {},
+      runs: args.runs,
     });
   } catch (error) {
     if (error instanceof BenchAborted) {

@@ -1,64 +1,81 @@
 // build.ts: `nabla build` — C sources plus a manifest.json into a unikernel (or a hosted executable).
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { Argv } from 'yargs';
 import { NablaError } from '../../errors.js';
-import { type CommandSpec, type ParsedArgs, printable } from '../options.js';
+import { type OptionTable, printable } from '../options.js';
 
-export const spec: CommandSpec = {
-  name: 'build',
-  summary:
-    'Build a unikernel from C sources and a manifest.json: a directory, or source files. ' +
-    'The same app builds as a normal Linux program with --target hosted.',
-  usage: ['[OPTIONS] DIR', '[OPTIONS] [-m MANIFEST] SOURCES...'],
-  operands: { name: 'DIR or SOURCES', min: 1, max: Number.POSITIVE_INFINITY },
-  options: [
-    {
-      name: 'manifest',
-      short: 'm',
-      kind: 'string',
-      value: 'FILE',
-      describe: 'the manifest.json (default: DIR/manifest.json; with SOURCES, ./manifest.json)',
-    },
-    {
-      name: 'output',
-      short: 'o',
-      kind: 'string',
-      value: 'FILE',
+export const command = 'build <inputs..>';
+export const describe =
+  'Build a unikernel from C sources and a manifest.json: a directory, or source files';
+/** The operands, for "Missing DIR or SOURCES operand". */
+export const operands = 'DIR or SOURCES';
+
+export const options = {
+  manifest: {
+    alias: 'm',
+    type: 'string',
+    requiresArg: true,
+    value: 'FILE',
+    describe: 'the manifest.json (default: DIR/manifest.json; with SOURCES, ./manifest.json)',
+  },
+  output: {
+    alias: 'o',
+    type: 'string',
+    requiresArg: true,
+    value: 'FILE',
+    describe:
+      "the file to write (default: ./NAME.nabla, or ./NAME.hosted for --target hosted; NAME is DIR's or the first source's name)",
+  },
+  target: {
+    choices: ['spt', 'hosted'],
+    requiresArg: true,
+    value: 'spt|hosted',
+    describe:
+      'spt (default): a unikernel for nabla-run or solo5-spt; hosted: the same app as a normal Linux program',
+  },
+  cflags: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'FLAGS',
+    describe:
+      'extra compiler flags, split at spaces; repeatable; a value starting with - goes after = (--cflags="-O0 -DDEBUG")',
+  },
+  include: {
+    alias: 'I',
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'DIR',
+    describe: 'an extra include directory; repeatable',
+  },
+} as const satisfies OptionTable;
+
+export function builder(yargs: Argv) {
+  return yargs
+    .usage(
+      'usage: $0 build [OPTIONS] DIR\n' +
+        'or:    $0 build [OPTIONS] [-m MANIFEST] SOURCES...\n\n' +
+        'Build a unikernel from C sources and a manifest.json: a directory, or source files. ' +
+        'The same app builds as a normal Linux program with --target hosted.',
+    )
+    .options(options)
+    .positional('inputs', {
+      type: 'string',
+      array: true,
+      demandOption: true,
       describe:
-        "the file to write (default: ./NAME.nabla, or ./NAME.hosted for --target hosted; NAME is DIR's or the first source's name)",
-    },
-    {
-      name: 'target',
-      kind: 'string',
-      value: 'spt|hosted',
-      choices: ['spt', 'hosted'],
-      describe:
-        'spt (default): a unikernel for nabla-run or solo5-spt; hosted: the same app as a normal Linux program',
-    },
-    {
-      name: 'cflags',
-      kind: 'list',
-      value: 'FLAGS',
-      describe: 'extra compiler flags, split at spaces; repeatable (--cflags "-O0 -DDEBUG")',
-    },
-    {
-      name: 'include',
-      short: 'I',
-      kind: 'list',
-      value: 'DIR',
-      describe: 'an extra include directory; repeatable',
-    },
-  ],
-  examples: [
-    ['build examples/hello', 'writes ./hello.nabla'],
-    ['build -m manifest.json -o app.nabla main.c net.c', 'from files'],
-    ['build --target hosted examples/hello', 'writes ./hello.hosted, a plain executable'],
-  ],
-  notes: [
-    'The compiler is $CC, else gcc. Its messages are printed as it gives them, then one ' +
-      '`nabla build:` line; the status is 1 and the output is not written.',
-  ],
-};
+        'DIR: a directory holding manifest.json and *.c, *.S; or SOURCES: C and assembly files',
+    })
+    .example('$0 build examples/hello', 'writes ./hello.nabla')
+    .example('$0 build -m manifest.json -o app.nabla main.c net.c', 'from files')
+    .example('$0 build --target hosted examples/hello', 'writes ./hello.hosted, a plain executable')
+    .epilogue(
+      'The compiler is $CC, else gcc. Its messages are printed as it gives them, then one ' +
+        '`nabla build:` line; the status is 1 and the output is not written.',
+    );
+}
 
 export interface BuildArgs {
   inputs: string[];
@@ -109,19 +126,29 @@ export function resolveBuild(args: BuildArgs): {
   };
 }
 
+/** What yargs made of the command line. */
+export interface BuildCommandArgs {
+  inputs: string[];
+  manifest?: string | undefined;
+  output?: string | undefined;
+  target?: 'spt' | 'hosted' | undefined;
+  cflags?: string[] | undefined;
+  include?: string[] | undefined;
+}
+
 /** The command line's options, as the build takes them (--cflags split at spaces). */
-export function buildArgs(parsed: ParsedArgs): BuildArgs {
+export function buildArgs(args: BuildCommandArgs): BuildArgs {
   return {
-    inputs: [...parsed.operands],
-    manifest: parsed.string('manifest'),
-    output: parsed.string('output'),
-    target: parsed.string('target') === 'hosted' ? 'hosted' : 'spt',
-    cflags: parsed.list('cflags').flatMap((f) => f.split(/\s+/).filter((w) => w !== '')),
-    include: parsed.list('include'),
+    inputs: [...args.inputs],
+    manifest: args.manifest,
+    output: args.output,
+    target: args.target ?? 'spt',
+    cflags: (args.cflags ?? []).flatMap((f) => f.split(/\s+/).filter((w) => w !== '')),
+    include: [...(args.include ?? [])],
   };
 }
 
-export async function handler(parsed: ParsedArgs): Promise<void> {
+export async function handler(parsed: BuildCommandArgs): Promise<void> {
   const { buildUnikernel, BuildError } = await import('../../sdk/build.js');
   const args = buildArgs(parsed);
   const plan = resolveBuild(args);

@@ -1,21 +1,26 @@
 // inspect.ts: `nabla inspect KERNEL [--json]` — the ABI note and manifest of a Solo5 unikernel.
+import type { Argv } from 'yargs';
 import type { UnikernelDescription } from '../../elf/describe.js';
-import type { CommandSpec, ParsedArgs } from '../options.js';
+import type { OptionTable } from '../options.js';
 
-export const spec: CommandSpec = {
-  name: 'inspect',
-  summary:
-    'Show the Solo5 ABI note, entry point, program headers and device manifest of a unikernel (ours or upstream, any target).',
-  usage: ['[--json] KERNEL'],
-  operands: { name: 'KERNEL', min: 1, max: 1 },
-  options: [
-    { name: 'json', kind: 'flag', describe: 'print one JSON object (shape: docs/inspect-json.md)' },
-  ],
-  examples: [
-    ['inspect build/examples/blk.nabla', 'what it needs attached'],
-    ['inspect --json app.nabla | jq .manifest.devices', 'for scripts'],
-  ],
-};
+export const command = 'inspect <kernel>';
+export const describe =
+  'Show the Solo5 ABI note, entry point, program headers and device manifest of a unikernel (ours or upstream, any target)';
+/** The operand, for "Missing KERNEL operand". */
+export const operands = 'KERNEL';
+
+export const options = {
+  json: { type: 'boolean', describe: 'print one JSON object (shape: docs/inspect-json.md)' },
+} as const satisfies OptionTable;
+
+export function builder(yargs: Argv) {
+  return yargs
+    .usage(`usage: $0 inspect [--json] KERNEL\n\n${describe}.`)
+    .options(options)
+    .positional('kernel', { type: 'string', demandOption: true, describe: 'the unikernel ELF' })
+    .example('$0 inspect build/examples/blk.nabla', 'what it needs attached')
+    .example('$0 inspect --json app.nabla | jq .manifest.devices', 'for scripts');
+}
 
 export function formatText(d: UnikernelDescription): string {
   const lines = [
@@ -33,12 +38,10 @@ export function formatText(d: UnikernelDescription): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function handler(args: ParsedArgs): Promise<void> {
+export async function handler(args: { kernel: string; json?: boolean }): Promise<void> {
   const { describeUnikernel } = await import('../../elf/describe.js');
-  const description = describeUnikernel(args.operands[0] as string);
+  const description = describeUnikernel(args.kernel);
   process.stdout.write(
-    args.flag('json', false)
-      ? `${JSON.stringify(description, null, 2)}\n`
-      : formatText(description),
+    args.json ? `${JSON.stringify(description, null, 2)}\n` : formatText(description),
   );
 }

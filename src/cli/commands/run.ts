@@ -4,8 +4,8 @@ import { printable, usageError } from '../options.js';
 import { didYouMean } from '../suggest.js';
 
 export const command = 'run';
-export const summary =
-  'Run a unikernel: `nabla run [nabla-run OPTIONS] KERNEL [ARGS]`, exactly as nabla-run (see `nabla run --help`).';
+export const describe =
+  'Run a unikernel: `nabla run [nabla-run OPTIONS] KERNEL [ARGS]`, exactly as nabla-run (see `nabla run --help`)';
 
 /**
  * nabla-run's options, each by its name before `=` or `:` (`--block` for --block:NAME=PATH),
