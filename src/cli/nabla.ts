@@ -1,67 +1,83 @@
-// nabla.ts: the `nabla` command family (yargs); each command lives in cli/commands/.
+// nabla.ts: the `nabla` command family (yargs): finds the command, parses its options, runs it, reports errors.
+import * as audit from './commands/audit.js';
+import * as bench from './commands/bench.js';
+import * as build from './commands/build.js';
+import * as inspect from './commands/inspect.js';
 import * as run from './commands/run.js';
+import * as version from './commands/version.js';
+import { type OptionTable, type UsageContext, usageError } from './options.js';
+import { nablaParser } from './parse.js';
+import { reportError } from './report.js';
 
-/** Errors a command may throw that are the user's to fix: print the message, not a stack. */
-const USER_ERRORS = new Set(['NablaError', 'ManifestError', 'BuildError']);
+/** The commands yargs parses; `run` and `audit` read nabla-run's syntax with their own parsers. */
+const PARSED = [build, inspect, bench, version];
+const RAW = [run, audit];
+const NAMES = [run, build, inspect, audit, bench, version].map((c) => c.command.split(' ', 1)[0]);
+
+/** nabla's own options, before a command. */
+const TOP_OPTIONS = {
+  version: {
+    type: 'boolean',
+    global: false,
+    describe: 'show the nabla version and the Solo5 ABI version',
+  },
+} as const satisfies OptionTable;
+
+/** `build` for `nabla build ...`, when the first word names a command yargs parses. */
+function commandOf(argv: readonly string[]) {
+  return PARSED.find((c) => c.command.split(' ', 1)[0] === argv[0]);
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
-  // `run` keeps solo5-spt's own syntax (--block:NAME=PATH), which yargs would rewrite.
-  if (argv[0] === run.command) return run.runRaw(argv.slice(1));
-  // `audit` takes the same solo5-spt device syntax; it parses its own options around it.
-  if (argv[0] === 'audit') return (await import('./commands/audit.js')).runRaw(argv.slice(1));
+  const raw = RAW.find((c) => c.command === argv[0]);
+  if (raw) {
+    try {
+      return await raw.runRaw(argv.slice(1));
+    } catch (error) {
+      return reportError(`nabla ${raw.command}`, error);
+    }
+  }
 
-  const [{ default: yargs }, audit, bench, build, inspect, version] = await Promise.all([
-    import('yargs'),
-    import('./commands/audit.js'),
-    import('./commands/bench.js'),
-    import('./commands/build.js'),
-    import('./commands/inspect.js'),
-    import('./commands/version.js'),
-  ]);
-  let status = 0;
-  const parsing = yargs([...argv])
-    .scriptName('nabla')
-    .usage('$0 <command> [options]')
-    .command(
-      run.command,
-      run.describe,
-      () => {},
-      () => {},
-    )
-    .command(build)
-    .command(inspect)
-    .command(
-      audit.command,
-      audit.describe,
-      () => {},
-      () => {},
-    )
-    .command(bench)
-    .command(version)
-    .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
-    .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
-    .example('$0 inspect hello.nabla', 'show what a unikernel declares')
-    .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
-    .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')
-    .demandCommand(1, 'Name a command; see --help.')
-    .strict()
-    .fail((message, error) => {
-      // A user error may carry its own status (nabla bench: 130 when interrupted).
-      status = (error as { exitCode?: number } | undefined)?.exitCode ?? 1;
-      if (error && !USER_ERRORS.has(error.name)) {
-        process.stderr.write(`nabla: internal error: ${error.message}\n`);
-        if (process.env.NABLA_DEBUG) process.stderr.write(`${error.stack}\n`);
-        return;
+  const command = commandOf(argv);
+  const prog = command ? `nabla ${argv[0]}` : 'nabla';
+  const context: UsageContext = command
+    ? {
+        argv: argv.slice(1),
+        options: command.options,
+        operands: 'operands' in command ? command.operands : undefined,
       }
-      process.stderr.write(`nabla: ${error?.message ?? message}\n`);
-      if (!error) process.stderr.write('Run `nabla --help` for usage.\n');
-    })
-    .help()
-    .version(false)
-    .parseAsync();
-  // yargs rejects after calling fail() for an error a handler threw; fail() has reported it.
-  await parsing.catch(() => {
-    if (status === 0) status = 1;
-  });
-  return status;
+    : { argv, options: TOP_OPTIONS, topLevel: true };
+  try {
+    const { default: yargs } = await import('yargs');
+    const parser = nablaParser(yargs([...argv]), context)
+      .scriptName('nabla')
+      .usage(
+        'usage: $0 COMMAND [OPTIONS] ...\n\nRun, build, inspect, audit and benchmark Solo5 spt unikernels.',
+      )
+      // run and audit are listed here; main() hands their words to their own parsers.
+      .command(run.command, run.describe, {}, () => {})
+      .command(build)
+      .command(inspect)
+      .command(audit.command, audit.describe, {}, () => {})
+      .command(bench)
+      .command(version)
+      .recommendCommands()
+      .options(TOP_OPTIONS)
+      .check((args) => {
+        if (args._.length === 0 && !args.version && !args.help)
+          throw usageError(`Missing COMMAND (one of ${NAMES.join(', ')})`);
+        return true;
+      }, false)
+      .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
+      .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
+      .example('$0 inspect hello.nabla', 'show what a unikernel declares')
+      .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
+      .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')
+      .epilogue('A usage error ends with status 1 and one line, before the command does anything.');
+    const args = await parser.parseAsync();
+    if (!command && args.version && !args.help) await version.handler();
+    return 0;
+  } catch (error) {
+    return reportError(prog, error);
+  }
 }

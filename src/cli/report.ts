@@ -8,11 +8,25 @@ export function writeStderr(text: string): void {
   writeSync(2, text);
 }
 
+/** The line after a usage error of a `nabla` command: where its usage is. */
+export function helpPointer(prog: string): string {
+  return `Run \`${prog} --help\` for usage.\n`;
+}
+
+/** Errors of the SDK that are the user's to fix (a manifest, a compiler's complaint). */
+const USER_ERRORS = new Set(['ManifestError', 'BuildError']);
+
 export function reportError(prog: string, error: unknown): number {
   if (error instanceof NablaError) {
     writeStderr(error.lines.map((line) => `${prog}: ${line}\n`).join(''));
-    if (error.showUsage) writeStderr(usage(prog));
+    // nabla-run prints its usage after an option error, as solo5-spt does; the `nabla`
+    // commands (nabla run too) point at their own --help instead of filling the screen.
+    if (error.showUsage) writeStderr(prog === 'nabla-run' ? usage(prog) : helpPointer(prog));
     return error.exitCode;
+  }
+  if (error instanceof Error && USER_ERRORS.has(error.name)) {
+    writeStderr(`${prog}: ${error.message}\n`);
+    return 1;
   }
   const detail = error instanceof Error ? error.message : String(error);
   writeStderr(`${prog}: internal error: ${detail}\n`);

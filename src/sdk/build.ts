@@ -1,11 +1,22 @@
 // build.ts: compiles and links C sources into an spt unikernel, or a hosted executable, with the host gcc.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  access,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { NablaError } from '../errors.js';
 import { generateHostedManifest } from './hosted-manifest.js';
 import { readManifest } from './manifest.js';
 import { generateNotesAssembly } from './notes.js';
@@ -41,16 +52,20 @@ export interface BuildOptions {
   target?: BuildTarget;
 }
 
-/** The compiler failed; `stderr` holds its diagnostics. */
+/** The compiler failed; `stderr` holds its diagnostics, `summary` says so in one line. */
 export class BuildError extends Error {
   readonly command: string[];
   readonly stderr: string;
+  readonly summary: string;
 
-  constructor(what: string, command: string[], stderr: string) {
+  constructor(what: string, command: string[], stderr: string, status?: number) {
     super(`${what} failed:\n${stderr.trimEnd()}`);
     this.name = 'BuildError';
     this.command = command;
     this.stderr = stderr;
+    const how =
+      status === undefined ? '' : ` (${basename(command[0] ?? '')} exit status ${status})`;
+    this.summary = `${what} failed${how}`;
   }
 }
 
@@ -62,16 +77,29 @@ async function gcc(what: string, args: string[]): Promise<void> {
   try {
     await run(compiler(), args, { maxBuffer: 16 << 20 });
   } catch (error) {
-    const e = error as NodeJS.ErrnoException & { stderr?: string };
-    throw new BuildError(what, [compiler(), ...args], e.stderr || e.message);
+    const e = error as NodeJS.ErrnoException & { stderr?: string; code?: unknown };
+    if (e.code === 'ENOENT') throw compilerNotFound();
+    const status = typeof e.code === 'number' ? e.code : undefined;
+    throw new BuildError(what, [compiler(), ...args], e.stderr || e.message, status);
   }
+}
+
+/** No compiler to run: the user's to fix, in one line (not Node's "spawn gcc ENOENT"). */
+function compilerNotFound(): NablaError {
+  return new NablaError(`${compiler()}: C compiler not found (install gcc, or set CC)`);
 }
 
 let gccIncludeDir: Promise<string> | undefined;
 
 /** gcc's own headers (stddef.h, stdint.h, stdarg.h): the only system headers guests may use. */
 function compilerIncludeDir(): Promise<string> {
-  gccIncludeDir ??= run(compiler(), ['-print-file-name=include']).then((r) => r.stdout.trim());
+  gccIncludeDir ??= run(compiler(), ['-print-file-name=include']).then(
+    (r) => r.stdout.trim(),
+    (error: NodeJS.ErrnoException) => {
+      gccIncludeDir = undefined;
+      throw error.code === 'ENOENT' ? compilerNotFound() : error;
+    },
+  );
   return gccIncludeDir;
 }
 
@@ -256,9 +284,13 @@ export function sptBindings(): Promise<string[]> {
  */
 export async function buildUnikernel(options: BuildOptions): Promise<void> {
   const target = options.target ?? 'spt';
+  const output = resolve(options.output);
+  // The linker would say "cannot open output file: Is a directory", after all the work.
+  if ((await stat(output).catch(() => undefined))?.isDirectory()) {
+    throw new NablaError(`${options.output}: Is a directory; the output must be a file`);
+  }
   const manifest = await readManifest(options.manifest);
   const objects = await runtimeObjects(target);
-  const output = resolve(options.output);
   await mkdir(dirname(output), { recursive: true });
   const temp = await mkdtemp(join(tmpdir(), 'nabla-build-'));
   try {

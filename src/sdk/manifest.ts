@@ -1,6 +1,7 @@
 // manifest.ts: reads and validates a unikernel's manifest.json source (the devices it declares).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { systemErrorText } from '../os-errors.js';
 
 export type ManifestDeviceType = 'BLOCK_BASIC' | 'NET_BASIC';
 
@@ -154,8 +155,7 @@ export async function readManifest(file: string): Promise<ManifestSource> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ManifestError(file, '', `cannot read the manifest: ${reason}`);
+    throw new ManifestError(file, '', `cannot read the manifest: ${systemErrorText(error)}`);
   }
   return parseManifest(text, file);
 }

@@ -125,7 +125,10 @@ describe('nabla audit', () => {
     );
     const badFormat = nabla(['audit', '--format=pdf', example('hello')]);
     expect(badFormat.status).toBe(1);
-    expect(badFormat.stderr).toContain('nabla audit: Invalid values');
+    expect(badFormat.stderr).toBe(
+      'nabla audit: Expected md, json or html for --format but received "pdf"\n' +
+        'Run `nabla audit --help` for usage.\n',
+    );
   });
 
   it('is listed by `nabla --help` and has its own --help', () => {

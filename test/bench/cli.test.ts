@@ -34,14 +34,18 @@ describe('nabla bench options', () => {
     const r = nabla(['bench', '--only', 'boot,nope', '--out', '/nonexistent/never']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      "nabla: unknown scenario 'nope'; known: boot, hypercalls, block, network, density\n",
+      'nabla bench: Unknown scenario for --only: nope; known: boot, hypercalls, block, network, density\n' +
+        'Run `nabla bench --help` for usage.\n',
     );
   });
 
   it('refuses --runs that is not a positive integer', () => {
     const r = nabla(['bench', '--runs', '0']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('Expected a positive integer for --runs but received 0');
+    expect(r.stderr).toBe(
+      'nabla bench: Expected a positive integer for --runs but received "0"\n' +
+        'Run `nabla bench --help` for usage.\n',
+    );
   });
 });
 
@@ -91,7 +95,9 @@ describe('nabla bench runs', () => {
     expect(started.length).toBeGreaterThanOrEqual(10);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(stderr).toContain('nabla: interrupted by SIGINT; every process it started was killed');
+    expect(stderr).toContain(
+      'nabla bench: interrupted by SIGINT; every process it started was killed',
+    );
     const running = started.filter((pid) => {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -11,7 +11,7 @@ import { useScratch } from '../helpers/scratch.js';
 
 const scratch = useScratch();
 const OUT = join(scratch.dir, 'results');
-/** --quick takes under 3 minutes on an idle 2-core machine; other test files run meanwhile. */
+/** --quick takes about 30 s on a 2-core machine; other test files run meanwhile. */
 const RUN_TIMEOUT_MS = 10 * 60_000;
 
 let run: { status: number | null; stdout: string; stderr: string };

@@ -55,9 +55,12 @@ describe('nabla inspect', () => {
   it.each([
     [
       '/bin/true',
-      'nabla: /bin/true: invalid executable: not a static executable (e_type 3, expected ET_EXEC 2)',
+      'nabla inspect: /bin/true: invalid executable: not a static executable (e_type 3, expected ET_EXEC 2)',
     ],
-    ['/nonexistent.nabla', 'nabla: /nonexistent.nabla: Could not open: No such file or directory'],
+    [
+      '/nonexistent.nabla',
+      'nabla inspect: /nonexistent.nabla: Could not open: No such file or directory',
+    ],
   ])('refuses %s with one line', (path, line) => {
     const r = nabla(['inspect', path]);
     expect(r.status).toBe(1);

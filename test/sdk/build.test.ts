@@ -1,10 +1,11 @@
 // build.test.ts: builds a guest with the SDK and checks the ELF layout the tender relies on, and hosted builds.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NablaError } from '../../src/errors.js';
 import { BuildError, buildUnikernel, PACKAGE_ROOT } from '../../src/sdk/build.js';
 
 const run = promisify(execFile);
@@ -152,6 +153,19 @@ describe('buildUnikernel, hosted target', () => {
     expect(e.phdrs.some((p) => p.type === PT_INTERP)).toBe(true); // the host's dynamic loader
     const { stdout } = await run(output, ['--solo5:quiet', 'hi']);
     expect(stdout).toBe('Hello, world!\nCommand line: hi\n');
+  });
+
+  it('refuses an output path that is a directory before compiling, not with the linker', async () => {
+    const output = join(dir, 'a-directory');
+    await mkdir(output);
+    const build = buildUnikernel({
+      sources: [join(PACKAGE_ROOT, 'examples', 'hello', 'hello.c')],
+      manifest: join(PACKAGE_ROOT, 'examples', 'hello', 'manifest.json'),
+      output,
+      target: 'hosted',
+    });
+    await expect(build).rejects.toBeInstanceOf(NablaError);
+    await expect(build).rejects.toThrow(`${output}: Is a directory; the output must be a file`);
   });
 
   it('reports compiler errors the same way', async () => {

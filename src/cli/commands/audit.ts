@@ -3,72 +3,91 @@ import type { Argv } from 'yargs';
 import type { RunOptions } from '../../api.js';
 import type { AuditOptions } from '../../audit/audit.js';
 import type { LaunchRequest } from '../../launch/prepare.js';
+import {
+  type OptionTable,
+  positiveInteger,
+  printable,
+  spellings,
+  type UsageContext,
+  usageError,
+} from '../options.js';
+import { didYouMean } from '../suggest.js';
+import { NABLA_RUN_OPTIONS, optionName, parseSptUsage } from './run.js';
 
 export const command = 'audit';
 export const describe =
-  'Report the syscall surface of a unikernel: `nabla audit [--out DIR] [--no-observe] [nabla-run options] KERNEL [ARGS]`';
+  'Report the syscall surface of a unikernel: `nabla audit [AUDIT OPTIONS] [nabla-run OPTIONS] KERNEL [ARGS]`';
 
 const PROG = 'nabla audit';
-/** The audit's own options; everything else before KERNEL is nabla-run's (spt-abi.md §7). */
-const OWN_OPTIONS = new Set([
-  '--out',
-  '--format',
-  '--observe',
-  '--no-observe',
-  '--observe-timeout',
-  '--hosted',
-  '--footprint',
-  '--no-footprint',
-  '--help',
-]);
-const TAKES_VALUE = new Set(['--out', '--format', '--observe-timeout', '--hosted']);
+
+/** The audit's own options; nabla-run's syntax goes around them (spt-abi.md §7). */
+export const options = {
+  out: {
+    type: 'string',
+    requiresArg: true,
+    value: 'DIR',
+    describe: 'write report.json, report.md and report.html into DIR (default: print to stdout)',
+  },
+  format: {
+    choices: ['md', 'json', 'html'],
+    requiresArg: true,
+    value: 'md|json|html',
+    describe: 'what to print on stdout without --out (default md)',
+  },
+  'no-observe': {
+    type: 'boolean',
+    describe: 'do not run the guest (nor its hosted build) under the syscall recorder',
+  },
+  'observe-timeout': {
+    type: 'string',
+    requiresArg: true,
+    value: 'MS',
+    coerce: positiveInteger('--observe-timeout', 'a positive integer (milliseconds)'),
+    describe: 'stop an observed run still going after MS milliseconds (default 10000)',
+  },
+  hosted: {
+    type: 'string',
+    requiresArg: true,
+    value: 'PATH',
+    describe: 'the same app built with --target hosted (default: build/hosted/<KERNEL name>)',
+  },
+  'no-footprint': {
+    type: 'boolean',
+    describe: 'do not try to count unique kernel functions with ftrace',
+  },
+} as const satisfies OptionTable;
 
 export function builder(yargs: Argv) {
   return yargs
-    .usage(`${PROG} [ AUDIT OPTIONS ] [ NABLA-RUN OPTIONS ] [ -- ] KERNEL [ ARGS ]`)
-    .option('out', {
-      type: 'string',
-      describe: 'write report.json, report.md and report.html into DIR (default: print to stdout)',
-    })
-    .option('format', {
-      choices: ['md', 'json', 'html'] as const,
-      default: 'md' as const,
-      describe: 'what to print on stdout without --out',
-    })
-    .option('observe', {
-      type: 'boolean',
-      default: true,
-      describe:
-        'run the guest and its hosted build under the syscall recorder (--no-observe: skip)',
-    })
-    .option('observe-timeout', {
-      type: 'number',
-      default: 10_000,
-      describe: 'stop an observed run still going after MS milliseconds',
-    })
-    .option('hosted', {
-      type: 'string',
-      describe: 'the same app built with --target hosted (default: build/hosted/<KERNEL name>)',
-    })
-    .option('footprint', {
-      type: 'boolean',
-      default: true,
-      describe: 'measure unique kernel functions with ftrace where the host allows it',
-    })
-    .epilogue(
-      "NABLA-RUN OPTIONS are nabla-run's, and the same options attach the same devices: " +
-        '--mem=MB --block:NAME=PATH --block-sector-size:NAME=N --net:NAME=IFACE|@FD ' +
-        '--net-mac:NAME=MAC --x-exec-heap. ARGS become the guest command line. ' +
-        'Status 1 when the compiled filter and the policy table disagree (the report is still written).',
+    .usage(
+      `usage: ${PROG} [ AUDIT OPTIONS ] [ NABLA-RUN OPTIONS ] [ -- ] KERNEL [ ARGS ]\n\n` +
+        'Report the syscall surface a unikernel will have with the devices you would run it with: ' +
+        'the filter from the very bytes the tender installs, decoded and proven, what the guest ' +
+        'called, comparisons, and the kernel-function footprint.',
     )
+    .options(options)
     .example(`${PROG} build/examples/hello.nabla`, 'Markdown report on the terminal')
     .example(
       `${PROG} --out report --block:storage=disk.img build/examples/blk.nabla`,
       'report.{json,md,html} in ./report',
     )
-    .strict()
-    .help()
-    .version(false);
+    .epilogue(
+      "NABLA-RUN OPTIONS are nabla-run's, and the same options attach the same devices: " +
+        '--mem=MB --block:NAME=PATH --block-sector-size:NAME=N --net:NAME=IFACE|@FD ' +
+        '--net-mac:NAME=MAC --x-exec-heap. ARGS become the guest command line. ' +
+        'Status 1 when the compiled filter and the policy table disagree (the report is still written).',
+    );
+}
+
+/** What yargs made of the audit's own options. */
+interface OwnArgs {
+  out?: string | undefined;
+  format?: 'md' | 'json' | 'html' | undefined;
+  'no-observe'?: boolean | undefined;
+  'observe-timeout'?: number | undefined;
+  hosted?: string | undefined;
+  'no-footprint'?: boolean | undefined;
+  help?: boolean | undefined;
 }
 
 export interface AuditArgs {
@@ -80,8 +99,19 @@ export interface AuditArgs {
   footprint: boolean;
 }
 
-/** Splits the command line into the audit's options and nabla-run's syntax (options, KERNEL, ARGS). */
+/** nabla-run's own options that change how a guest runs, not what it may call: not audited. */
+const NOT_AUDITED = new Set(['--user', '--timeout', '--core', '--verbose']);
+
+/**
+ * Splits the command line into the audit's options and nabla-run's syntax (options, KERNEL,
+ * ARGS). An option before KERNEL that is neither the audit's nor nabla-run's is a usage error
+ * here, with a suggestion from both sets: it is never handed on for nabla-run to guess at.
+ */
 export function splitArgs(argv: readonly string[]): { own: string[]; spt: string[] } {
+  const ownNames = spellings(options);
+  const valued = Object.entries(options as OptionTable)
+    .filter(([, o]) => o.type !== 'boolean')
+    .map(([name]) => `--${name}`);
   const own: string[] = [];
   const spt: string[] = [];
   let i = 0;
@@ -89,15 +119,37 @@ export function splitArgs(argv: readonly string[]): { own: string[]; spt: string
     const arg = argv[i] as string;
     if (arg === '--' || !arg.startsWith('-')) break;
     const name = arg.split('=', 1)[0] as string;
-    if (!OWN_OPTIONS.has(name)) {
+    if (ownNames.includes(name)) {
+      own.push(arg);
+      // The value of `--out DIR` is the audit's too, even when it looks like KERNEL.
+      if (valued.includes(name) && !arg.includes('=') && i + 1 < argv.length)
+        own.push(argv[++i] as string);
+      continue;
+    }
+    const sptName = optionName(arg);
+    if (NOT_AUDITED.has(sptName))
+      throw usageError(`${sptName} is nabla-run's own option; the audit does not take it`);
+    // --solo5:... before KERNEL is a guest's option in the wrong place: nabla-run says so.
+    if (NABLA_RUN_OPTIONS.includes(sptName) || arg.startsWith('--solo5:')) {
       spt.push(arg);
       continue;
     }
-    own.push(arg);
-    if (TAKES_VALUE.has(name) && !arg.includes('=') && i + 1 < argv.length)
-      own.push(argv[++i] as string);
+    const candidates = [...ownNames, ...NABLA_RUN_OPTIONS.filter((n) => !NOT_AUDITED.has(n))];
+    throw usageError(`Unknown option: ${printable(sptName)}${didYouMean(sptName, candidates)}`);
   }
   return { own, spt: [...spt, ...argv.slice(i)] };
+}
+
+/** The audit's own options, with their defaults. */
+export function auditArgs(parsed: OwnArgs): AuditArgs {
+  return {
+    out: parsed.out,
+    format: parsed.format ?? 'md',
+    observe: !parsed['no-observe'],
+    observeTimeout: parsed['observe-timeout'] ?? 10_000,
+    hosted: parsed.hosted,
+    footprint: !parsed['no-footprint'],
+  };
 }
 
 /** The API's options for what nabla-run's parser made of the same words. */
@@ -153,51 +205,32 @@ export async function handler(
   }
 }
 
-/** `nabla audit ...`: nabla-run's syntax around the audit's own options, so yargs parses only those. */
+/** `nabla audit ...`: nabla-run's syntax around the audit's own options; yargs parses those. */
 export async function runRaw(argv: readonly string[]): Promise<number> {
-  const [{ default: yargs }, { NablaError }, { parseSptArgs }, { reportError }, { version }] =
-    await Promise.all([
-      import('yargs'),
-      import('../../errors.js'),
-      import('../spt-args.js'),
-      import('../report.js'),
-      import('../usage.js'),
-    ]);
-  const { own, spt } = splitArgs(argv);
-  const parser = builder(yargs(own).scriptName(PROG)).exitProcess(false);
-  let failure: string | undefined;
-  parser.fail((message, error) => {
-    failure = error?.message ?? message;
-  });
-  try {
-    const parsed = await parser.parseAsync();
-    if (failure !== undefined) {
-      process.stderr.write(`${PROG}: ${failure}\nRun \`${PROG} --help\` for usage.\n`);
-      return 1;
-    }
-    if (parsed.help) return 0; // yargs has printed the help
-    const sptCommand = parseSptArgs(spt);
-    if (sptCommand.kind === 'help') {
-      process.stdout.write(`${await parser.getHelp()}\n`);
-      return 0;
-    }
-    if (sptCommand.kind === 'version') {
-      process.stdout.write(version(PROG));
-      return 0;
-    }
-    const memGiven = spt.some((a) => a.startsWith('--mem='));
-    return await handler({
-      ...(parsed as unknown as AuditArgs),
-      request: sptCommand.request,
-      memGiven,
-    });
-  } catch (error) {
-    // nabla-run's usage would be the wrong one here: point at the audit's own help instead.
-    if (error instanceof NablaError && error.showUsage) {
-      process.stderr.write(error.lines.map((line) => `${PROG}: ${line}\n`).join(''));
-      process.stderr.write(`Run \`${PROG} --help\` for usage.\n`);
-      return error.exitCode;
-    }
-    return reportError(PROG, error);
+  // Asking for help is never an error, whatever else comes before KERNEL.
+  const kernelAt = argv.findIndex((a) => a === '--' || !a.startsWith('-'));
+  const beforeKernel = kernelAt < 0 ? argv : argv.slice(0, kernelAt);
+  const { own, spt } = beforeKernel.includes('--help')
+    ? { own: ['--help'], spt: [] }
+    : splitArgs(argv);
+  const [{ default: yargs }, { nablaParser }] = await Promise.all([
+    import('yargs'),
+    import('../parse.js'),
+  ]);
+  const context: UsageContext = { argv: own, options };
+  const parser = builder(nablaParser(yargs(own), context).scriptName(PROG));
+  const parsed = (await parser.parseAsync()) as OwnArgs;
+  if (parsed.help) return 0; // yargs has printed the help
+  const sptCommand = await parseSptUsage(spt);
+  if (sptCommand.kind === 'help') {
+    process.stdout.write(`${await parser.getHelp()}\n`);
+    return 0;
   }
+  if (sptCommand.kind === 'version') {
+    const { version } = await import('../usage.js');
+    process.stdout.write(version(PROG));
+    return 0;
+  }
+  const memGiven = spt.some((a) => a.startsWith('--mem='));
+  return await handler({ ...auditArgs(parsed), request: sptCommand.request, memGiven });
 }

@@ -2,18 +2,35 @@
 import { constants } from 'node:os';
 import type { Argv } from 'yargs';
 import { NablaError } from '../../errors.js';
+import { type OptionTable, positiveInteger, printable, quoted, usageError } from '../options.js';
+import { didYouMean } from '../suggest.js';
+
+const DEFAULT_OUT = 'build/bench-results';
 
 export const command = 'bench';
 export const describe =
   'Benchmark nabla against the alternatives on this machine (boot, hypercalls, block, network, density)';
 
-const DEFAULT_OUT = 'build/bench-results';
-
 /** "a,b" and repeated --only a --only b alike, without empty names. */
 export function parseOnly(values: readonly string[] | undefined): string[] | undefined {
-  if (values === undefined) return undefined;
+  if (values === undefined || values.length === 0) return undefined;
   const names = values.flatMap((v) => String(v).split(',')).map((v) => v.trim());
-  return names.filter((v) => v !== '');
+  const given = names.filter((v) => v !== '');
+  if (given.length === 0) throw usageError('Missing NAMES for --only');
+  return given;
+}
+
+/** Every name in `only` is a scenario's, or the run does not start. */
+export function checkScenarios(
+  only: readonly string[] | undefined,
+  known: readonly string[],
+): void {
+  const unknown = (only ?? []).find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    throw usageError(
+      `Unknown scenario for --only: ${printable(unknown)}${didYouMean(unknown, known)}; known: ${known.join(', ')}`,
+    );
+  }
 }
 
 /** NAME=PATH pairs into a record; a malformed or repeated NAME is the user's error. */
@@ -22,47 +39,71 @@ export function parsePeers(values: readonly string[] | undefined): Record<string
   for (const value of values ?? []) {
     const match = /^([A-Za-z0-9._-]+)=(.+)$/.exec(String(value));
     if (!match) {
-      throw new NablaError(
-        `Expected NAME=PATH for --peer but received ${JSON.stringify(value)} (e.g. --peer solo5-spt=/usr/local/bin/solo5-spt)`,
+      throw usageError(
+        `Expected NAME=PATH for --peer but received ${quoted(value)} (e.g. --peer solo5-spt=/usr/local/bin/solo5-spt)`,
       );
     }
     const [, name, path] = match as unknown as [string, string, string];
-    if (Object.hasOwn(peers, name)) throw new NablaError(`--peer ${name} given twice`);
+    if (Object.hasOwn(peers, name)) throw usageError(`--peer ${name} given twice`);
     peers[name] = path;
   }
   return peers;
 }
 
+export const options = {
+  quick: {
+    type: 'boolean',
+    describe: 'fewer trials and smaller N: every scenario in about 30 s on 2 cores (CI smoke test)',
+  },
+  out: {
+    type: 'string',
+    requiresArg: true,
+    value: 'DIR',
+    default: DEFAULT_OUT,
+    describe: 'directory for results.json, report.md and the SVG charts',
+  },
+  only: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'NAMES',
+    coerce: parseOnly,
+    describe:
+      'run only these scenarios, comma-separated or repeated: boot, hypercalls, block, network, density',
+  },
+  peer: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'NAME=PATH',
+    coerce: parsePeers,
+    describe: 'a peer to compare with; solo5-spt=PATH adds upstream tender to boot; repeatable',
+  },
+  runs: {
+    type: 'string',
+    requiresArg: true,
+    value: 'N',
+    coerce: positiveInteger('--runs'),
+    describe: "measured trials per variant, instead of each scenario's own",
+  },
+} as const satisfies OptionTable;
+
 export function builder(yargs: Argv) {
   return yargs
-    .option('quick', {
-      type: 'boolean',
-      default: false,
-      describe: 'fewer trials and smaller N: the whole run in under 3 minutes (CI smoke test)',
-    })
-    .option('out', {
-      type: 'string',
-      default: DEFAULT_OUT,
-      describe: 'directory for results.json, report.md and the SVG charts',
-    })
-    .option('only', {
-      type: 'string',
-      array: true,
-      describe:
-        'run only these scenarios (comma-separated): boot, hypercalls, block, network, density',
-    })
-    .option('peer', {
-      type: 'string',
-      array: true,
-      describe: 'a peer to compare with, as NAME=PATH (e.g. solo5-spt=/usr/local/bin/solo5-spt)',
-    })
-    .option('runs', {
-      type: 'number',
-      describe: "measured trials per variant, instead of each scenario's own",
+    .usage(
+      'usage: $0 bench [--quick] [--out DIR] [--only NAMES] [--peer NAME=PATH] [--runs N]\n\n' +
+        `${describe}.`,
+    )
+    .options(options)
+    .check(async (args) => {
+      // A scenario's name is checked before the run, like every other usage error.
+      const { scenarioNames } = await import('../../bench/scenarios/index.js');
+      checkScenarios(args.only as string[] | undefined, scenarioNames());
+      return true;
     })
     .example('$0 bench --quick', 'every scenario, briefly; results in build/bench-results/')
     .example('$0 bench --only boot,density --out results', 'two scenarios, full length')
-    .example('$0 bench --only boot --peer solo5-spt=$(which solo5-spt)', 'with upstream tender')
+    .example('$0 bench --only boot --peer solo5-spt=$(which solo5-spt)', 'with the upstream tender')
     .epilogue(
       'Each variant of a scenario runs in fresh processes, interleaved with the others. The ' +
         "report gives medians, 95th percentiles and ratios to each scenario's baseline. A " +
@@ -71,29 +112,24 @@ export function builder(yargs: Argv) {
     );
 }
 
+/** What yargs made of the command line (--only, --peer and --runs already checked). */
 export interface BenchArgs {
-  quick: boolean;
+  quick?: boolean | undefined;
   out: string;
   only?: string[] | undefined;
-  peer?: string[] | undefined;
+  peer?: Record<string, string> | undefined;
   runs?: number | undefined;
 }
 
 export async function handler(args: BenchArgs): Promise<void> {
-  const runs = args.runs;
-  // Checked here, not with yargs' check(): the command family's fail() handler reports and
-  // returns, and yargs would then run the handler anyway.
-  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1))
-    throw new NablaError(`Expected a positive integer for --runs but received ${runs}`);
-  const peers = parsePeers(args.peer);
   const { runBench, BenchAborted } = await import('../../bench/bench.js');
   let outcome: Awaited<ReturnType<typeof runBench>>;
   try {
     outcome = await runBench({
-      quick: args.quick,
+      quick: args.quick ?? false,
       out: args.out,
-      only: parseOnly(args.only),
-      peers,
+      only: args.only,
+      peers: args.peer ?? {},
       runs: args.runs,
     });
   } catch (error) {

@@ -3,51 +3,78 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { NablaError } from '../../errors.js';
+import { type OptionTable, printable } from '../options.js';
 
 export const command = 'build <inputs..>';
 export const describe =
-  'Build a unikernel from C sources and a manifest.json (a directory, or files)';
+  'Build a unikernel from C sources and a manifest.json: a directory, or source files';
+/** The operands, for "Missing DIR or SOURCES operand". */
+export const operands = 'DIR or SOURCES';
+
+export const options = {
+  manifest: {
+    alias: 'm',
+    type: 'string',
+    requiresArg: true,
+    value: 'FILE',
+    describe: 'the manifest.json (default: DIR/manifest.json; with SOURCES, ./manifest.json)',
+  },
+  output: {
+    alias: 'o',
+    type: 'string',
+    requiresArg: true,
+    value: 'FILE',
+    describe:
+      "the file to write (default: ./NAME.nabla, or ./NAME.hosted for --target hosted; NAME is DIR's or the first source's name)",
+  },
+  target: {
+    choices: ['spt', 'hosted'],
+    requiresArg: true,
+    value: 'spt|hosted',
+    describe:
+      'spt (default): a unikernel for nabla-run or solo5-spt; hosted: the same app as a normal Linux program',
+  },
+  cflags: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'FLAGS',
+    describe:
+      'extra compiler flags, split at spaces; repeatable; a value starting with - goes after = (--cflags="-O0 -DDEBUG")',
+  },
+  include: {
+    alias: 'I',
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    value: 'DIR',
+    describe: 'an extra include directory; repeatable',
+  },
+} as const satisfies OptionTable;
 
 export function builder(yargs: Argv) {
   return yargs
+    .usage(
+      'usage: $0 build [OPTIONS] DIR\n' +
+        'or:    $0 build [OPTIONS] [-m MANIFEST] SOURCES...\n\n' +
+        'Build a unikernel from C sources and a manifest.json: a directory, or source files. ' +
+        'The same app builds as a normal Linux program with --target hosted.',
+    )
+    .options(options)
     .positional('inputs', {
       type: 'string',
       array: true,
       demandOption: true,
-      describe: 'a directory holding manifest.json and *.c, or C/assembly source files',
-    })
-    .option('manifest', {
-      alias: 'm',
-      type: 'string',
-      describe: 'manifest.json (default: DIR/manifest.json or ./manifest.json)',
-    })
-    .option('output', {
-      alias: 'o',
-      type: 'string',
-      describe: 'output file (default: NAME.nabla, or NAME for --target hosted)',
-    })
-    .option('target', {
-      choices: ['spt', 'hosted'] as const,
-      default: 'spt' as const,
       describe:
-        'spt: a unikernel for nabla-run/solo5-spt; hosted: the same app as a normal Linux program',
+        'DIR: a directory holding manifest.json and *.c, *.S; or SOURCES: C and assembly files',
     })
-    .option('cflags', {
-      type: 'string',
-      array: true,
-      default: [],
-      describe: 'extra compiler flags',
-    })
-    .option('include', {
-      alias: 'I',
-      type: 'string',
-      array: true,
-      default: [],
-      describe: 'extra include directories',
-    })
-    .example('$0 build examples/hello', 'writes hello.nabla')
+    .example('$0 build examples/hello', 'writes ./hello.nabla')
     .example('$0 build -m manifest.json -o app.nabla main.c net.c', 'from files')
-    .example('$0 build --target hosted examples/hello', 'writes ./hello, a plain executable');
+    .example('$0 build --target hosted examples/hello', 'writes ./hello.hosted, a plain executable')
+    .epilogue(
+      'The compiler is $CC, else gcc. Its messages are printed as it gives them, then one ' +
+        '`nabla build:` line; the status is 1 and the output is not written.',
+    );
 }
 
 export interface BuildArgs {
@@ -57,6 +84,12 @@ export interface BuildArgs {
   target: 'spt' | 'hosted';
   cflags: string[];
   include: string[];
+}
+
+/** The file a build writes when -o is not given: beside, never onto, the inputs. */
+export function defaultOutput(name: string, target: 'spt' | 'hosted'): string {
+  // NAME alone would be the directory NAME itself after `nabla build NAME`.
+  return `${name}.${target === 'hosted' ? 'hosted' : 'nabla'}`;
 }
 
 /** Resolves the inputs into sources, manifest and output the way the help text says. */
@@ -74,23 +107,60 @@ export function resolveBuild(args: BuildArgs): {
         .sort()
         .map((n) => join(first, n))
     : args.inputs;
-  if (sources.length === 0) throw new NablaError(`${first}: no .c or .S sources to build`);
+  if (sources.length === 0)
+    throw new NablaError(`${printable(first)}: no .c or .S sources to build`);
   for (const source of sources) {
-    if (!statSync(source, { throwIfNoEntry: false })?.isFile())
-      throw new NablaError(`${source}: No such source file`);
+    const stat = statSync(source, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) {
+      throw new NablaError(
+        `${printable(source)}: is a directory; a directory is built on its own (nabla build DIR)`,
+      );
+    }
+    if (!stat?.isFile()) throw new NablaError(`${printable(source)}: No such source file`);
   }
   const name = isDir ? basename(first.replace(/\/+$/, '')) : basename(first).replace(/\.[cS]$/, '');
   return {
     sources,
     manifest: args.manifest ?? (isDir ? join(first, 'manifest.json') : 'manifest.json'),
-    output: args.output ?? (args.target === 'hosted' ? name : `${name}.nabla`),
+    output: args.output ?? defaultOutput(name, args.target),
   };
 }
 
-export async function handler(args: BuildArgs): Promise<void> {
-  const { buildUnikernel } = await import('../../sdk/build.js');
+/** What yargs made of the command line. */
+export interface BuildCommandArgs {
+  inputs: string[];
+  manifest?: string | undefined;
+  output?: string | undefined;
+  target?: 'spt' | 'hosted' | undefined;
+  cflags?: string[] | undefined;
+  include?: string[] | undefined;
+}
+
+/** The command line's options, as the build takes them (--cflags split at spaces). */
+export function buildArgs(args: BuildCommandArgs): BuildArgs {
+  return {
+    inputs: [...args.inputs],
+    manifest: args.manifest,
+    output: args.output,
+    target: args.target ?? 'spt',
+    cflags: (args.cflags ?? []).flatMap((f) => f.split(/\s+/).filter((w) => w !== '')),
+    include: [...(args.include ?? [])],
+  };
+}
+
+export async function handler(parsed: BuildCommandArgs): Promise<void> {
+  const { buildUnikernel, BuildError } = await import('../../sdk/build.js');
+  const args = buildArgs(parsed);
   const plan = resolveBuild(args);
   const options = { ...plan, target: args.target, cflags: args.cflags, includeDirs: args.include };
-  await buildUnikernel(options);
+  try {
+    await buildUnikernel(options);
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    // The compiler's messages are about the user's code: shown as it wrote them, then ours.
+    const diagnostics = error.stderr.trimEnd();
+    if (diagnostics !== '') process.stderr.write(`${diagnostics}\n`);
+    throw new NablaError(error.summary);
+  }
   process.stdout.write(`built ${plan.output} (${args.target})\n`);
 }

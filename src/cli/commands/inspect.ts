@@ -1,19 +1,23 @@
 // inspect.ts: `nabla inspect KERNEL [--json]` — the ABI note and manifest of a Solo5 unikernel.
 import type { Argv } from 'yargs';
 import type { UnikernelDescription } from '../../elf/describe.js';
+import type { OptionTable } from '../options.js';
 
 export const command = 'inspect <kernel>';
 export const describe =
-  'Show the Solo5 ABI note and device manifest of a unikernel (ours or upstream)';
+  'Show the Solo5 ABI note, entry point, program headers and device manifest of a unikernel (ours or upstream, any target)';
+/** The operand, for "Missing KERNEL operand". */
+export const operands = 'KERNEL';
+
+export const options = {
+  json: { type: 'boolean', describe: 'print one JSON object (shape: docs/inspect-json.md)' },
+} as const satisfies OptionTable;
 
 export function builder(yargs: Argv) {
   return yargs
+    .usage(`usage: $0 inspect [--json] KERNEL\n\n${describe}.`)
+    .options(options)
     .positional('kernel', { type: 'string', demandOption: true, describe: 'the unikernel ELF' })
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'print JSON (shape: docs/inspect-json.md)',
-    })
     .example('$0 inspect build/examples/blk.nabla', 'what it needs attached')
     .example('$0 inspect --json app.nabla | jq .manifest.devices', 'for scripts');
 }
@@ -34,10 +38,10 @@ export function formatText(d: UnikernelDescription): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function handler(argv: { kernel: string; json: boolean }): Promise<void> {
+export async function handler(args: { kernel: string; json?: boolean }): Promise<void> {
   const { describeUnikernel } = await import('../../elf/describe.js');
-  const description = describeUnikernel(argv.kernel);
+  const description = describeUnikernel(args.kernel);
   process.stdout.write(
-    argv.json ? `${JSON.stringify(description, null, 2)}\n` : formatText(description),
+    args.json ? `${JSON.stringify(description, null, 2)}\n` : formatText(description),
   );
 }

@@ -1,11 +1,73 @@
 // run.ts: `nabla run` — the same syntax and behaviour as nabla-run (solo5-spt's).
-import { main } from '../nabla-run.js';
+import { NablaError } from '../../errors.js';
+import { printable, usageError } from '../options.js';
+import { didYouMean } from '../suggest.js';
 
 export const command = 'run';
 export const describe =
-  'Run a unikernel: `nabla run [--mem=MB] [--block:NAME=PATH ...] KERNEL [ARGS]` (see nabla-run --help)';
+  'Run a unikernel: `nabla run [nabla-run OPTIONS] KERNEL [ARGS]`, exactly as nabla-run (see `nabla run --help`)';
 
-/** `run` takes solo5-spt's syntax verbatim, so it bypasses yargs' option parsing. */
-export function runRaw(argv: readonly string[]): number {
+/**
+ * nabla-run's options, each by its name before `=` or `:` (`--block` for --block:NAME=PATH),
+ * as its usage lists them (a test holds the two together). They come before KERNEL.
+ */
+export const NABLA_RUN_OPTIONS: readonly string[] = [
+  '--mem',
+  '--block',
+  '--block-sector-size',
+  '--net',
+  '--net-mac',
+  '--x-exec-heap',
+  '--help',
+  '--version',
+  '--user',
+  '--timeout',
+  '--core',
+  '--verbose',
+];
+
+/** `--block:storage=disk.img` -> `--block`: what names an option, before its argument. */
+export function optionName(token: string): string {
+  return /^-*[^=:]*/.exec(token)?.[0] ?? token;
+}
+
+/**
+ * A mistyped nabla-run option before KERNEL, when one of nabla-run's is a keystroke or two
+ * away: nabla-run's own "Invalid option" message, with the suggestion. Anything else is left
+ * to nabla-run's parser, which has the last word on its syntax.
+ */
+export function misspeltOption(argv: readonly string[]): Error | undefined {
+  for (const token of argv) {
+    if (token === '--' || !token.startsWith('-')) return undefined; // KERNEL: the guest's now
+    const name = optionName(token);
+    if (NABLA_RUN_OPTIONS.includes(name)) continue;
+    const hint = didYouMean(name, NABLA_RUN_OPTIONS);
+    return hint === '' ? undefined : usageError(`Invalid option: \`${printable(token)}'${hint}`);
+  }
+  return undefined;
+}
+
+/**
+ * Runs nabla-run's command-line parser alone: whatever it refuses (`--mem=abc` too, where
+ * nabla-run, like solo5-spt, prints no usage) is a usage error of the `nabla` command, which
+ * points at its --help. Returns what the parser made of the words.
+ */
+export async function parseSptUsage(argv: readonly string[]) {
+  const { parseSptArgs } = await import('../spt-args.js');
+  try {
+    return parseSptArgs(argv);
+  } catch (error) {
+    if (error instanceof NablaError && !error.showUsage)
+      throw new NablaError(error.lines, { exitCode: error.exitCode, showUsage: true });
+    throw error;
+  }
+}
+
+/** `run` takes solo5-spt's syntax verbatim: nabla-run's parser reads it, not ours. */
+export async function runRaw(argv: readonly string[]): Promise<number> {
+  const misspelt = misspeltOption(argv);
+  if (misspelt) throw misspelt;
+  await parseSptUsage(argv); // the command line's errors first; main() parses it again
+  const { main } = await import('../nabla-run.js');
   return main(argv, 'nabla run');
 }

@@ -1,0 +1,163 @@
+// docs.test.ts: the docs say what the program does: option tables and examples match each command's --help; links resolve in the repo.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NABLA_RUN_OPTIONS } from '../../src/cli/commands/run.js';
+import { NABLA, NABLA_RUN, ROOT } from '../helpers/paths.js';
+
+/** Every Markdown file the repository holds (tracked, so nothing a build or a test wrote). */
+const MARKDOWN = execFileSync('git', ['ls-files', '*.md'], { cwd: ROOT, encoding: 'utf8' })
+  .split('\n')
+  .filter((f) => f !== '');
+
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+/** Long options named by a piece of text: `--block` for `--block:NAME=PATH`, once each. */
+const longOptions = (text: string) =>
+  new Set([...text.matchAll(/--[a-z][a-z0-9-]*/g)].map((m) => m[0]));
+
+/**
+ * The options a command's real --help lists: lines indented by two spaces that start with
+ * an option (`  -o, --output FILE`, `      --json`, nabla-run's `  --mem=MB`); wrapped text
+ * is indented further.
+ */
+function helpOptions(command: string): Set<string> {
+  const args = command === 'nabla-run' ? [NABLA_RUN, '--help'] : [NABLA, command, '--help'];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.split('\n');
+  return new Set(
+    lines.flatMap((l) => /^ {2}(?:-\w, | {4})?(--[a-z][a-z0-9-]*)/.exec(l)?.[1] ?? []),
+  );
+}
+
+/** The first column of each table marked `<!-- options: COMMAND -->`, per file. */
+function documentedOptions(command: string): Map<string, Set<string>> {
+  const found = new Map<string, Set<string>>();
+  for (const file of MARKDOWN) {
+    const lines = read(file).split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() !== `<!-- options: ${command} -->`) return;
+      const names = found.get(file) ?? new Set<string>();
+      // The header and separator rows come first; the rows run until the table ends.
+      for (let j = i + 3; j < lines.length && lines[j]?.startsWith('|'); j++) {
+        const firstCell = (lines[j] as string).split(/(?<!\\)\|/)[1] ?? '';
+        for (const name of longOptions(firstCell)) names.add(name);
+      }
+      found.set(file, names);
+    });
+  }
+  return found;
+}
+
+const withoutHelp = (names: Iterable<string>) =>
+  [...names].filter((n) => n !== '--help' && n !== '--version').sort();
+
+describe('option tables in the docs', () => {
+  it.each([
+    ['nabla-run', ['README.md']],
+    ['nabla build', ['README.md']],
+    ['nabla audit', ['README.md', 'docs/audit.md']],
+    ['nabla bench', ['benchmarks/README.md']],
+  ])('%s: each marked table lists exactly the options of --help', (command, files) => {
+    const help = withoutHelp(helpOptions(command.replace(/^nabla /, '')));
+    const tables = documentedOptions(command);
+    expect([...tables.keys()].sort()).toEqual(files);
+    for (const [file, names] of tables)
+      expect(withoutHelp(names), `${file}: table for ${command}`).toEqual(help);
+  });
+
+  it("nabla run and audit know nabla-run's options by the names its --help lists", () => {
+    expect(withoutHelp(NABLA_RUN_OPTIONS)).toEqual(withoutHelp(helpOptions('nabla-run')));
+  });
+});
+
+/** Command lines in code (fenced blocks, `spans`): the program, the command and the words after. */
+function documentedCommandLines(): Array<{ where: string; prog: string; words: string[] }> {
+  const found: Array<{ where: string; prog: string; words: string[] }> = [];
+  for (const file of MARKDOWN) {
+    const lines = read(file).split('\n');
+    let fenced = false;
+    lines.forEach((line, i) => {
+      if (line.startsWith('```')) {
+        fenced = !fenced;
+        return;
+      }
+      const code = fenced ? [line] : [...line.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+      // An example that shows its own error is meant to be wrong.
+      if (/^[a-z -]+: (Unknown|Invalid) option/.test(lines[i + 1] ?? '')) return;
+      for (const text of code) {
+        for (const m of text.matchAll(
+          /(?:^|[\s$])(?:node bin\/)?(nabla-run|nabla)(?:\.js)? +([^#|&;`]*)/g,
+        )) {
+          let prog = m[1] as string;
+          let words = (m[2] as string).split(/\s+/).filter((w) => w !== '');
+          if (prog === 'nabla') {
+            const command = words[0];
+            if (!['build', 'inspect', 'audit', 'bench', 'run'].includes(command ?? '')) continue;
+            prog = command === 'run' ? 'nabla-run' : `nabla ${command}`;
+            words = words.slice(1);
+          }
+          found.push({ where: `${file}:${i + 1}`, prog, words });
+        }
+      }
+    });
+  }
+  return found;
+}
+
+describe('command lines in the docs', () => {
+  it('use only options the command has (before KERNEL, for nabla-run and audit)', () => {
+    const known = new Map<string, Set<string>>();
+    const optionsOf = (prog: string) => {
+      let names = known.get(prog);
+      if (names === undefined) {
+        names = helpOptions(prog.replace(/^nabla /, ''));
+        // audit takes nabla-run's device options around its own.
+        if (prog === 'nabla audit')
+          for (const n of ['--mem', '--block', '--block-sector-size', '--net', '--net-mac'])
+            names.add(n);
+        known.set(prog, names);
+      }
+      return names;
+    };
+    const lines = documentedCommandLines();
+    expect(lines.length).toBeGreaterThan(10);
+    const wrong: string[] = [];
+    for (const { where, prog, words } of lines) {
+      // nabla-run and audit read options up to KERNEL; after it, the words are the guest's.
+      const kernelAt = words.findIndex((w) => !/^[[-]/.test(w));
+      const scope =
+        prog === 'nabla-run' || prog === 'nabla audit'
+          ? words.slice(0, kernelAt < 0 ? words.length : kernelAt)
+          : words;
+      for (const name of longOptions(scope.join(' ')))
+        if (!optionsOf(prog).has(name)) wrong.push(`${where}: ${prog} ${name}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('links in the docs', () => {
+  it('resolve to files in the repository', () => {
+    const broken: string[] = [];
+    for (const file of MARKDOWN) {
+      const text = read(file);
+      const targets = [
+        ...[...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string),
+        // [path.md] with no (target) is a link that was never finished.
+        ...[...text.matchAll(/\[([^\]\s]+\.(?:md|ts|c|h|json))\](?!\()/g)].map(
+          (m) => m[1] as string,
+        ),
+      ];
+      for (const target of targets) {
+        if (/^(https?:|mailto:|#)/.test(target)) continue;
+        const path = resolve(ROOT, dirname(file), target.split('#')[0] as string);
+        const inside = !relative(ROOT, path).startsWith('..');
+        if (!inside || !existsSync(path)) broken.push(`${file}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
