@@ -12,7 +12,9 @@ import { reportError } from './report.js';
 /** The commands yargs parses; `run` and `audit` read nabla-run's syntax with their own parsers. */
 const PARSED = [build, inspect, bench, version];
 const RAW = [run, audit];
-const NAMES = [run, build, inspect, audit, bench, version].map((c) => c.command.split(' ', 1)[0]);
+const NAMES = [run, build, inspect, audit, bench, version].map(
+  (c) => c.command.split(' ', 1)[0] as string,
+);
 
 /** nabla's own options, before a command. */
 const TOP_OPTIONS = {
@@ -46,7 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         options: command.options,
         operands: 'operands' in command ? command.operands : undefined,
       }
-    : { argv, options: TOP_OPTIONS, topLevel: true };
+    : { argv, options: TOP_OPTIONS, topLevel: true, commands: NAMES };
   try {
     const { default: yargs } = await import('yargs');
     const parser = nablaParser(yargs([...argv]), context)
@@ -61,7 +63,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(audit.command, audit.describe, {}, () => {})
       .command(bench)
       .command(version)
-      .recommendCommands()
       .options(TOP_OPTIONS)
       .check((args) => {
         if (args._.length === 0 && !args.version && !args.help)

@@ -20,6 +20,8 @@ export interface UsageContext {
   operands?: string;
   /** nabla itself: a word that is not an option is an unknown command, not an extra argument. */
   topLevel?: boolean;
+  /** nabla itself: its command names, for "did you mean" on a mistyped one. */
+  commands?: readonly string[];
 }
 
 /** A usage error: the CLI prints it with a pointer to the command's --help, status 1. */
@@ -198,16 +200,14 @@ export function usageFailure(
     return unknownOption(unknown, context);
 
   const first = context.argv.find((w) => !w.startsWith('-')) ?? '';
-  const recommended = /^Did you mean (.+)\?$/.exec(text);
-  if (recommended)
-    return usageError(`Unknown command: ${printable(first)} (did you mean ${recommended[1]}?)`);
-  const extra = /^Unknown arguments?: (.*)$/.exec(text);
-  if (extra) {
-    const word = context.topLevel ? first : (extra[1]?.split(', ')[0] ?? '');
+  // yargs' recommendCommands suggests any command within three edits ("ls" -> "run"); the
+  // command names go through the same nearest-match rule as options instead.
+  if (context.topLevel && /^(Did you mean|Unknown arguments?:)/.test(text))
     return usageError(
-      `${context.topLevel ? 'Unknown command' : 'Unexpected argument'}: ${printable(word)}`,
+      `Unknown command: ${printable(first)}${didYouMean(first, context.commands ?? [])}`,
     );
-  }
+  const extra = /^Unknown arguments?: (.*)$/.exec(text);
+  if (extra) return usageError(`Unexpected argument: ${printable(extra[1]?.split(', ')[0] ?? '')}`);
   if (/^Not enough non-option arguments/.test(text)) {
     const after = context.argv.includes('--')
       ? ' (no operand is read after --; write ./-NAME for a file whose name starts with -)'

@@ -23,6 +23,7 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   [[], 'nabla: Missing COMMAND (one of run, build, inspect, audit, bench, version)'],
   [['biuld', HELLO_DIR], 'nabla: Unknown command: biuld (did you mean build?)'],
   [['frobnicate'], 'nabla: Unknown command: frobnicate'],
+  [['ls'], 'nabla: Unknown command: ls'], // not "did you mean run?": two letters are too short to guess from
   [['--verison'], 'nabla: Unknown option: --verison (did you mean --version?)'],
   // build
   [
