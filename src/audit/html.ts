@@ -87,8 +87,9 @@ export async function renderHtml(report: AuditReport): Promise<string> {
       ],
     ),
     '<h2>2. The allowlist, decoded and proven</h2>',
-    `<p>Simulated with the classic-BPF interpreter: x86_64 numbers ${html(v.probed.x86_64)}; ` +
-      `x32 ${html(v.probed.x32)}; i386 ${html(v.probed.i386)}. ${v.cases} cases.</p>`,
+    '<p>Proven by following every path through the program with the set of inputs that takes it: ' +
+      `x86_64 ${html(v.probed.x86_64)}; x32 ${html(v.probed.x32)}; i386 ${html(v.probed.i386)}. ` +
+      `${v.cases} paths.</p>`,
     table(
       'allowlist',
       ['nr', 'syscall', 'allowed when', 'reason (policy table)', 'device'],

@@ -21,8 +21,8 @@ const code = (text: string) => `\`${text}\``;
 export function verdict(report: AuditReport): string {
   const v = report.verification;
   return v.passed
-    ? `PASS: the filter allows exactly the policy table (${v.cases} cases simulated, 0 disagreements).`
-    : `FAIL: the filter and the policy table disagree (${v.disagreementCount} disagreeing cases of ${v.cases}; ` +
+    ? `PASS: the filter allows exactly the policy table (all ${v.cases} paths through it followed, 0 disagreements).`
+    : `FAIL: the filter and the policy table disagree (${v.disagreementCount} disagreeing regions over ${v.cases} paths; ` +
         `${v.unmatched.filter.length} filter conditions and ${v.unmatched.table.length} table rules unmatched).`;
 }
 
@@ -105,8 +105,8 @@ export function renderMarkdown(report: AuditReport): string {
     '',
     '## 2. The allowlist, decoded and proven',
     '',
-    `Simulated with the classic-BPF interpreter: x86_64 numbers ${v.probed.x86_64}; x32 ${v.probed.x32}; ` +
-      `i386 ${v.probed.i386}. ${v.cases} cases.`,
+    `Proven by following every path through the program with the set of inputs that takes it: ` +
+      `x86_64 ${v.probed.x86_64}; x32 ${v.probed.x32}; i386 ${v.probed.i386}. ${v.cases} paths.`,
     '',
     ...table(
       ['nr', 'syscall', 'allowed when', 'reason (policy table)', 'device'],

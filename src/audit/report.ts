@@ -2,15 +2,20 @@
 import type { Footprint } from './footprint.js';
 
 /** Bumped on any change of shape: major when a field goes or changes meaning, minor when one is added. */
-export const AUDIT_SCHEMA_VERSION = '1.0.0';
+export const AUDIT_SCHEMA_VERSION = '1.1.0';
 
 export type Abi = 'x86_64' | 'x32' | 'i386';
 
-/** One argument comparison; values are decimal strings (they are 64-bit). */
+/**
+ * One argument comparison; values are decimal strings (they are 64-bit). `ge` and `half`
+ * (the comparison is on one 32-bit half of the argument) appear only for a filter that no
+ * policy table here produces.
+ */
 export interface ReportCondition {
   index: number;
-  op: 'eq' | 'le';
+  op: 'eq' | 'le' | 'ge';
   value: string;
+  half?: 'hi32' | 'lo32';
 }
 
 export interface AllowedSyscall {
@@ -32,7 +37,8 @@ export interface AllowedSyscall {
 export interface ReportDisagreement {
   nr: number;
   name: string | null;
-  abi: Abi;
+  /** 'other': an architecture value that is neither x86_64 nor i386. */
+  abi: Abi | 'other';
   args: string[];
   filter: 'allow' | 'kill';
   table: 'allow' | 'kill';
@@ -146,7 +152,8 @@ export function conditionsText(conditions: readonly ReportCondition[]): string {
     .map((c) => {
       const n = BigInt(c.value);
       const shown = n > 4096n ? `0x${n.toString(16)}` : c.value;
-      return `a${c.index} ${c.op === 'eq' ? '==' : '<='} ${shown}`;
+      const op = c.op === 'eq' ? '==' : c.op === 'le' ? '<=' : '>=';
+      return `a${c.index}${c.half ? `.${c.half}` : ''} ${op} ${shown}`;
     })
     .join(' && ');
 }
