@@ -5,7 +5,7 @@ import { NablaError } from '../../errors.js';
 
 export const command = 'bench';
 export const describe =
-  'Benchmark nabla against the alternatives on this machine (boot, hypercalls, block, network, density)';
+  'Benchmark nabla against the alternatives on this machine (boot, audit, hypercalls, block, network, density)';
 
 const DEFAULT_OUT = 'build/bench-results';
 
@@ -49,7 +49,7 @@ export function builder(yargs: Argv) {
       type: 'string',
       array: true,
       describe:
-        'run only these scenarios (comma-separated): boot, hypercalls, block, network, density',
+        'run only these scenarios (comma-separated): boot, audit, hypercalls, block, network, density',
     })
     .option('peer', {
       type: 'string',
