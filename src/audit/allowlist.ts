@@ -1,4 +1,4 @@
-// allowlist.ts: the report's proof section: the filter decoded by simulation, matched against the policy table.
+// allowlist.ts: the report's proof section: the filter decoded path by path, matched against the policy table.
 import type { PolicyRule } from '../policy/rules.js';
 import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT } from './bpf-sim.js';
 import { syscallNameOf } from './data.js';
@@ -44,9 +44,9 @@ export interface ProvenAllowlist {
 }
 
 /**
- * Simulates the filter over every syscall number and ABI with the argument values that
- * matter, lists what it allows (with the table's reasons) and says where it and the table
- * disagree, in either direction.
+ * Follows every path of the filter (every syscall number, ABI and argument value), lists
+ * what it allows (with the table's reasons) and says where it and the table disagree, in
+ * either direction.
  */
 export function proveAllowlist(bpf: Buffer, policy: readonly PolicyRule[]): ProvenAllowlist {
   const proof = proveFilter(bpf, policy);

@@ -2,6 +2,7 @@
 import { comparisonSvg } from './chart.js';
 import { footprintSummary, observationSummary, verdict } from './markdown.js';
 import type { AuditReport } from './report.js';
+import { hostedSummary } from './sandbox-text.js';
 
 const html = (value: unknown): string =>
   String(value ?? '—').replace(
@@ -164,6 +165,9 @@ export async function renderHtml(report: AuditReport): Promise<string> {
       c.rows.map((r) => [r.label, r.allowed ?? 'not given', r.observed ?? '—', r.source]),
     ),
     `<p>${c.sameSyscallsAsUpstream ? 'The same' : 'Not the same'} syscalls as upstream solo5-spt allows for these devices.</p>`,
+    ...(hostedSummary(c.hosted)
+      ? [`<p id="hosted-sandbox">${html(hostedSummary(c.hosted)?.replace(/\*\*/g, ''))}</p>`]
+      : []),
     `<figure id="chart">${svg}</figure>`,
     '<h2>5. Kernel-function footprint</h2>',
     `<p id="footprint">${html(footprintSummary(report))}</p>`,

@@ -1,5 +1,6 @@
 // markdown.ts: the audit report as Markdown (the terminal's default output and report.md).
 import type { AuditReport } from './report.js';
+import { hostedSummary } from './sandbox-text.js';
 
 /** A table cell: pipes and line breaks would end the cell or the row. */
 const cell = (value: unknown): string =>
@@ -196,6 +197,7 @@ export function renderMarkdown(report: AuditReport): string {
       ? 'The same syscalls as upstream solo5-spt allows for these devices.'
       : 'Not the same syscalls as upstream solo5-spt allows for these devices.',
     '',
+    ...(hostedSummary(c.hosted) ? [hostedSummary(c.hosted) as string, ''] : []),
     'The chart of this table is in report.html.',
     '',
     '## 5. Kernel-function footprint',

@@ -21,7 +21,7 @@ export interface ReportCondition {
 export interface AllowedSyscall {
   nr: number;
   name: string;
-  /** Argument indexes the simulation varied for this syscall (read by the filter or compared by the table). */
+  /** Argument indexes the filter reads on this syscall's paths, or the table compares. */
   argsVaried: number[];
   /** Any one of these allows the call. */
   alternatives: Array<{
@@ -72,16 +72,53 @@ export type ObservationSection =
       installedFilterSha256: string | null;
     };
 
+/** A soft and a hard resource limit: decimal, or "unlimited". */
+export interface ReportLimit {
+  soft: string;
+  hard: string;
+}
+
+/**
+ * How the hosted build ran (1.1.0), as the recorder read it from /proc when the program
+ * started (null where it could not be read). Decided like the guest's (privilege.ts).
+ */
+export interface HostedSandbox {
+  /** The user it ran as: the decided name ('nobody', --user's, 'as started') and its ids. */
+  user: { name: string; uid: number | null; gid: number | null; groups: number[] | null };
+  /** Namespaces not shared with the recorder, those shared, and those the host refused. */
+  namespaces: {
+    new: string[];
+    shared: string[];
+    refused: Array<{ name: string; reason: string }>;
+  };
+  /** The capability sets, hexadecimal as /proc/PID/status gives them. */
+  capabilities: Record<
+    'effective' | 'permitted' | 'inheritable' | 'ambient' | 'bounding',
+    string | null
+  >;
+  noNewPrivs: boolean | null;
+  /** Whether another process of its user could attach to it. */
+  dumpable: boolean | null;
+  rlimits: Record<'nofile' | 'nproc' | 'core', ReportLimit | null>;
+  /** The descriptors it held: stdio and its devices. */
+  descriptors: number[] | null;
+  /** Variables in its environment. */
+  environment: number | null;
+}
+
 export type HostedSection =
   | { status: 'not given' | 'skipped' | 'unavailable'; path: string | null; reason: string }
   | {
       status: 'observed';
       path: string;
+      /** Where the path came from (1.1.0): --hosted, or nabla's own build of its own example. */
+      from: 'option' | 'nabla example';
       timedOut: boolean;
       exit: { status: number; code: number | null; signal: string | null };
       distinct: number;
       total: number;
       calls: CallCount[];
+      sandbox: HostedSandbox;
     };
 
 export interface ComparisonRow {

@@ -48,7 +48,8 @@ export function builder(yargs: Argv) {
     })
     .option('hosted', {
       type: 'string',
-      describe: 'the same app built with --target hosted (default: build/hosted/<KERNEL name>)',
+      describe:
+        "the same app built with --target hosted, run confined as the guest (default: none; nabla's own examples: its own build)",
     })
     .option('footprint', {
       type: 'boolean',
@@ -114,6 +115,9 @@ export function toAuditOptions(
     net: [],
   };
   if (memGiven) options.memMiB = Number(request.memSize >> 20n);
+  // --user and --core decide the guest's privileges, and so the hosted build's.
+  if (request.user !== undefined) options.user = request.user;
+  if (request.core) options.core = true;
   for (const d of request.devices) {
     if (d.kind === 'block')
       options.block?.push({ name: d.name, path: d.path, sectorSize: d.sectorSize });
