@@ -47,7 +47,7 @@ static int copy_all(int in, int out)
 int confine_exec_copy(const char *program, char *err, size_t errlen)
 {
     int in, rw, ro = -1, e = 0;
-    char path[64];
+    char path[64], magic[4];
     struct stat st;
 
     in = open(program, O_RDONLY | O_CLOEXEC);
@@ -57,6 +57,16 @@ int confine_exec_copy(const char *program, char *err, size_t errlen)
     }
     if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "%s: not a regular file", program);
+        close(in);
+        return -1;
+    }
+    /* A script's interpreter would have to read the copy, which it may not. */
+    if (pread(in, magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
+        memcmp(magic, "\177ELF", sizeof magic) != 0) {
+        snprintf(err, errlen,
+                 "%s: not an ELF executable (only a compiled program runs "
+                 "from an execute-only copy)",
+                 program);
         close(in);
         return -1;
     }

@@ -184,6 +184,17 @@ describe.skipIf(!asRoot)('audit hosted: how it runs (as root)', () => {
     expectValidReport(report);
   });
 
+  it('refuses a script as the hosted build: it cannot run from an execute-only copy', async () => {
+    const script = scratch.file('script.sh', '#!/bin/sh\nexit 0\n');
+    chmodSync(script, 0o755);
+    const report = await audit({ kernel: example('hello'), hosted: script, footprint: false });
+    expect(report.comparison.hosted).toEqual({
+      status: 'unavailable',
+      path: script,
+      reason: `recording failed: syscall-trace: ${script}: not an ELF executable (only a compiled program runs from an execute-only copy)`,
+    });
+  });
+
   it("honours nabla-run's --user, and says how it ran in report.md", () => {
     const out = join(outDir, 'user.txt');
     const dir = join(scratch.dir, 'report-user');
