@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
+import { resolve } from 'node:path';
 import { prepare, type RunOptions, run } from '../api.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
@@ -136,7 +137,8 @@ async function observeHosted(
     return { status: 'skipped', path, reason: 'not run (--no-observe)' };
   if (typeof recorder === 'string') return { status: 'unavailable', path, reason: recorder };
   try {
-    const seen = await recorder.observeProcess(path, hostedArgs(prepared), {
+    // Absolute: the recorder runs a path, never a name looked up in PATH.
+    const seen = await recorder.observeProcess(resolve(path), hostedArgs(prepared), {
       timeoutMs,
       fds: hostedFds(prepared),
       confine: hostedConfinement(prepared),
