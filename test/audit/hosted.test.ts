@@ -2,10 +2,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -84,6 +86,36 @@ describe('audit hosted: which program runs', () => {
     copyFileSync(example('hello'), copy);
     const report = await audit({ kernel: copy, footprint: false, observe: false });
     expect(report.comparison.hosted.status).toBe('not given');
+  });
+});
+
+describe('hosted target --block:NAME=@FD', () => {
+  it('takes a regular file open read-write, and refuses any other descriptor in one line', () => {
+    const disk = scratch.disk('at-fd.img', 1 << 20);
+    const run = (flags: string, path = disk) => {
+      const fd = openSync(path, flags);
+      try {
+        return spawnSync(hosted('blk'), ['--block:storage=@3', '--solo5:quiet'], {
+          stdio: ['ignore', 'pipe', 'pipe', fd],
+          encoding: 'utf8',
+        });
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const ok = run('r+');
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    for (const [flags, path] of [
+      ['r', disk],
+      ['r', '/dev/null'],
+    ] as const) {
+      const refused = run(flags, path);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toBe(
+        'blk: Could not open block device: @3: not a regular file open for reading and writing\n',
+      );
+    }
   });
 });
 
@@ -182,6 +214,23 @@ describe.skipIf(!asRoot)('audit hosted: how it runs (as root)', () => {
     for (const drop of ['setgroups', 'setresgid', 'setresuid', 'unshare', 'capset'])
       expect(names).not.toContain(drop);
     expectValidReport(report);
+  });
+
+  it("gives nabla's own hosted blk its disk as a descriptor it may use though nobody may open the file", async () => {
+    const disk = scratch.disk('own-blk.img', 1 << 20);
+    chmodSync(disk, 0o600);
+    const report = await audit({
+      kernel: example('blk'),
+      block: [{ name: 'storage', path: disk }],
+      footprint: false,
+    });
+    const h = report.comparison.hosted;
+    if (h.status !== 'observed') throw new Error(`hosted: ${h.status}: ${h.reason}`);
+    expect(h.from).toBe('nabla example');
+    expect(h.exit).toEqual({ status: 0, code: 0, signal: null }); // it read and wrote every block
+    expect(h.sandbox.user.name).toBe('nobody');
+    expect(h.sandbox.descriptors).toEqual([0, 1, 2, 3]);
+    expect(h.calls.map((c) => c.name)).toEqual(expect.arrayContaining(['pread64', 'pwrite64']));
   });
 
   it('refuses a script as the hosted build: it cannot run from an execute-only copy', async () => {
