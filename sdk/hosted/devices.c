@@ -32,16 +32,48 @@ static unsigned declared_index(const char *name, uint32_t type)
     hosted_fail("Resource not declared in manifest: '%s'", name);
 }
 
-/* The file is opened read-write; capacity is its size, as under spt. */
+/* "@" and decimal digits: a descriptor number; anything else is a name. */
+static bool parse_fd(const char *value, int *fd)
+{
+    long v = 0;
+    if (value[0] != '@' || value[1] == '\0')
+        return false;
+    for (const char *p = value + 1; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v > 0x7fffffff ? v : v * 10 + (*p - '0');
+    }
+    *fd = v > 0x7fffffff ? -1 : (int)v; /* -1: fcntl says EBADF */
+    return true;
+}
+
+/*
+ * The file is opened read-write; capacity is its size, as under spt. @FD (the
+ * hosted target's own extension, which `nabla audit` uses to hand over the
+ * files it opened) takes a regular file already open for reading and writing.
+ */
 static void attach_block(struct mft_entry *e, const char *path,
                          const char *sector)
 {
     unsigned bs = sector != NULL ? (unsigned)strtoul(sector, NULL, 10)
                                  : DEFAULT_BLOCK_SIZE;
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        hosted_fail("Could not open block device: %s: %s", path,
-                    strerror(errno));
+    int fd;
+    if (parse_fd(path, &fd)) {
+        int flags = fcntl(fd, F_GETFL);
+        struct stat given;
+        if (flags < 0 || fstat(fd, &given) != 0)
+            hosted_fail("Could not open block device: %s: %s", path,
+                        strerror(errno));
+        if (!S_ISREG(given.st_mode) || (flags & O_ACCMODE) != O_RDWR)
+            hosted_fail("Could not open block device: %s: not a regular file "
+                        "open for reading and writing",
+                        path);
+    } else {
+        fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            hosted_fail("Could not open block device: %s: %s", path,
+                        strerror(errno));
+    }
     struct stat st;
     if (fstat(fd, &st) != 0)
         hosted_fail("Could not open block device: %s: %s", path,
@@ -139,21 +171,6 @@ static int tap_open(const char *iface, unsigned *mtu)
         return close_keeping_errno(fd);
     *mtu = (unsigned)ifr.ifr_mtu;
     return fd;
-}
-
-/* "@" and decimal digits: a descriptor number; anything else is a name. */
-static bool parse_fd(const char *value, int *fd)
-{
-    long v = 0;
-    if (value[0] != '@' || value[1] == '\0')
-        return false;
-    for (const char *p = value + 1; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v > 0x7fffffff ? v : v * 10 + (*p - '0');
-    }
-    *fd = v > 0x7fffffff ? -1 : (int)v; /* -1: fcntl says EBADF */
-    return true;
 }
 
 static void attach_net(struct mft_entry *e, const char *target, const char *mac)

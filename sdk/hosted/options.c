@@ -7,12 +7,13 @@
 /*
  * The syntax is nabla-run's (spt-abi.md section 7) with the program itself
  * in the place of KERNEL:
- *   PROG [--mem=MB] [--block:NAME=PATH] [--block-sector-size:NAME=N]
+ *   PROG [--mem=MB] [--block:NAME=PATH|@FD] [--block-sector-size:NAME=N]
  *        [--net:NAME=IFACE|@FD] [--net-mac:NAME=MAC] [--x-exec-heap]
  *        [--] [--solo5:LEVEL] ARGS...
  * Options end at "--", at the first word not starting with '-', or at the
  * first --solo5: word, which belongs to the guest command line as it does
  * after KERNEL. Messages and statuses are nabla-run's wherever they apply.
+ * --block:NAME=@FD is this target's own: a file already open read-write.
  */
 #define DEFAULT_MEM_MIB 512ull
 #define MAX_MEM_MIB (1ull << 20)            /* nabla-run's limit: 1 TiB */
@@ -32,6 +33,8 @@ static void usage(FILE *f)
             "(default 512)\n"
             "  --block:NAME=PATH           attach file PATH as the block "
             "device NAME\n"
+            "  --block:NAME=@FD            use the file already open "
+            "read-write as descriptor FD\n"
             "  --block-sector-size:NAME=N  block size of NAME: a power of two "
             ">= 512 (default 512)\n"
             "  --net:NAME=IFACE            attach the existing tap interface "

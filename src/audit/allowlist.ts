@@ -1,33 +1,37 @@
-// allowlist.ts: the report's proof section: the filter decoded by simulation, matched against the policy table.
+// allowlist.ts: the report's proof section: the filter decoded path by path, matched against the policy table.
 import type { PolicyRule } from '../policy/rules.js';
-import { AUDIT_ARCH_I386, X32_SYSCALL_BIT } from './bpf-sim.js';
+import { AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT } from './bpf-sim.js';
 import { syscallNameOf } from './data.js';
-import { conditionKey, proveFilter } from './decode-filter.js';
+import { conditionKey, type DecodedCondition, proveFilter } from './decode-filter.js';
 import {
   type Abi,
   type AllowedSyscall,
   type AuditReport,
   conditionsText,
   type ReportCondition,
+  type ReportDisagreement,
 } from './report.js';
 
 /** How many disagreements a report lists in full (the count is always given). */
 const SHOWN_DISAGREEMENTS = 50;
-/** The syscall numbers verifyFilter probes on each ABI (verify-policy.ts MAX_NR). */
+/** What the path proof (verify-policy.ts) covers on each ABI: every input, none sampled. */
 const PROBED: Record<Abi, string> = {
-  x86_64: '0-600 (every argument value that matters)',
-  x32: '0x40000000-0x40000258 (all must be killed)',
-  i386: '0-600 (all must be killed)',
+  x86_64: 'every number 0-0xffffffff, every argument value (path by path)',
+  x32: 'every number with the x32 bit (all must be killed)',
+  i386: 'every number (all must be killed), as every other architecture value',
 };
 
-const toReport = (c: { index: number; op: 'eq' | 'le'; value: bigint }): ReportCondition => ({
+const toReport = (c: DecodedCondition | PolicyRule['args'][number]): ReportCondition => ({
   index: c.index,
   op: c.op,
   value: c.value.toString(),
+  ...('half' in c && c.half ? { half: c.half } : {}),
 });
 
-function abiOf(nr: number, arch: number): Abi {
+/** The ABI a disagreeing input came through; 'other' for an architecture value that is neither. */
+function abiOf(nr: number, arch: number): ReportDisagreement['abi'] {
   if (arch === AUDIT_ARCH_I386) return 'i386';
+  if (arch !== AUDIT_ARCH_X86_64) return 'other';
   return (nr & X32_SYSCALL_BIT) !== 0 ? 'x32' : 'x86_64';
 }
 
@@ -40,9 +44,9 @@ export interface ProvenAllowlist {
 }
 
 /**
- * Simulates the filter over every syscall number and ABI with the argument values that
- * matter, lists what it allows (with the table's reasons) and says where it and the table
- * disagree, in either direction.
+ * Follows every path of the filter (every syscall number, ABI and argument value), lists
+ * what it allows (with the table's reasons) and says where it and the table disagree, in
+ * either direction.
  */
 export function proveAllowlist(bpf: Buffer, policy: readonly PolicyRule[]): ProvenAllowlist {
   const proof = proveFilter(bpf, policy);
@@ -79,11 +83,13 @@ export function proveAllowlist(bpf: Buffer, policy: readonly PolicyRule[]): Prov
   });
   const unmatchedTable = policy.filter((r) => !matched.has(r)).map(ruleText);
   const disagreements = proof.disagreements.slice(0, SHOWN_DISAGREEMENTS).map((d) => {
-    const plain = d.nr & ~X32_SYSCALL_BIT;
+    const abi = abiOf(d.nr, d.arch);
+    const plain = abi === 'x32' ? (d.nr & ~X32_SYSCALL_BIT) >>> 0 : d.nr;
     return {
       nr: plain,
-      name: syscallNameOf(plain),
-      abi: abiOf(d.nr, d.arch),
+      // The names are x86_64's (x32 shares them); an i386 number names another call.
+      name: abi === 'x86_64' || abi === 'x32' ? syscallNameOf(plain) : null,
+      abi,
       args: d.args.map((a) => a.toString()),
       filter: d.filter ? ('allow' as const) : ('kill' as const),
       table: d.policy ? ('allow' as const) : ('kill' as const),
@@ -111,7 +117,7 @@ export function verificationMessage(v: AuditReport['verification']): string {
   if (first) {
     const args = first.args.map((a) => `0x${BigInt(a).toString(16)}`).join(', ');
     return (
-      `the compiled filter and the policy table disagree in ${v.disagreementCount} of ${v.cases} cases; ` +
+      `the compiled filter and the policy table disagree in ${v.disagreementCount} region${v.disagreementCount === 1 ? '' : 's'} of inputs (${v.cases} paths followed); ` +
       `first: ${first.name ?? '#'}(${first.nr}) ${first.abi} args [${args}]: filter would ${first.filter}, table says ${first.table}`
     );
   }

@@ -1,8 +1,8 @@
 // audit.ts: audit(options) — the syscall surface a unikernel will have, proven from the BPF a run would install.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { prepare, type RunOptions, run } from '../api.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
@@ -11,6 +11,7 @@ import { proveAllowlist, verificationMessage } from './allowlist.js';
 import { compare } from './comparison.js';
 import { x86_64Syscalls } from './data.js';
 import { type Footprint, measureFootprint } from './footprint.js';
+import { hostedArgs, hostedConfinement, hostedFds, resolveHosted, sandboxOf } from './hosted.js';
 import {
   AUDIT_SCHEMA_VERSION,
   type AuditReport,
@@ -25,7 +26,11 @@ export interface AuditOptions extends RunOptions {
   observe?: boolean;
   /** How long a recorded run may take before it is stopped (default 10000 ms). */
   observeTimeoutMs?: number;
-  /** The same app built for the hosted target; default build/hosted/<kernel name>; null: none. */
+  /**
+   * The same app built for the hosted target, run natively (confined as the guest is) for the
+   * comparison. Default: none, except for nabla's own examples (its own build/hosted/NAME).
+   * null: none.
+   */
   hosted?: string | null;
   /** Try to measure the kernel-function footprint with ftrace (default true). */
   footprint?: boolean;
@@ -68,39 +73,6 @@ function checkOptions(options: AuditOptions): void {
   if (h !== undefined && h !== null && (typeof h !== 'string' || h === '')) {
     throw new NablaError(`Expected a path or null for hosted but received ${JSON.stringify(h)}`);
   }
-}
-
-/** The hosted program's command line: nabla-run's options (sdk/hosted/options.c), then ARGS. */
-export function hostedArgs(options: RunOptions): string[] {
-  const out: string[] = [];
-  if (options.memMiB !== undefined) out.push(`--mem=${options.memMiB}`);
-  for (const b of options.block ?? []) {
-    out.push(`--block:${b.name}=${b.path}`);
-    if (b.sectorSize !== undefined) out.push(`--block-sector-size:${b.name}=${b.sectorSize}`);
-  }
-  for (const n of options.net ?? []) {
-    out.push(`--net:${n.name}=${n.iface ?? `@${n.fd}`}`);
-    if (n.mac !== undefined) out.push(`--net-mac:${n.name}=${n.mac}`);
-  }
-  if (options.xExecHeap) out.push('--x-exec-heap');
-  return [...out, '--', ...(options.args ?? [])];
-}
-
-function resolveHosted(options: AuditOptions): { path: string } | HostedSection {
-  if (options.hosted === null)
-    return { status: 'not given', path: null, reason: 'no hosted build given' };
-  if (typeof options.hosted === 'string') {
-    if (!statSync(options.hosted, { throwIfNoEntry: false })?.isFile())
-      throw new NablaError(`${options.hosted}: No such hosted executable`);
-    return { path: options.hosted };
-  }
-  const name = basename(options.kernel).replace(/\.nabla$/, '');
-  // Relative to the current directory first (an app's own build), then to nabla's (its examples).
-  const candidates = [join('build/hosted', name), resolve(PACKAGE_ROOT, 'build/hosted', name)];
-  const found = candidates.find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
-  return found
-    ? { path: found }
-    : { status: 'not given', path: null, reason: `no build/hosted/${name} and no --hosted PATH` };
 }
 
 const sortCalls = (calls: readonly CallCount[]): CallCount[] =>
@@ -154,26 +126,34 @@ async function observeGuest(
 
 async function observeHosted(
   recorder: Recorder | string,
+  prepared: PreparedLaunch,
   options: AuditOptions,
   timeoutMs: number,
 ): Promise<HostedSection> {
-  const where = resolveHosted(options);
+  const where = resolveHosted(prepared.request.kernel, options.hosted);
   if ('status' in where) return where;
-  const path = where.path;
+  const { path, from } = where;
   if (options.observe === false)
     return { status: 'skipped', path, reason: 'not run (--no-observe)' };
   if (typeof recorder === 'string') return { status: 'unavailable', path, reason: recorder };
   try {
-    const seen = await recorder.observeProcess(path, hostedArgs(options), { timeoutMs });
+    // Absolute: the recorder runs a path, never a name looked up in PATH.
+    const seen = await recorder.observeProcess(resolve(path), hostedArgs(prepared), {
+      timeoutMs,
+      fds: hostedFds(prepared),
+      confine: hostedConfinement(prepared),
+    });
     const calls = sortCalls(seen.calls);
     return {
       status: 'observed',
       path,
+      from,
       timedOut: seen.timedOut,
       exit: seen.exit,
       distinct: calls.filter((c) => c.count > 0).length,
       total: total(calls),
       calls,
+      sandbox: sandboxOf(prepared, seen.confinement),
     };
   } catch (error) {
     return { status: 'unavailable', path, reason: `recording failed: ${message(error)}` };
@@ -242,7 +222,7 @@ export async function auditPrepared(
   const observation = verification.passed
     ? await observeGuest(recorder, prepared, runOptions, timeoutMs)
     : ({ status: 'skipped', reason: 'the filter failed verification' } as const);
-  const hosted = await observeHosted(recorder, runOptions, timeoutMs);
+  const hosted = await observeHosted(recorder, prepared, runOptions, timeoutMs);
   const deviceTypes = prepared.devices.map((d) => d.type);
   const report: AuditReport = {
     kind: 'nabla-audit-report',

@@ -135,7 +135,7 @@ export function runFilter(
   throw new Error('BPF program ran off its end');
 }
 
-function alu(op: number, a: number, s: number, pc: number): number {
+export function alu(op: number, a: number, s: number, pc: number): number {
   switch (op) {
     case 0x00:
       return u32(a + s);

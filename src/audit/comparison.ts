@@ -45,7 +45,7 @@ export function compare(input: ComparisonInput): {
       label: 'this unikernel (nabla spt)',
       allowed: ours.length,
       observed: input.guestObserved,
-      source: 'the filter prepare() compiled, decoded by simulation',
+      source: 'the filter prepare() compiled, decoded path by path',
     },
     {
       id: 'upstream',

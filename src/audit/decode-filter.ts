@@ -1,106 +1,146 @@
 // decode-filter.ts: reads back, from the BPF alone, which syscalls a filter allows and under which argument conditions.
 import type { ArgCondition, PolicyRule } from '../policy/rules.js';
-import { AUDIT_ARCH_X86_64, decodeProgram, X32_SYSCALL_BIT } from './bpf-sim.js';
-import { type Disagreement, probeValues, verifyFilter } from './verify-policy.js';
+import { type ArgPiece, argPieces, U64_MAX } from './boxes.js';
+import { type Box, WORD_ARCH, WORD_NR } from './bpf-paths.js';
+import { AUDIT_ARCH_X86_64, action, SECCOMP_RET_ALLOW } from './bpf-sim.js';
+import { contains, type IntervalSet, members } from './intervals.js';
+import { type Disagreement, verifyFilter } from './verify-policy.js';
 
-/** A condition found by simulation: `le` when the filter allows every probe up to a bound. */
-export type DecodedCondition = ArgCondition;
+/**
+ * A condition read from the filter. `ge` and `half` appear only for filters no policy table
+ * here produces (a range with a lower bound; a test of one 32-bit half of an argument).
+ */
+export interface DecodedCondition {
+  index: ArgCondition['index'];
+  op: 'eq' | 'le' | 'ge';
+  value: bigint;
+  half?: 'hi32' | 'lo32';
+}
 
-/** One allowed x86_64 syscall: the arguments the simulation varied, and each allowed combination. */
+/** One allowed x86_64 syscall: the arguments its paths read, and each allowed combination. */
 export interface DecodedSyscall {
   nr: number;
-  /** Argument indexes varied over the probe values: those the program reads or the policy compares. */
+  /** Argument indexes the filter reads on this syscall's paths, or the policy compares. */
   argsVaried: number[];
   /** Alternatives, any of which allows the call; each is a conjunction (empty: always). */
   alternatives: DecodedCondition[][];
 }
 
 export interface FilterProof {
-  /** Cases the simulation evaluated (every syscall number, ABI and probe combination). */
+  /** Paths through the program (each a region of inputs decided alike). */
   cases: number;
   /** Where filter and policy disagree; empty when the filter is exactly the policy. */
   disagreements: Disagreement[];
-  /** What the filter allows on x86_64, decoded from the simulation's allowing cases. */
+  /** What the filter allows on x86_64, decoded from its allowing paths. */
   allowed: DecodedSyscall[];
 }
 
-interface Collected {
-  varied: string;
-  argsVaried: number[];
-  vectors: bigint[][];
-}
+/** Syscall numbers decoded into the allowlist (above every x86_64 number; the proof covers all). */
+const MAX_DECODED_NR = 1023;
+const WORD = 1n << 32n;
 
-/** Values the program or the policy compare with exactly (not the neighbours probed around them). */
-function exactConstants(bpf: Buffer, rules: readonly PolicyRule[]): Set<bigint> {
-  const exact = new Set<bigint>();
-  for (const rule of rules) for (const c of rule.args) exact.add(c.value);
-  for (const ins of decodeProgram(bpf)) {
-    // Conditional jumps against a constant (JEQ/JGT/JGE/JSET with K): the filter's own values.
-    if ((ins.code & 0x07) === 0x05 && (ins.code & 0x08) === 0 && (ins.code & 0xf0) !== 0) {
-      exact.add(BigInt(ins.k));
-      exact.add(BigInt(ins.k) << 32n);
-    }
+/** Per argument index: its values on one path (null: any). */
+type Alternative = Array<ArgPiece | null>;
+
+const pieceKey = (p: ArgPiece | null): string =>
+  p === null ? '*' : p.kind === 'range' ? `${p.lo}-${p.hi}` : `h${p.high}l${p.low}`;
+
+/** Every alternative one allowing path stands for (one unless an argument is several ranges). */
+function pathAlternatives(box: Box): Alternative[] {
+  let out: Alternative[] = [[]];
+  for (let i = 0; i < 6; i++) {
+    const pieces = argPieces(box, i);
+    const choices: Array<ArgPiece | null> = pieces.length > 0 ? pieces : [null];
+    out = out.flatMap((alt) => choices.map((c) => [...alt, c]));
   }
-  return exact;
+  return out;
 }
 
 /**
- * The condition(s) on one argument that let exactly `values` (of all `probes`) through:
- * none when every probe passes; equalities when the values are constants the filter names;
- * `le` when they are every probe up to a bound; equalities otherwise.
+ * A 64-bit comparison reaches BPF as two paths split at a high word: `a3 <= 8 GiB` is "high
+ * word below 2" and "high word 2, low word 0". Two ranges that meet at a high-word boundary,
+ * one of them whole high words, are joined again; ranges that merely touch (two constants
+ * side by side) are not, so that each table rule keeps its own alternative.
  */
-function summarize(
-  index: ArgCondition['index'],
-  values: bigint[],
-  probes: readonly bigint[],
-  exact: ReadonlySet<bigint>,
-): Array<DecodedCondition | null> {
-  if (values.length === probes.length) return [null];
-  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const eqs = sorted.map((value) => ({ index, op: 'eq' as const, value }));
-  if (sorted.length === 1 || sorted.every((v) => exact.has(v))) return eqs;
-  const max = sorted[sorted.length - 1] as bigint;
-  const below = probes.filter((p) => p <= max).length;
-  return below === sorted.length ? [{ index, op: 'le', value: max }] : eqs;
+function joinable(lower: { lo: bigint; hi: bigint }, upper: { lo: bigint; hi: bigint }): boolean {
+  if (lower.hi + 1n !== upper.lo || upper.lo % WORD !== 0n) return false;
+  const whole = (r: { lo: bigint; hi: bigint }) => r.lo % WORD === 0n && (r.hi + 1n) % WORD === 0n;
+  return whole(lower) || whole(upper);
 }
 
-const keyOf = (alternatives: DecodedCondition[][]): string =>
-  alternatives.map((alt) => alt.map((c) => `${c.index}${c.op}${c.value}`).join(',')).join('|');
-
-/** Describes a set of allowing vectors (a union of probe products) as alternatives, index by index. */
-function describe(
-  vectors: readonly bigint[][],
-  indexes: readonly number[],
-  probes: readonly bigint[],
-  exact: ReadonlySet<bigint>,
-): DecodedCondition[][] {
-  if (vectors.length === 0) return [];
-  const [index, ...rest] = indexes;
-  if (index === undefined) return [[]];
-  const byValue = new Map<bigint, bigint[][]>();
-  for (const v of vectors) {
-    const value = v[index] ?? 0n;
-    const same = byValue.get(value);
-    if (same) same.push(v);
-    else byValue.set(value, [v]);
-  }
-  // Values whose remaining conditions are the same share one condition on this index.
-  const groups = new Map<string, { values: bigint[]; rest: DecodedCondition[][] }>();
-  for (const [value, subset] of byValue) {
-    const restAlts = describe(subset, rest, probes, exact);
-    const key = keyOf(restAlts);
-    const group = groups.get(key) ?? { values: [], rest: restAlts };
-    group.values.push(value);
-    groups.set(key, group);
-  }
-  const out: DecodedCondition[][] = [];
-  for (const group of groups.values()) {
-    const i = index as ArgCondition['index'];
-    for (const cond of summarize(i, group.values, probes, exact)) {
-      for (const alt of group.rest) out.push(cond ? [cond, ...alt] : alt);
+function mergeAlternatives(alternatives: Alternative[]): Alternative[] {
+  let alts = [...new Map(alternatives.map((a) => [a.map(pieceKey).join('|'), a])).values()];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < 6; i++) {
+      const groups = new Map<string, Alternative[]>();
+      const kept: Alternative[] = [];
+      for (const alt of alts) {
+        const piece = alt[i];
+        if (piece?.kind !== 'range') {
+          kept.push(alt);
+          continue;
+        }
+        const key = alt.map((p, j) => (j === i ? '' : pieceKey(p))).join('|');
+        groups.set(key, [...(groups.get(key) ?? []), alt]);
+      }
+      for (const group of groups.values()) {
+        const lo = (a: Alternative) => (a[i] as { lo: bigint }).lo;
+        group.sort((a, b) => (lo(a) < lo(b) ? -1 : lo(a) > lo(b) ? 1 : 0));
+        let current = group[0] as Alternative;
+        for (const next of group.slice(1)) {
+          const [a, b] = [current[i], next[i]] as Array<{ kind: 'range'; lo: bigint; hi: bigint }>;
+          if (a && b && joinable(a, b)) {
+            const hi = b.hi;
+            current = current.map((p, j) =>
+              j === i
+                ? a.lo === 0n && hi === U64_MAX
+                  ? null
+                  : { kind: 'range', lo: a.lo, hi }
+                : p,
+            );
+            changed = true;
+          } else {
+            kept.push(current);
+            current = next;
+          }
+        }
+        kept.push(current);
+      }
+      alts = kept;
     }
   }
-  return out;
+  return alts;
+}
+
+/** A range of one argument (or of one half, up to `max`) as eq, le, ge, or ge and le. */
+function rangeConditions(
+  index: ArgCondition['index'],
+  lo: bigint,
+  hi: bigint,
+  max: bigint,
+  half?: 'hi32' | 'lo32',
+): DecodedCondition[] {
+  const c = (op: DecodedCondition['op'], value: bigint): DecodedCondition =>
+    half ? { index, op, value, half } : { index, op, value };
+  if (lo === 0n && hi === max) return [];
+  if (lo === hi) return [c('eq', lo)];
+  if (lo === 0n) return [c('le', hi)];
+  if (hi === max) return [c('ge', lo)];
+  return [c('ge', lo), c('le', hi)];
+}
+
+function toConditions(alt: Alternative): DecodedCondition[] {
+  return alt.flatMap((p, i) => {
+    const index = i as ArgCondition['index'];
+    if (p === null) return [];
+    if (p.kind === 'range') return rangeConditions(index, p.lo, p.hi, U64_MAX);
+    const max32 = WORD - 1n;
+    return [
+      ...rangeConditions(index, BigInt(p.high[0]), BigInt(p.high[1]), max32, 'hi32'),
+      ...rangeConditions(index, BigInt(p.low[0]), BigInt(p.low[1]), max32, 'lo32'),
+    ];
+  });
 }
 
 function compareAlternatives(a: DecodedCondition[], b: DecodedCondition[]): number {
@@ -108,50 +148,61 @@ function compareAlternatives(a: DecodedCondition[], b: DecodedCondition[]): numb
     const x = a[i] as DecodedCondition;
     const y = b[i] as DecodedCondition;
     if (x.index !== y.index) return x.index - y.index;
+    if ((x.half ?? '') !== (y.half ?? '')) return (x.half ?? '') < (y.half ?? '') ? -1 : 1;
     if (x.value !== y.value) return x.value < y.value ? -1 : 1;
     if (x.op !== y.op) return x.op < y.op ? -1 : 1;
   }
   return a.length - b.length;
 }
 
+/** Argument indexes whose words the `read` bit mask of a path includes. */
+const argsRead = (read: number): number[] =>
+  [0, 1, 2, 3, 4, 5].filter((i) => (read >> (4 + 2 * i)) & 3);
+
 /**
- * Simulates the program for every syscall number, ABI and probe combination (verifyFilter),
- * compares it with the policy both ways, and decodes what it allows on x86_64.
+ * Follows every path of the program (verifyFilter), compares it with the policy, and
+ * decodes what it allows on x86_64 from its allowing paths.
  */
 export function proveFilter(bpf: Buffer, rules: readonly PolicyRule[]): FilterProof {
-  const collected = new Map<number, Collected>();
-  const { cases, disagreements, probes } = verifyFilter(bpf, rules, (c) => {
-    if (c.arch !== AUDIT_ARCH_X86_64 || (c.nr & X32_SYSCALL_BIT) !== 0) return;
-    const varied = [...c.varied].sort((a, b) => a - b);
-    const key = varied.join(',');
-    let entry = collected.get(c.nr);
-    // A later round varies more arguments: only the widest round describes the syscall.
-    if (!entry || entry.varied !== key) {
-      entry = { varied: key, argsVaried: varied, vectors: [] };
-      collected.set(c.nr, entry);
+  const { cases, disagreements, paths } = verifyFilter(bpf, rules);
+  const byNr = new Map<number, { boxes: Box[]; varied: Set<number> }>();
+  const x86 = paths.filter((p) => contains(p.box[WORD_ARCH] as IntervalSet, AUDIT_ARCH_X86_64));
+  for (const path of x86) {
+    if (action(path.ret) !== SECCOMP_RET_ALLOW) continue;
+    for (const nr of members(path.box[WORD_NR] as IntervalSet, 0, MAX_DECODED_NR)) {
+      const entry = byNr.get(nr) ?? { boxes: [], varied: new Set<number>() };
+      entry.boxes.push(path.box);
+      byNr.set(nr, entry);
     }
-    if (c.allowed) entry.vectors.push([...c.args]);
-  });
-  const probeSet = [
-    ...new Set(probes.length > 0 ? probes : probeValues(decodeProgram(bpf), rules)),
-  ];
-  const exact = exactConstants(bpf, rules);
-  const allowed: DecodedSyscall[] = [];
-  for (const [nr, entry] of [...collected].sort((a, b) => a[0] - b[0])) {
-    if (entry.vectors.length === 0) continue;
-    const alternatives = describe(entry.vectors, entry.argsVaried, probeSet, exact).sort(
-      compareAlternatives,
-    );
-    allowed.push({ nr, argsVaried: entry.argsVaried, alternatives });
   }
+  // The arguments read on the way to a decision, allowing or not, and those the table compares.
+  for (const path of x86) {
+    const read = argsRead(path.read);
+    if (read.length === 0) continue;
+    for (const nr of members(path.box[WORD_NR] as IntervalSet, 0, MAX_DECODED_NR))
+      for (const i of read) byNr.get(nr)?.varied.add(i);
+  }
+  for (const rule of rules) for (const c of rule.args) byNr.get(rule.nr)?.varied.add(c.index);
+  const allowed: DecodedSyscall[] = [...byNr]
+    .sort((a, b) => a[0] - b[0])
+    .map(([nr, entry]) => ({
+      nr,
+      argsVaried: [...entry.varied].sort((a, b) => a - b),
+      alternatives: mergeAlternatives(entry.boxes.flatMap(pathAlternatives))
+        .map(toConditions)
+        .sort(compareAlternatives),
+    }));
   return { cases, disagreements, allowed };
 }
 
 /** A canonical text for a conjunction, to match decoded alternatives with policy rules. */
-export function conditionKey(conditions: readonly ArgCondition[]): string {
+export function conditionKey(conditions: readonly (ArgCondition | DecodedCondition)[]): string {
   return [...conditions]
     .map((c) => (c.op === 'le' && c.value === 0n ? { ...c, op: 'eq' as const } : c))
     .sort((a, b) => a.index - b.index)
-    .map((c) => `a${c.index} ${c.op} ${c.value}`)
+    .map((c) => {
+      const half = 'half' in c && c.half ? `.${c.half}` : '';
+      return `a${c.index}${half} ${c.op} ${c.value}`;
+    })
     .join(' && ');
 }

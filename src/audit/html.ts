@@ -2,6 +2,7 @@
 import { comparisonSvg } from './chart.js';
 import { footprintSummary, observationSummary, verdict } from './markdown.js';
 import type { AuditReport } from './report.js';
+import { hostedSummary } from './sandbox-text.js';
 
 const html = (value: unknown): string =>
   String(value ?? '—').replace(
@@ -87,8 +88,9 @@ export async function renderHtml(report: AuditReport): Promise<string> {
       ],
     ),
     '<h2>2. The allowlist, decoded and proven</h2>',
-    `<p>Simulated with the classic-BPF interpreter: x86_64 numbers ${html(v.probed.x86_64)}; ` +
-      `x32 ${html(v.probed.x32)}; i386 ${html(v.probed.i386)}. ${v.cases} cases.</p>`,
+    '<p>Proven by following every path through the program with the set of inputs that takes it: ' +
+      `x86_64 ${html(v.probed.x86_64)}; x32 ${html(v.probed.x32)}; i386 ${html(v.probed.i386)}. ` +
+      `${v.cases} paths.</p>`,
     table(
       'allowlist',
       ['nr', 'syscall', 'allowed when', 'reason (policy table)', 'device'],
@@ -163,6 +165,9 @@ export async function renderHtml(report: AuditReport): Promise<string> {
       c.rows.map((r) => [r.label, r.allowed ?? 'not given', r.observed ?? '—', r.source]),
     ),
     `<p>${c.sameSyscallsAsUpstream ? 'The same' : 'Not the same'} syscalls as upstream solo5-spt allows for these devices.</p>`,
+    ...(hostedSummary(c.hosted)
+      ? [`<p id="hosted-sandbox">${html(hostedSummary(c.hosted)?.replace(/\*\*/g, ''))}</p>`]
+      : []),
     `<figure id="chart">${svg}</figure>`,
     '<h2>5. Kernel-function footprint</h2>',
     `<p id="footprint">${html(footprintSummary(report))}</p>`,

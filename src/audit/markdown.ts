@@ -1,5 +1,6 @@
 // markdown.ts: the audit report as Markdown (the terminal's default output and report.md).
 import type { AuditReport } from './report.js';
+import { hostedSummary } from './sandbox-text.js';
 
 /** A table cell: pipes and line breaks would end the cell or the row. */
 const cell = (value: unknown): string =>
@@ -21,8 +22,8 @@ const code = (text: string) => `\`${text}\``;
 export function verdict(report: AuditReport): string {
   const v = report.verification;
   return v.passed
-    ? `PASS: the filter allows exactly the policy table (${v.cases} cases simulated, 0 disagreements).`
-    : `FAIL: the filter and the policy table disagree (${v.disagreementCount} disagreeing cases of ${v.cases}; ` +
+    ? `PASS: the filter allows exactly the policy table (all ${v.cases} paths through it followed, 0 disagreements).`
+    : `FAIL: the filter and the policy table disagree (${v.disagreementCount} disagreeing regions over ${v.cases} paths; ` +
         `${v.unmatched.filter.length} filter conditions and ${v.unmatched.table.length} table rules unmatched).`;
 }
 
@@ -105,8 +106,8 @@ export function renderMarkdown(report: AuditReport): string {
     '',
     '## 2. The allowlist, decoded and proven',
     '',
-    `Simulated with the classic-BPF interpreter: x86_64 numbers ${v.probed.x86_64}; x32 ${v.probed.x32}; ` +
-      `i386 ${v.probed.i386}. ${v.cases} cases.`,
+    `Proven by following every path through the program with the set of inputs that takes it: ` +
+      `x86_64 ${v.probed.x86_64}; x32 ${v.probed.x32}; i386 ${v.probed.i386}. ${v.cases} paths.`,
     '',
     ...table(
       ['nr', 'syscall', 'allowed when', 'reason (policy table)', 'device'],
@@ -196,6 +197,7 @@ export function renderMarkdown(report: AuditReport): string {
       ? 'The same syscalls as upstream solo5-spt allows for these devices.'
       : 'Not the same syscalls as upstream solo5-spt allows for these devices.',
     '',
+    ...(hostedSummary(c.hosted) ? [hostedSummary(c.hosted) as string, ''] : []),
     'The chart of this table is in report.html.',
     '',
     '## 5. Kernel-function footprint',

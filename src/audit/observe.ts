@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { NablaError } from '../errors.js';
+import { PLAN_RLIM_INFINITY } from '../launch/plan-format.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { collect, spawnTender } from '../launch/spawn.js';
 import { PACKAGE_ROOT } from '../launch/tender-path.js';
@@ -20,6 +21,41 @@ export interface ObserveOptions {
   readFilter?: boolean;
 }
 
+/**
+ * What a program run by traceProcess gives up before its exec (tenders/tools/confine.c),
+ * decided by the caller (for the audit's hosted run: hosted.ts).
+ */
+export interface Confinement {
+  /** The ids to switch to (started as root), or 'keep'. */
+  user: { uid: number; gid: number } | 'keep';
+  /** CLONE_NEW* flags, unshared where the host allows. */
+  namespaces: number;
+  /** Soft and hard limits (PLAN_RLIM_INFINITY: unlimited). */
+  rlimits: { nofile: bigint; nproc: bigint; core: bigint };
+  /** Exec an execute-only copy, so that the program stays non-dumpable. */
+  execOnly: boolean;
+}
+
+export interface ProcessOptions extends ObserveOptions {
+  /** Descriptors of this process the program gets as 3, 4, ... in this order. */
+  fds?: readonly number[];
+  /** Give up privileges before the exec (also: no_new_privs, no capabilities, no environment). */
+  confine?: Confinement;
+}
+
+/** What a confined program held at its exec, read from /proc by the tracer (inspect.c). */
+export interface ConfinedProcess {
+  /** /proc/PID/status values: Uid, Gid, Groups, CapInh, CapPrm, CapEff, CapBnd, CapAmb, NoNewPrivs. */
+  status: Record<string, string>;
+  /** 'new' or 'shared' with the tracer's, by name (user, mnt, ipc, uts, net, cgroup, pid, time). */
+  namespaces: Record<string, 'new' | 'shared' | null>;
+  /** [soft, hard], decimal or "unlimited". */
+  limits: Record<'nofile' | 'nproc' | 'core', [string, string] | null>;
+  descriptors: number[] | null;
+  environment: number | null;
+  dumpable: boolean | null;
+}
+
 /** What the recorder reports beyond the shared Observation. */
 export interface RecordedObservation extends Observation {
   /** The traced process (gone by the time this resolves). */
@@ -35,6 +71,8 @@ export interface RecordedObservation extends Observation {
   installedFilter?: Buffer;
   /** With readFilter: why it could not be read (strerror, e.g. without CAP_SYS_ADMIN). */
   installedFilterError?: string;
+  /** With confine: what the program held at its exec, and the namespaces the host refused. */
+  confinement?: { process: ConfinedProcess | null; refused: Record<string, string> };
 }
 
 /** A started observation: the tracer and, once it has ended, what it recorded. */
@@ -58,6 +96,7 @@ interface TraceReport {
   filterError?: string;
   timedOut: boolean;
   forked: boolean;
+  confinement?: { process: ConfinedProcess | null; refused: Record<string, string> };
 }
 
 /** If the tracer itself outlives its own deadline by this much, it is killed from here. */
@@ -114,6 +153,7 @@ function toObservation(report: TraceReport, stdout: string, stderr: string): Rec
     ...(report.filterInstalled === undefined ? {} : { filterInstalled: report.filterInstalled }),
     ...(report.filter === undefined ? {} : { installedFilter: Buffer.from(report.filter, 'hex') }),
     ...(report.filterError === undefined ? {} : { installedFilterError: report.filterError }),
+    ...(report.confinement === undefined ? {} : { confinement: report.confinement }),
   };
 }
 
@@ -200,29 +240,60 @@ export function observeGuest(
   return traceGuest(prepared, options).observation;
 }
 
-/** The report descriptor of a plain traced program: right after stdio. */
-const PROCESS_REPORT_FD = 3;
+const limit = (v: bigint) => (v === PLAN_RLIM_INFINITY ? 'unlimited' : v.toString());
 
-/** Runs a normal program under syscall-trace, counting every call from its execve on. */
+/** syscall-trace's CONFINEMENT options; `fds`: descriptors kept, 0 .. fds-1. */
+function confineArgs(c: Confinement, fds: number): string[] {
+  return [
+    '--confine',
+    '--fds',
+    String(fds),
+    ...(c.user === 'keep' ? [] : ['--user', `${c.user.uid}:${c.user.gid}`]),
+    '--namespaces',
+    String(c.namespaces),
+    '--rlimit-nofile',
+    limit(c.rlimits.nofile),
+    '--rlimit-nproc',
+    limit(c.rlimits.nproc),
+    '--rlimit-core',
+    limit(c.rlimits.core),
+    ...(c.execOnly ? ['--exec-only'] : []),
+  ];
+}
+
+/**
+ * Runs a normal program under syscall-trace, counting every call from its exec on. `fds` go to
+ * the program as 3, 4, ...; the report comes on the descriptor after them.
+ */
 export function traceProcess(
   path: string,
   args: readonly string[],
-  options: ObserveOptions = {},
+  options: ProcessOptions = {},
 ): TracedRun {
   if (options.readFilter) throw new NablaError('readFilter applies to guests only (observeGuest)');
   const stdio = options.stdio ?? 'pipe';
+  const fds = options.fds ?? [];
+  const reportFd = 3 + fds.length;
   const tracer = spawn(
     syscallTracePath(),
-    [...timeoutArgs(options.timeoutMs), '--out-fd', String(PROCESS_REPORT_FD), '--', path, ...args],
-    { argv0: 'syscall-trace', stdio: ['ignore', stdio, stdio, 'pipe'] },
+    [
+      ...timeoutArgs(options.timeoutMs),
+      '--out-fd',
+      String(reportFd),
+      ...(options.confine ? confineArgs(options.confine, reportFd) : []),
+      '--',
+      path,
+      ...args,
+    ],
+    { argv0: 'syscall-trace', stdio: ['ignore', stdio, stdio, ...fds, 'pipe'] },
   );
-  return { tracer, observation: finish(tracer, PROCESS_REPORT_FD, options.timeoutMs) };
+  return { tracer, observation: finish(tracer, reportFd, options.timeoutMs) };
 }
 
 export function observeProcess(
   path: string,
   args: readonly string[],
-  options: ObserveOptions = {},
+  options: ProcessOptions = {},
 ): Promise<RecordedObservation> {
   return traceProcess(path, args, options).observation;
 }

@@ -2,21 +2,26 @@
 import type { Footprint } from './footprint.js';
 
 /** Bumped on any change of shape: major when a field goes or changes meaning, minor when one is added. */
-export const AUDIT_SCHEMA_VERSION = '1.0.0';
+export const AUDIT_SCHEMA_VERSION = '1.1.0';
 
 export type Abi = 'x86_64' | 'x32' | 'i386';
 
-/** One argument comparison; values are decimal strings (they are 64-bit). */
+/**
+ * One argument comparison; values are decimal strings (they are 64-bit). `ge` and `half`
+ * (the comparison is on one 32-bit half of the argument) appear only for a filter that no
+ * policy table here produces.
+ */
 export interface ReportCondition {
   index: number;
-  op: 'eq' | 'le';
+  op: 'eq' | 'le' | 'ge';
   value: string;
+  half?: 'hi32' | 'lo32';
 }
 
 export interface AllowedSyscall {
   nr: number;
   name: string;
-  /** Argument indexes the simulation varied for this syscall (read by the filter or compared by the table). */
+  /** Argument indexes the filter reads on this syscall's paths, or the table compares. */
   argsVaried: number[];
   /** Any one of these allows the call. */
   alternatives: Array<{
@@ -32,7 +37,8 @@ export interface AllowedSyscall {
 export interface ReportDisagreement {
   nr: number;
   name: string | null;
-  abi: Abi;
+  /** 'other': an architecture value that is neither x86_64 nor i386. */
+  abi: Abi | 'other';
   args: string[];
   filter: 'allow' | 'kill';
   table: 'allow' | 'kill';
@@ -66,16 +72,53 @@ export type ObservationSection =
       installedFilterSha256: string | null;
     };
 
+/** A soft and a hard resource limit: decimal, or "unlimited". */
+export interface ReportLimit {
+  soft: string;
+  hard: string;
+}
+
+/**
+ * How the hosted build ran (1.1.0), as the recorder read it from /proc when the program
+ * started (null where it could not be read). Decided like the guest's (privilege.ts).
+ */
+export interface HostedSandbox {
+  /** The user it ran as: the decided name ('nobody', --user's, 'as started') and its ids. */
+  user: { name: string; uid: number | null; gid: number | null; groups: number[] | null };
+  /** Namespaces not shared with the recorder, those shared, and those the host refused. */
+  namespaces: {
+    new: string[];
+    shared: string[];
+    refused: Array<{ name: string; reason: string }>;
+  };
+  /** The capability sets, hexadecimal as /proc/PID/status gives them. */
+  capabilities: Record<
+    'effective' | 'permitted' | 'inheritable' | 'ambient' | 'bounding',
+    string | null
+  >;
+  noNewPrivs: boolean | null;
+  /** Whether another process of its user could attach to it. */
+  dumpable: boolean | null;
+  rlimits: Record<'nofile' | 'nproc' | 'core', ReportLimit | null>;
+  /** The descriptors it held: stdio and its devices. */
+  descriptors: number[] | null;
+  /** Variables in its environment. */
+  environment: number | null;
+}
+
 export type HostedSection =
   | { status: 'not given' | 'skipped' | 'unavailable'; path: string | null; reason: string }
   | {
       status: 'observed';
       path: string;
+      /** Where the path came from (1.1.0): --hosted, or nabla's own build of its own example. */
+      from: 'option' | 'nabla example';
       timedOut: boolean;
       exit: { status: number; code: number | null; signal: string | null };
       distinct: number;
       total: number;
       calls: CallCount[];
+      sandbox: HostedSandbox;
     };
 
 export interface ComparisonRow {
@@ -146,7 +189,8 @@ export function conditionsText(conditions: readonly ReportCondition[]): string {
     .map((c) => {
       const n = BigInt(c.value);
       const shown = n > 4096n ? `0x${n.toString(16)}` : c.value;
-      return `a${c.index} ${c.op === 'eq' ? '==' : '<='} ${shown}`;
+      const op = c.op === 'eq' ? '==' : c.op === 'le' ? '<=' : '>=';
+      return `a${c.index}${c.half ? `.${c.half}` : ''} ${op} ${shown}`;
     })
     .join(' && ');
 }

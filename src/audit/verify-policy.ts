@@ -1,21 +1,35 @@
-// verify-policy.ts: proves by simulation that a BPF program allows exactly what a policy's rules allow.
+// verify-policy.ts: proves, path by path, that a BPF program allows exactly what a policy's rules allow.
 import type { PolicyRule } from '../policy/rules.js';
+import { boxesMeet, boxIntersect, boxMember, boxSubtract, rangeToWords, U64_MAX } from './boxes.js';
 import {
-  AUDIT_ARCH_I386,
+  argHigh,
+  argLow,
+  type Box,
+  explorePaths,
+  type FilterPath,
+  fullBox,
+  WORD_ARCH,
+  WORD_NR,
+} from './bpf-paths.js';
+import {
   AUDIT_ARCH_X86_64,
   action,
   decodeProgram,
   type Instruction,
   runFilter,
   SECCOMP_RET_ALLOW,
-  X32_SYSCALL_BIT,
 } from './bpf-sim.js';
+import { contains, type IntervalSet, isPoint, point } from './intervals.js';
 
-const U64_MAX = (1n << 64n) - 1n;
-/** Highest x86_64 syscall number we probe (the table ends near 460; leave room). */
-const MAX_NR = 600;
-/** struct seccomp_data: args[] start at byte 16, 8 bytes each. */
-const ARGS_OFFSET = 16;
+/*
+ * The filter's paths partition every input (explorePaths); the policy is a union of boxes, a
+ * few per rule (policyBoxes). The two agree exactly when every allowing path lies inside the
+ * policy's boxes and every other path misses them all. Where they do not, each stray region
+ * is one disagreement, given as its smallest input, and that input is run once more through
+ * the plain interpreter (bpf-sim.ts) and the table to confirm it, so the prover never reports
+ * a case the kernel would decide otherwise. Nothing is sampled: every syscall number (not
+ * only the x86_64 table's), every architecture value and every argument value is covered.
+ */
 
 export interface Disagreement {
   nr: number;
@@ -25,118 +39,115 @@ export interface Disagreement {
   filter: boolean;
 }
 
-/** One evaluated case, for callers that want more than the verdict (the audit's decoder). */
-export interface FilterCase {
-  nr: number;
-  arch: number;
-  args: readonly bigint[];
-  allowed: boolean;
-  /** The argument indexes varied over the probe values in this round (the others are 0). */
-  varied: ReadonlySet<number>;
+export interface Verification {
+  /** Paths through the program, each a region of inputs the filter decides alike. */
+  cases: number;
+  disagreements: Disagreement[];
+  paths: FilterPath[];
 }
 
-function policyAllows(rules: readonly PolicyRule[], nr: number, args: readonly bigint[]): boolean {
-  return rules.some(
-    (r) =>
-      r.nr === nr &&
-      r.args.every((c) => {
-        const v = args[c.index] ?? 0n;
-        return c.op === 'eq' ? v === c.value : v <= c.value;
-      }),
+/** What the table allows: x86_64, its number, each argument within its conditions. */
+export function policyAllows(
+  rules: readonly PolicyRule[],
+  nr: number,
+  arch: number,
+  args: readonly bigint[],
+): boolean {
+  return (
+    arch === AUDIT_ARCH_X86_64 &&
+    rules.some(
+      (r) =>
+        r.nr === nr &&
+        r.args.every((c) => {
+          const v = args[c.index] ?? 0n;
+          return c.op === 'eq' ? v === c.value : v <= c.value;
+        }),
+    )
   );
 }
 
-/**
- * Argument values worth trying: around every constant the policy compares with and every
- * constant the program compares with (as either 32-bit half), plus the extremes. A filter
- * that allows something extra must compare against one of its own constants to do so.
- */
-export function probeValues(
+/** The inputs one rule allows, as boxes (one per combination of its arguments' word ranges). */
+export function ruleBoxes(rule: PolicyRule): Box[] {
+  const first = fullBox();
+  first[WORD_NR] = point(rule.nr);
+  first[WORD_ARCH] = point(AUDIT_ARCH_X86_64);
+  let boxes: IntervalSet[][] = [first];
+  const ranges = new Map<number, [bigint, bigint]>();
+  for (const c of rule.args) {
+    const [lo, hi] = ranges.get(c.index) ?? [0n, U64_MAX];
+    const [clo, chi] = c.op === 'eq' ? [c.value, c.value] : [0n, c.value];
+    ranges.set(c.index, [lo > clo ? lo : clo, hi < chi ? hi : chi]);
+  }
+  for (const [index, [lo, hi]] of ranges) {
+    const words = rangeToWords(lo, hi);
+    boxes = boxes.flatMap((box) =>
+      words.map(([high, low]) => {
+        const b = box.slice();
+        b[argHigh(index)] = high;
+        b[argLow(index)] = low;
+        return b;
+      }),
+    );
+  }
+  return boxes;
+}
+
+function confirm(
   program: readonly Instruction[],
   rules: readonly PolicyRule[],
-): bigint[] {
-  const values = new Set<bigint>([
-    0n,
-    1n,
-    2n,
-    0x7fffffffn,
-    0xffffffffn,
-    1n << 32n,
-    1n << 63n,
-    U64_MAX,
-  ]);
-  const around = (v: bigint) => {
-    for (const d of [-1n, 0n, 1n]) if (v + d >= 0n && v + d <= U64_MAX) values.add(v + d);
-  };
-  for (const rule of rules) for (const c of rule.args) around(c.value);
-  for (const ins of program) {
-    if ((ins.code & 0x07) === 0x05 && (ins.code & 0x08) === 0 && (ins.code & 0xf0) !== 0) {
-      around(BigInt(ins.k));
-      around(BigInt(ins.k) << 32n);
+  box: Box,
+  filter: boolean,
+): Disagreement {
+  const m = boxMember(box);
+  const runs = action(runFilter(program, m)) === SECCOMP_RET_ALLOW;
+  const table = policyAllows(rules, m.nr, m.arch, m.args);
+  if (runs !== filter || table === filter) {
+    throw new Error(
+      `internal error: the path prover and the interpreter differ at nr ${m.nr} arch 0x${m.arch.toString(16)}`,
+    );
+  }
+  return { nr: m.nr, arch: m.arch, args: m.args, policy: table, filter };
+}
+
+const byInput = (a: Disagreement, b: Disagreement): number => {
+  if (a.nr !== b.nr) return a.nr - b.nr;
+  if (a.arch !== b.arch) return a.arch - b.arch;
+  for (let i = 0; i < 6; i++) {
+    const x = a.args[i] ?? 0n;
+    const y = b.args[i] ?? 0n;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
+
+/**
+ * Follows every path of the program and compares each with the policy: lists every region of
+ * inputs (syscall number, ABI, arguments) where filter and policy disagree, by its smallest input.
+ */
+export function verifyFilter(bpf: Buffer, rules: readonly PolicyRule[]): Verification {
+  const program = decodeProgram(bpf);
+  const paths = explorePaths(program);
+  const policy = new Map<number, Box[]>();
+  for (const rule of rules)
+    policy.set(rule.nr, [...(policy.get(rule.nr) ?? []), ...ruleBoxes(rule)]);
+  const found = new Map<string, Disagreement>();
+  const add = (d: Disagreement) => found.set(`${d.nr} ${d.arch} ${d.args.join(',')}`, d);
+  for (const path of paths) {
+    const nrs = path.box[WORD_NR] as IntervalSet;
+    // Most paths have decided the syscall number: only that number's rules can touch them.
+    const candidates = isPoint(nrs)
+      ? (policy.get(nrs[0] as number) ?? [])
+      : [...policy].filter(([nr]) => contains(nrs, nr)).flatMap(([, boxes]) => boxes);
+    const touching = candidates.filter((box) => boxesMeet(path.box, box));
+    if (action(path.ret) === SECCOMP_RET_ALLOW) {
+      // Allowed inputs the table does not allow: what is left after taking away its boxes.
+      let rest: Box[] = [path.box];
+      for (const box of touching) rest = rest.flatMap((r) => boxSubtract(r, box));
+      for (const r of rest) add(confirm(program, rules, r, true));
+    } else {
+      for (const box of touching)
+        add(confirm(program, rules, boxIntersect(path.box, box) as Box, false));
     }
   }
-  return [...values];
-}
-
-/** Runs one case and records which argument slots the program looked at. */
-function evaluate(
-  program: readonly Instruction[],
-  nr: number,
-  arch: number,
-  args: bigint[],
-  seen: Set<number>,
-): boolean {
-  const onLoad = (offset: number) => {
-    if (offset >= ARGS_OFFSET) seen.add(Math.floor((offset - ARGS_OFFSET) / 8));
-  };
-  return action(runFilter(program, { nr, arch, args }, onLoad)) === SECCOMP_RET_ALLOW;
-}
-
-/**
- * Evaluates the program for every x86_64 syscall number, the x32 range and i386, varying
- * each argument the program reads over the probe values (all combinations), and lists
- * every case where filter and policy disagree.
- */
-export function verifyFilter(
-  bpf: Buffer,
-  rules: readonly PolicyRule[],
-  onCase?: (c: FilterCase) => void,
-): { cases: number; disagreements: Disagreement[]; probes: bigint[] } {
-  const program = decodeProgram(bpf);
-  const probes = probeValues(program, rules);
-  const disagreements: Disagreement[] = [];
-  let cases = 0;
-  const explore = (
-    nr: number,
-    arch: number,
-    expected: (args: bigint[]) => boolean,
-    compared: number[] = [],
-  ) => {
-    // Vary what the policy compares as well as what the program reads: either may be missing.
-    const read = new Set<number>(compared);
-    let explored = new Set<number>();
-    // Widen the set of varied arguments until no run reads a new one (paths can reveal more).
-    do {
-      explored = new Set(read);
-      let vectors: bigint[][] = [[0n, 0n, 0n, 0n, 0n, 0n]];
-      for (const index of explored) {
-        vectors = vectors.flatMap((v) => probes.map((p) => v.map((x, i) => (i === index ? p : x))));
-      }
-      for (const args of vectors) {
-        cases++;
-        const filter = evaluate(program, nr, arch, args, read);
-        onCase?.({ nr, arch, args, allowed: filter, varied: explored });
-        const policy = expected(args);
-        if (filter !== policy) disagreements.push({ nr, arch, args, policy, filter });
-      }
-    } while (read.size > explored.size);
-  };
-  for (let nr = 0; nr <= MAX_NR; nr++) {
-    const compared = rules.filter((r) => r.nr === nr).flatMap((r) => r.args.map((a) => a.index));
-    explore(nr, AUDIT_ARCH_X86_64, (args) => policyAllows(rules, nr, args), compared);
-    // The same numbers through the x32 ABI and the i386 ABI must never be allowed.
-    explore(nr | X32_SYSCALL_BIT, AUDIT_ARCH_X86_64, () => false);
-    explore(nr, AUDIT_ARCH_I386, () => false);
-  }
-  return { cases, disagreements, probes };
+  return { cases: paths.length, disagreements: [...found.values()].sort(byInput), paths };
 }

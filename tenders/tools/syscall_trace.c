@@ -1,7 +1,11 @@
 /* syscall_trace.c: syscall-trace, counts the syscalls a program makes. */
 /*
  * Usage: syscall-trace [--after-seccomp] [--timeout-ms N] [--read-filter]
- *          [--out FILE | --out-fd N] [--argv0 NAME] -- PROGRAM [ARGS...]
+ *          [--out FILE | --out-fd N] [--argv0 NAME] [CONFINEMENT]
+ *          -- PROGRAM [ARGS...]
+ * CONFINEMENT (confine.c): --confine [--user UID:GID] [--namespaces FLAGS]
+ *          [--rlimit-nofile N] [--rlimit-nproc N] [--rlimit-core N]
+ *          [--fds N] [--exec-only]
  *
  * Runs PROGRAM as a ptrace tracee, stopped at every syscall entry. ptrace,
  * because it needs no kernel function tracing and adds nothing to the
@@ -20,6 +24,15 @@
  * can attach. If the process dies of SIGSYS, the last call it entered is
  * the denied one. Forks and threads are not followed (the tender makes
  * none): one is refused by killing the process ("forked": true).
+ *
+ * With --confine, for a program that is not a guest (whose tender confines
+ * itself), the child gives up before the exec what confine.c lists: the ids
+ * (--user), namespaces (CLONE_NEW* FLAGS, decimal), every capability,
+ * descriptors from N on (--fds, default 3), the limits given, and sets
+ * no_new_privs; PROGRAM gets an empty environment, and with --exec-only it
+ * is exec'd from an execute-only copy so that it stays non-dumpable. What it
+ * then holds is read at its exec (inspect.c) into "confinement", with the
+ * namespaces the host refused.
  *
  * One JSON object goes to FILE, descriptor N or stdout at the end:
  *   {"mechanism":"ptrace","pid":P,"afterSeccomp":true,"filterInstalled":true,
@@ -49,6 +62,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "confine.h"
+#include "inspect.h"
+#include "trace_options.h"
+
 #ifndef PTRACE_SECCOMP_GET_FILTER
 #define PTRACE_SECCOMP_GET_FILTER 0x420c
 #endif
@@ -66,14 +83,7 @@ static const char *prog = "syscall-trace";
 static volatile pid_t tracee;
 static volatile sig_atomic_t timed_out, reaped;
 
-static struct {
-    int after_seccomp;
-    long timeout_ms;
-    const char *out_path;
-    int out_fd;
-    int read_filter;
-    const char *argv0;
-} opt = {0, 0, NULL, -1, 0, NULL};
+static struct trace_options opt = {.out_fd = -1, .conf = {.fds = 3}};
 
 static int report_fd = -1; /* --out or --out-fd, once open */
 
@@ -87,6 +97,7 @@ static struct {
     struct sock_filter *filter; /* --read-filter */
     long filter_len;
     int filter_errno;
+    char *confined; /* --confine: inspect_process() at the exec */
 } st;
 
 static void die(const char *fmt, ...)
@@ -120,51 +131,6 @@ static void on_alarm(int sig)
         timed_out = 1;
         kill(tracee, SIGKILL);
     }
-}
-
-static long parse_long(const char *s, const char *what, long max)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v > max)
-        die("invalid %s '%s' (expected 0-%ld)", what, s, max);
-    return v;
-}
-
-static int parse_args(int argc, char **argv)
-{
-    int i;
-
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-
-        if (strcmp(a, "--") == 0)
-            return i + 1;
-        if (a[0] != '-')
-            return i;
-        if (strcmp(a, "--after-seccomp") == 0)
-            opt.after_seccomp = 1;
-        else if (strcmp(a, "--timeout-ms") == 0 && has_value)
-            opt.timeout_ms = parse_long(argv[++i], "--timeout-ms", 86400000);
-        else if (strcmp(a, "--out") == 0 && has_value)
-            opt.out_path = argv[++i];
-        else if (strcmp(a, "--out-fd") == 0 && has_value)
-            opt.out_fd = (int)parse_long(argv[++i], "--out-fd", 1 << 20);
-        else if (strcmp(a, "--read-filter") == 0)
-            opt.read_filter = 1;
-        else if (strcmp(a, "--argv0") == 0 && has_value)
-            opt.argv0 = argv[++i];
-        else
-            die("invalid option '%s' (usage: %s [--after-seccomp] "
-                "[--timeout-ms N] [--out FILE] [--out-fd N] [--read-filter] "
-                "[--argv0 NAME] -- PROGRAM [ARGS...])",
-                a, prog);
-    }
-    return i;
 }
 
 static void count(struct counts *c, unsigned long long nr, uint32_t arch)
@@ -215,8 +181,9 @@ static void on_syscall_stop(pid_t pid)
         die("cannot read syscall information: %s", strerror(errno));
     }
     if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-        /* Before execve it is still our own child code, not PROGRAM. */
-        if (!st.started && info.entry.nr != SYS_execve)
+        /* Before the exec it is still our own child code, not PROGRAM. */
+        if (!st.started && info.entry.nr != SYS_execve &&
+            info.entry.nr != SYS_execveat)
             return;
         st.started = 1;
         st.have_last = 1;
@@ -226,8 +193,8 @@ static void on_syscall_stop(pid_t pid)
         count(opt.after_seccomp && !st.filter_installed ? &st.setup : &st.calls,
               info.entry.nr, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_EXIT && st.have_last) {
-        if (st.last_nr == SYS_execve && info.exit.is_error &&
-            st.exec_errno == 0)
+        if ((st.last_nr == SYS_execve || st.last_nr == SYS_execveat) &&
+            info.exit.is_error && st.exec_errno == 0)
             st.exec_errno = (int)-info.exit.rval;
         if (!st.filter_installed && installs_filter(info.exit.rval)) {
             st.filter_installed = 1;
@@ -292,6 +259,11 @@ static void trace(void)
             if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
                 event == PTRACE_EVENT_CLONE)
                 refuse_new_task(pid);
+            /* The first exec is PROGRAM's: what it starts with. */
+            if (event == PTRACE_EVENT_EXEC && opt.conf.enabled &&
+                st.confined == NULL &&
+                (st.confined = inspect_process(pid)) == NULL)
+                die("out of memory");
         } else {
             resume_sig = WSTOPSIG(status); /* the program's own signal */
         }
@@ -316,7 +288,7 @@ static void print_counts(FILE *f, const char *key, const struct counts *c)
         fprintf(f, ",\"%sOther\":%lu", key, c->other);
 }
 
-static void print_report(FILE *f)
+static void print_report(FILE *f, const char *refused)
 {
     int sig = WIFSIGNALED(st.status) ? WTERMSIG(st.status) : 0;
     const char *abbrev = sig ? sigabbrev_np(sig) : NULL;
@@ -353,18 +325,25 @@ static void print_report(FILE *f)
     }
     if (st.filter_errno != 0)
         fprintf(f, ",\"filterError\":\"%s\"", strerror(st.filter_errno));
+    if (opt.conf.enabled)
+        fprintf(f, ",\"confinement\":{\"process\":%s,\"refused\":{%s}}",
+                st.confined != NULL ? st.confined : "null", refused);
     fprintf(f, ",\"timedOut\":%s,\"forked\":%s}\n",
             timed_out ? "true" : "false", st.forked ? "true" : "false");
 }
 
 int main(int argc, char **argv)
 {
-    int first = parse_args(argc, argv);
-    int out_fd = STDOUT_FILENO;
+    char why[1024];
+    int first = trace_options_parse(argc, argv, &opt, why, sizeof why);
+    int out_fd = STDOUT_FILENO, msg[2] = {-1, -1}, exec_fd = -1;
     const char *program;
+    char refused[1024] = "";
     struct sigaction sa;
     FILE *out;
 
+    if (first < 0)
+        die("%s", why);
     if (first >= argc)
         die("missing PROGRAM (usage: %s [options] -- PROGRAM [ARGS...])", prog);
     program = argv[first];
@@ -389,16 +368,47 @@ int main(int argc, char **argv)
     /* Found before the fork so the child makes exactly one execve. */
     if (strchr(program, '/') == NULL)
         die("%s: give PROGRAM as a path (no PATH search)", program);
+    if (!opt.conf.enabled &&
+        (opt.conf.switch_ids || opt.conf.ns != 0 || opt.conf.exec_only ||
+         opt.conf.fds != 3 || opt.conf.has_limit[0] || opt.conf.has_limit[1] ||
+         opt.conf.has_limit[2]))
+        die("--user, --namespaces, --rlimit-*, --fds and --exec-only need "
+            "--confine");
+    if (opt.conf.enabled) {
+        char err[512];
+
+        if (pipe2(msg, O_CLOEXEC) != 0)
+            die("pipe: %s", strerror(errno));
+        if (opt.conf.exec_only &&
+            (exec_fd = confine_exec_copy(program, err, sizeof err)) < 0)
+            die("%s", err);
+    }
 
     tracee = fork();
     if (tracee < 0)
         die("fork: %s", strerror(errno));
     if (tracee == 0) {
+        static char *const no_environment[] = {NULL};
+
         /* Stop so the parent can set options before PROGRAM runs. */
         if (ptrace(PTRACE_TRACEME, 0L, 0L, 0L) != 0 || raise(SIGSTOP) != 0)
             _exit(127);
-        execv(program, argv + first);
+        if (!opt.conf.enabled) {
+            execv(program, argv + first);
+            _exit(127);
+        }
+        confine_child(&opt.conf, msg[1], exec_fd);
+        if (exec_fd >= 0)
+            syscall(SYS_execveat, exec_fd, "", argv + first, no_environment,
+                    AT_EMPTY_PATH);
+        else
+            execve(program, argv + first, no_environment);
         _exit(127);
+    }
+    if (opt.conf.enabled) {
+        close(msg[1]);
+        if (exec_fd >= 0)
+            close(exec_fd);
     }
 
     if (opt.timeout_ms > 0) {
@@ -413,13 +423,17 @@ int main(int argc, char **argv)
     trace(); /* a later SIGALRM finds `reaped` set and does nothing */
     if (!reaped)
         die("lost track of %s", program);
+    if (opt.conf.enabled &&
+        confine_read_messages(msg[0], refused, sizeof refused, why,
+                              sizeof why) != 0)
+        die("%s: cannot confine it: %s", program, why);
     if (!st.started || st.exec_errno != 0)
         die("%s: cannot execute: %s", program,
             strerror(st.exec_errno ? st.exec_errno : ENOEXEC));
     out = fdopen(out_fd, "w");
     if (out == NULL)
         die("cannot write the report: %s", strerror(errno));
-    print_report(out);
+    print_report(out, refused);
     if (fclose(out) != 0)
         die("cannot write the report: %s", strerror(errno));
     return 0;

@@ -20,7 +20,8 @@ describe('audit spt', () => {
     const report = await audit({ kernel: example('hello'), observe: false });
     expect(allowedOf(report)).toEqual(sorted(CORE));
     expect(report.verification).toMatchObject({ passed: true, disagreementCount: 0 });
-    expect(report.verification.cases).toBeGreaterThan(2000);
+    // Paths through the program: together they hold every input, each decided alike.
+    expect(report.verification.cases).toBeGreaterThan(10);
     const reasons = report.allowlist.flatMap((s) => s.alternatives.map((a) => a.reason));
     expect(reasons.every((r) => typeof r === 'string' && r.length > 0)).toBe(true);
     expect(report.filter.instructions * 8).toBe(report.filter.bytes);
@@ -84,7 +85,7 @@ describe('audit spt', () => {
       expect(error).toBeInstanceOf(AuditError);
       const report = (error as AuditError).report;
       expect((error as Error).message).toMatch(
-        /disagree in \d+ of \d+ cases; first: arch_prctl\(158\)/,
+        /disagree in \d+ regions? of inputs \(\d+ paths followed\); first: arch_prctl\(158\)/,
       );
       expect(report.verification.passed).toBe(false);
       expect(report.verification.disagreements[0]).toMatchObject({

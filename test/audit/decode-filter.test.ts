@@ -1,9 +1,15 @@
 // decode-filter.test.ts: what proveFilter reads back from BPF alone, for device sets the examples do not cover.
 import { describe, expect, it } from 'vitest';
 import { proveAllowlist } from '../../src/audit/allowlist.js';
+import {
+  AUDIT_ARCH_X86_64,
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_KILL_PROCESS,
+} from '../../src/audit/bpf-sim.js';
 import { conditionKey, proveFilter } from '../../src/audit/decode-filter.js';
 import { compileFilter } from '../../src/native/index.js';
 import { buildPolicy, type PolicyContext, type PolicyRule } from '../../src/policy/rules.js';
+import { bpf, LD, RET } from './bpf-asm.js';
 
 const compile = (rules: readonly PolicyRule[]) =>
   compileFilter(rules.map((r) => ({ syscall: r.syscall, args: r.args }))).bpf;
@@ -89,5 +95,58 @@ describe('decoding a filter by simulation', () => {
       'x86_64',
       'allow',
     ]);
+  });
+
+  it('reads back 63 block devices, each descriptor with its own block size and bound', () => {
+    const ctx: PolicyContext = {
+      epollFd: 3,
+      timerFd: 4,
+      devices: Array.from({ length: 63 }, (_, i) => ({
+        type: 'BLOCK_BASIC' as const,
+        name: `storage${i}`,
+        hostFd: 5 + i,
+        // Every other device above 4 GiB, so both shapes of the bound are read back.
+        capacity: i % 2 === 0 ? BigInt(4096 * (i + 1)) : 5n * GiB + BigInt(4096 * i),
+        blockSize: i % 3 === 0 ? 4096 : 512,
+      })),
+    };
+    const rules = buildPolicy(ctx);
+    const got = decoded(rules);
+    expect(got).toEqual(expected(rules));
+    expect(got.filter((line) => line.startsWith('17: '))).toHaveLength(63);
+    expect(got).toContain(`18: a0 eq 66 && a2 eq 512 && a3 le ${5n * GiB + 4096n * 61n - 512n}`);
+  });
+
+  it('describes a test of one half of an argument as such, and matches it with no table rule', () => {
+    // write allowed when the low word of a0 is 1, whatever its high word.
+    const program = bpf([
+      LD(4),
+      [0x15, 0, 5, AUDIT_ARCH_X86_64],
+      LD(0),
+      [0x15, 0, 3, 1],
+      LD(16),
+      [0x15, 0, 1, 1],
+      RET(SECCOMP_RET_ALLOW),
+      RET(SECCOMP_RET_KILL_PROCESS),
+    ]);
+    const write = buildPolicy({ epollFd: 3, timerFd: 4, devices: [] }).filter(
+      (r) => r.syscall === 'write',
+    );
+    const { verification, allowlist } = proveAllowlist(program, write);
+    expect(allowlist.map((s) => [s.name, s.argsVaried, s.alternatives.map((a) => a.text)])).toEqual(
+      [['write', [0], ['a0.lo32 == 1']]],
+    );
+    expect(verification.passed).toBe(false);
+    expect(verification.unmatched).toEqual({
+      filter: ['write: a0.lo32 == 1'],
+      table: ['write: a0 == 1'],
+    });
+    expect(verification.disagreements[0]).toMatchObject({
+      name: 'write',
+      abi: 'x86_64',
+      args: [String((1n << 32n) | 1n), '0', '0', '0', '0', '0'],
+      filter: 'allow',
+      table: 'kill',
+    });
   });
 });

@@ -212,6 +212,42 @@ describe('syscall-trace', () => {
     expect(report.calls['59']).toBe(1); // execve: counting starts there
   });
 
+  it.skipIf(process.getuid?.() !== 0)(
+    'says in one line why it could not confine a program, and runs none of it',
+    () => {
+      // As nobody, switching to root's ids is refused at the first step (the groups).
+      const result = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          tool('syscall-trace'),
+          '--confine',
+          '--user',
+          '0:0',
+          '--',
+          '/bin/sh',
+          '-c',
+          'echo ran',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'syscall-trace: /bin/sh: cannot confine it: cannot clear the supplementary groups: Operation not permitted\n',
+      );
+      const unconfined = spawnSync(tool('syscall-trace'), ['--user', '1:1', '--', '/bin/true'], {
+        encoding: 'utf8',
+      });
+      expect(unconfined.status).toBe(2);
+      expect(unconfined.stderr).toBe(
+        'syscall-trace: --user, --namespaces, --rlimit-*, --fds and --exec-only need --confine\n',
+      );
+    },
+  );
+
   it('fails with status 2 and one line for its own errors', () => {
     const result = spawnSync(tool('syscall-trace'), ['--bogus', '--', '/bin/true'], {
       encoding: 'utf8',

@@ -1,4 +1,4 @@
-// scenarios.test.ts: the hypercalls, block and network scenarios, each variant once at tiny sizes; the guest's claims.
+// scenarios.test.ts: the audit, hypercalls, block and network scenarios, each variant once at tiny sizes; the guest's claims.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { prepare } from '../../src/api.js';
 import { decodeProgram, SECCOMP_RET_ALLOW } from '../../src/audit/bpf-sim.js';
 import { canUseNetns } from '../../src/bench/netns.js';
+import { AUDIT_DEVICE_COUNTS, auditScenario } from '../../src/bench/scenarios/audit.js';
 import { blockScenario } from '../../src/bench/scenarios/block.js';
 import { hypercallsScenario } from '../../src/bench/scenarios/hypercalls.js';
 import {
@@ -71,6 +72,25 @@ function expectWellFormed(measurements: readonly Measurement[]): void {
 }
 
 const metricNames = (ms: readonly Measurement[] | undefined) => (ms ?? []).map((m) => m.metric);
+
+describe('bench scenario audit', () => {
+  it('times nabla audit and nabla-run for each device count, one point per count', async () => {
+    const results = await runOnce(auditScenario([0, 2]));
+    for (const name of ['nabla-run', 'nabla audit']) {
+      const ms = results.get(name) ?? [];
+      expect(ms.map((m) => [m.metric, m.n])).toEqual([
+        ['wall_ms', 0],
+        ['wall_ms', 2],
+      ]);
+      for (const m of ms) expect(m).toMatchObject({ unit: 'ms', better: 'lower' });
+      for (const m of ms) expect(m.value).toBeGreaterThan(0);
+    }
+    // The full run measures up to the manifest's maximum of 63 devices.
+    expect(AUDIT_DEVICE_COUNTS).toEqual([0, 1, 16, 63]);
+    // teardown removed the guests and the disks.
+    expect(existsSync(join(scratch, 'audit'))).toBe(false);
+  }, 120_000);
+});
 
 describe('bench scenario hypercalls', () => {
   it('measures ns per call for every operation in every variant', async () => {

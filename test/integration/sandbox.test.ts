@@ -35,7 +35,7 @@ describe('sandbox spt', () => {
     });
     try {
       const { cases, disagreements } = verifyFilter(prepared.filter.bpf, prepared.policy);
-      expect(cases).toBeGreaterThan(1000);
+      expect(cases).toBeGreaterThan(10); // paths through the program, each a region of inputs
       expect(disagreements).toEqual([]);
     } finally {
       prepared.release();

@@ -1,6 +1,7 @@
 // index.ts: every benchmark scenario, in the order a run measures and reports them.
 import { NablaError } from '../../errors.js';
 import type { Scenario } from '../types.js';
+import { audit } from './audit.js';
 import { block } from './block.js';
 import { boot } from './boot.js';
 import { density } from './density.js';
@@ -10,10 +11,10 @@ import { network } from './network.js';
 /*
  * Short, process-bound scenarios first and density (hundreds of instances) last, so that a
  * run interrupted late still has the rest. boot, density and the container-like peer
- * (container.ts, a variant of both) are the harness's own; hypercalls, block and network
- * measure the guest's I/O paths.
+ * (container.ts, a variant of both) are the harness's own; audit times `nabla audit`'s proof
+ * as block devices are added; hypercalls, block and network measure the guest's I/O paths.
  */
-export const SCENARIOS: readonly Scenario[] = [boot, hypercalls, block, network, density];
+export const SCENARIOS: readonly Scenario[] = [boot, audit, hypercalls, block, network, density];
 
 export const scenarioNames = (): string[] => SCENARIOS.map((s) => s.name);
 

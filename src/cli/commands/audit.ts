@@ -49,7 +49,8 @@ export const options = {
     type: 'string',
     requiresArg: true,
     value: 'PATH',
-    describe: 'the same app built with --target hosted (default: build/hosted/<KERNEL name>)',
+    describe:
+      "the same app built with --target hosted, run confined as the guest (default: none; nabla's own examples: its own build)",
   },
   'no-footprint': {
     type: 'boolean',
@@ -99,8 +100,12 @@ export interface AuditArgs {
   footprint: boolean;
 }
 
-/** nabla-run's own options that change how a guest runs, not what it may call: not audited. */
-const NOT_AUDITED = new Set(['--user', '--timeout', '--core', '--verbose']);
+/**
+ * nabla-run's own options that change how long or how loudly a guest runs, not what it may
+ * call: not audited. (--user and --core are: they decide the guest's and the hosted build's
+ * privileges.)
+ */
+const NOT_AUDITED = new Set(['--timeout', '--verbose']);
 
 /**
  * Splits the command line into the audit's options and nabla-run's syntax (options, KERNEL,
@@ -166,6 +171,9 @@ export function toAuditOptions(
     net: [],
   };
   if (memGiven) options.memMiB = Number(request.memSize >> 20n);
+  // --user and --core decide the guest's privileges, and so the hosted build's.
+  if (request.user !== undefined) options.user = request.user;
+  if (request.core) options.core = true;
   for (const d of request.devices) {
     if (d.kind === 'block')
       options.block?.push({ name: d.name, path: d.path, sectorSize: d.sectorSize });

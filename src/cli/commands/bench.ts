@@ -9,7 +9,7 @@ const DEFAULT_OUT = 'build/bench-results';
 
 export const command = 'bench';
 export const describe =
-  'Benchmark nabla against the alternatives on this machine (boot, hypercalls, block, network, density)';
+  'Benchmark nabla against the alternatives on this machine (boot, audit, hypercalls, block, network, density)';
 
 /** "a,b" and repeated --only a --only b alike, without empty names. */
 export function parseOnly(values: readonly string[] | undefined): string[] | undefined {
@@ -69,7 +69,7 @@ export const options = {
     value: 'NAMES',
     coerce: parseOnly,
     describe:
-      'run only these scenarios, comma-separated or repeated: boot, hypercalls, block, network, density',
+      'run only these scenarios, comma-separated or repeated: boot, audit, hypercalls, block, network, density',
   },
   peer: {
     type: 'string',
