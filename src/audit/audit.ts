@@ -4,6 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { prepare, type RunOptions, run } from '../api.js';
+import { checkKeys, MAX_TIMEOUT_MS, pickRunOptions, RUN_OPTION_KEYS } from '../api-options.js';
+import { bytesToText, inputBytes } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_ROOT } from '../launch/tender-path.js';
@@ -32,6 +34,8 @@ export interface AuditOptions extends RunOptions {
 }
 
 export const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
+/** The keys AuditOptions adds to RunOptions; any key outside both is refused. */
+const AUDIT_OPTION_KEYS = ['observe', 'observeTimeoutMs', 'hosted', 'footprint'] as const;
 
 /** The audit ran, and its report shows the filter and the policy table disagree. */
 export class AuditError extends NablaError {
@@ -57,11 +61,22 @@ async function loadRecorder(): Promise<Recorder | string> {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
+/** The audit's own options; the run options are checked by prepare(). */
 function checkOptions(options: AuditOptions): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new NablaError(`Expected an object for options but received ${String(options)}`);
+  }
+  checkKeys(options, [...RUN_OPTION_KEYS, ...AUDIT_OPTION_KEYS], 'AuditOptions');
+  for (const key of ['observe', 'footprint'] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== 'boolean') {
+      throw new NablaError(`Expected a boolean for ${key} but received ${JSON.stringify(v)}`);
+    }
+  }
   const t = options.observeTimeoutMs;
-  if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
+  if (t !== undefined && !(Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS)) {
     throw new NablaError(
-      `Expected a positive integer (milliseconds) for observeTimeoutMs but received ${JSON.stringify(t)}`,
+      `Expected a positive integer (milliseconds) for observeTimeoutMs but received ${typeof t === 'number' ? t : JSON.stringify(t)}`,
     );
   }
   const h = options.hosted;
@@ -70,12 +85,26 @@ function checkOptions(options: AuditOptions): void {
   }
 }
 
+/**
+ * A path or argument for the hosted program, which is spawned with text: bytes that are not
+ * UTF-8 would reach it as other bytes (another file), so they are refused.
+ */
+function hostedText(value: RunOptions['kernel']): string {
+  const bytes = inputBytes(value);
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes))
+    throw new NablaError(
+      `${bytesToText(bytes)}: not valid UTF-8, which the hosted run cannot be given`,
+    );
+  return text;
+}
+
 /** The hosted program's command line: nabla-run's options (sdk/hosted/options.c), then ARGS. */
 export function hostedArgs(options: RunOptions): string[] {
   const out: string[] = [];
   if (options.memMiB !== undefined) out.push(`--mem=${options.memMiB}`);
   for (const b of options.block ?? []) {
-    out.push(`--block:${b.name}=${b.path}`);
+    out.push(`--block:${b.name}=${hostedText(b.path)}`);
     if (b.sectorSize !== undefined) out.push(`--block-sector-size:${b.name}=${b.sectorSize}`);
   }
   for (const n of options.net ?? []) {
@@ -83,7 +112,7 @@ export function hostedArgs(options: RunOptions): string[] {
     if (n.mac !== undefined) out.push(`--net-mac:${n.name}=${n.mac}`);
   }
   if (options.xExecHeap) out.push('--x-exec-heap');
-  return [...out, '--', ...(options.args ?? [])];
+  return [...out, '--', ...(options.args ?? []).map(hostedText)];
 }
 
 function resolveHosted(options: AuditOptions): { path: string } | HostedSection {
@@ -94,7 +123,7 @@ function resolveHosted(options: AuditOptions): { path: string } | HostedSection 
       throw new NablaError(`${options.hosted}: No such hosted executable`);
     return { path: options.hosted };
   }
-  const name = basename(options.kernel).replace(/\.nabla$/, '');
+  const name = basename(bytesToText(inputBytes(options.kernel))).replace(/\.nabla$/, '');
   // Relative to the current directory first (an app's own build), then to nabla's (its examples).
   const candidates = [join('build/hosted', name), resolve(PACKAGE_ROOT, 'build/hosted', name)];
   const found = candidates.find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
@@ -187,7 +216,7 @@ function footprint(options: AuditOptions, timeoutMs: number): Promise<Footprint>
     options.observe === false
       ? null
       : () => {
-          const guest = run({ ...options, stdio: 'ignore' });
+          const guest = run({ ...pickRunOptions(options), stdio: 'ignore' });
           const timer = setTimeout(() => guest.kill(), timeoutMs);
           return { pid: guest.pid, ended: guest.exited.finally(() => clearTimeout(timer)) };
         };
@@ -205,16 +234,17 @@ function unikernelSection(prepared: PreparedLaunch): AuditReport['unikernel'] {
   const { request } = prepared;
   const image = readFileSync(request.kernel);
   return {
-    path: request.kernel,
+    // Paths and arguments as text; bytes that are not UTF-8 are escapes (bytes.ts).
+    path: bytesToText(request.kernel),
     bytes: image.length,
     sha256: sha256(image),
-    args: [...request.args],
+    args: request.args.map(bytesToText),
     memMiB: Number(request.memSize >> 20n),
     devices: prepared.devices.map((d) => ({
       index: d.index,
       name: d.name,
       type: d.type,
-      attachment: d.type === 'BLOCK_BASIC' ? d.path : d.target,
+      attachment: d.type === 'BLOCK_BASIC' ? bytesToText(d.path) : d.target,
       guestFd: d.hostFd,
       blockSize: d.type === 'BLOCK_BASIC' ? d.blockSize : null,
       capacity: d.type === 'BLOCK_BASIC' ? d.capacity.toString() : null,
@@ -283,7 +313,7 @@ export async function auditPrepared(
  */
 export async function audit(options: AuditOptions): Promise<AuditReport> {
   checkOptions(options);
-  const prepared = prepare(options);
+  const prepared = prepare(pickRunOptions(options));
   try {
     return await auditPrepared(prepared, options);
   } finally {

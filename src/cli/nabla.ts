@@ -1,4 +1,5 @@
 // nabla.ts: the `nabla` command family (yargs); each command lives in cli/commands/.
+import { textToBytes } from '../bytes.js';
 import * as run from './commands/run.js';
 
 /** Errors a command may throw that are the user's to fix: print the message, not a stack. */
@@ -53,7 +54,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (process.env.NABLA_DEBUG) process.stderr.write(`${error.stack}\n`);
         return;
       }
-      process.stderr.write(`nabla: ${error?.message ?? message}\n`);
+      // A path that is not UTF-8 prints as its bytes (bytes.ts), as nabla-run prints it.
+      process.stderr.write(textToBytes(`nabla: ${error?.message ?? message}\n`));
       if (!error) process.stderr.write('Run `nabla --help` for usage.\n');
     })
     .help()

@@ -29,12 +29,12 @@ describe('solo5-spt argument syntax', () => {
     expect(cmd).toEqual({
       kind: 'run',
       request: {
-        kernel: 'app.nabla',
-        args: ['--mem=1', 'a b'],
+        kernel: Buffer.from('app.nabla'),
+        args: [Buffer.from('--mem=1'), Buffer.from('a b')],
         memSize: 64n << 20n,
         xExecHeap: true,
         devices: [
-          { kind: 'block', name: 'storage', path: '/tmp/d.img', sectorSize: 4096 },
+          { kind: 'block', name: 'storage', path: Buffer.from('/tmp/d.img'), sectorSize: 4096 },
           { kind: 'net', name: 'service', target: { iface: 'tap0' }, mac: '02:00:00:00:00:01' },
         ],
       },
@@ -44,7 +44,7 @@ describe('solo5-spt argument syntax', () => {
   it('defaults to 512 MiB and accepts @FD and --', () => {
     const cmd = parseSptArgs(['--net:n=@7', '--', '-kernel-with-dash']);
     expect(cmd.kind === 'run' && cmd.request.memSize).toBe(512n << 20n);
-    expect(cmd.kind === 'run' && cmd.request.kernel).toBe('-kernel-with-dash');
+    expect(cmd.kind === 'run' && cmd.request.kernel).toEqual(Buffer.from('-kernel-with-dash'));
     expect(cmd.kind === 'run' && cmd.request.devices).toEqual([
       { kind: 'net', name: 'n', target: { fd: 7 }, mac: undefined },
     ]);
@@ -100,8 +100,8 @@ describe("nabla-run's own options (beyond solo5-spt)", () => {
       '--timeout=9',
     ]);
     expect(cmd.kind === 'run' && cmd.request).toMatchObject({
-      kernel: 'app.nabla',
-      args: ['--verbose', '--timeout=9'],
+      kernel: Buffer.from('app.nabla'),
+      args: [Buffer.from('--verbose'), Buffer.from('--timeout=9')],
       user: 'daemon:adm',
       timeoutMs: 1500,
       core: true,

@@ -155,14 +155,19 @@ export async function handler(
 
 /** `nabla audit ...`: nabla-run's syntax around the audit's own options, so yargs parses only those. */
 export async function runRaw(argv: readonly string[]): Promise<number> {
-  const [{ default: yargs }, { NablaError }, { parseSptArgs }, { reportError }, { version }] =
-    await Promise.all([
-      import('yargs'),
-      import('../../errors.js'),
-      import('../spt-args.js'),
-      import('../report.js'),
-      import('../usage.js'),
-    ]);
+  const [
+    { default: yargs },
+    { NablaError },
+    { parseSptArgs },
+    { reportError, writeStderr },
+    { version },
+  ] = await Promise.all([
+    import('yargs'),
+    import('../../errors.js'),
+    import('../spt-args.js'),
+    import('../report.js'),
+    import('../usage.js'),
+  ]);
   const { own, spt } = splitArgs(argv);
   const parser = builder(yargs(own).scriptName(PROG)).exitProcess(false);
   let failure: string | undefined;
@@ -176,7 +181,7 @@ export async function runRaw(argv: readonly string[]): Promise<number> {
       return 1;
     }
     if (parsed.help) return 0; // yargs has printed the help
-    const sptCommand = parseSptArgs(spt);
+    const sptCommand = parseSptArgs(spt, PROG);
     if (sptCommand.kind === 'help') {
       process.stdout.write(`${await parser.getHelp()}\n`);
       return 0;
@@ -194,8 +199,8 @@ export async function runRaw(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // nabla-run's usage would be the wrong one here: point at the audit's own help instead.
     if (error instanceof NablaError && error.showUsage) {
-      process.stderr.write(error.lines.map((line) => `${PROG}: ${line}\n`).join(''));
-      process.stderr.write(`Run \`${PROG} --help\` for usage.\n`);
+      writeStderr(error.lines.map((line) => `${PROG}: ${line}\n`).join(''));
+      writeStderr(`Run \`${PROG} --help\` for usage.\n`);
       return error.exitCode;
     }
     return reportError(PROG, error);

@@ -35,9 +35,13 @@ export function formatText(d: UnikernelDescription): string {
 }
 
 export async function handler(argv: { kernel: string; json: boolean }): Promise<void> {
-  const { describeUnikernel } = await import('../../elf/describe.js');
-  const description = describeUnikernel(argv.kernel);
+  const [{ describeUnikernel }, { textToBytes }] = await Promise.all([
+    import('../../elf/describe.js'),
+    import('../../bytes.js'),
+  ]);
+  // KERNEL is lossless text (bytes.ts); as text, a path that is not UTF-8 prints as its bytes.
+  const description = describeUnikernel(textToBytes(argv.kernel));
   process.stdout.write(
-    argv.json ? `${JSON.stringify(description, null, 2)}\n` : formatText(description),
+    argv.json ? `${JSON.stringify(description, null, 2)}\n` : textToBytes(formatText(description)),
   );
 }
