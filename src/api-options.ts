@@ -194,7 +194,7 @@ export function checkRunOptions(options: RunOptions): CheckedRunOptions {
   const { user } = o;
   if (user !== undefined && (typeof user !== 'string' || user === '' || user.includes('\0')))
     throw expected('a user name or uid[:gid]', 'user', user);
-  const stdio = o.stdio ?? 'pipe';
+  const stdio = o.stdio === undefined ? 'pipe' : o.stdio;
   if (!STDIO_MODES.includes(stdio as StdioMode))
     throw expected(`one of ${STDIO_MODES.map((m) => `'${m}'`).join(', ')}`, 'stdio', o.stdio);
   const timeoutMs = checkTimeout(o.timeoutMs);
