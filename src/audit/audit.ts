@@ -4,7 +4,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { prepare, type RunOptions, run } from '../api.js';
-import { checkKeys, MAX_TIMEOUT_MS, pickRunOptions, RUN_OPTION_KEYS } from '../api-options.js';
+import {
+  checkKeys,
+  expected,
+  MAX_TIMEOUT_MS,
+  pickRunOptions,
+  RUN_OPTION_KEYS,
+} from '../api-options.js';
 import { bytesToText, inputBytes } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
@@ -63,22 +69,16 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 /** The audit's own options; the run options are checked by prepare(). */
 function checkOptions(options: AuditOptions): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new NablaError(`Expected an object for options but received ${String(options)}`);
-  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw expected('an object', 'options', options);
   checkKeys(options, [...RUN_OPTION_KEYS, ...AUDIT_OPTION_KEYS], 'AuditOptions');
   for (const key of ['observe', 'footprint'] as const) {
     const v = options[key];
-    if (v !== undefined && typeof v !== 'boolean') {
-      throw new NablaError(`Expected a boolean for ${key} but received ${JSON.stringify(v)}`);
-    }
+    if (v !== undefined && typeof v !== 'boolean') throw expected('a boolean', key, v);
   }
   const t = options.observeTimeoutMs;
-  if (t !== undefined && !(Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS)) {
-    throw new NablaError(
-      `Expected a positive integer (milliseconds) for observeTimeoutMs but received ${typeof t === 'number' ? t : JSON.stringify(t)}`,
-    );
-  }
+  if (t !== undefined && !(Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS))
+    throw expected('a positive integer (milliseconds)', 'observeTimeoutMs', t);
   const h = options.hosted;
   if (h !== undefined && h !== null && (typeof h !== 'string' || h === '')) {
     throw new NablaError(`Expected a path or null for hosted but received ${JSON.stringify(h)}`);
