@@ -52,11 +52,15 @@ function loadBundle() {
   const bundle = { exports: {} };
   script.runInThisContext()(bundle.exports, require, bundle, BUNDLE, dirname(BUNDLE));
   const cache = data === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  return { main: bundle.exports.main, cache };
+  const { main, processArguments } = bundle.exports;
+  return { main, processArguments, cache };
 }
 
 if (require.main === module) {
-  process.exitCode = loadBundle().main(process.argv.slice(2));
+  const { main, processArguments } = loadBundle();
+  // The arguments as bytes (KERNEL, --block paths and guest arguments need not be UTF-8).
+  const args = processArguments('nabla-run');
+  process.exitCode = args === null ? 1 : main(args);
 } else {
   // For scripts/code-cache.mjs and the tests.
   module.exports = { BUNDLE, CACHE, bundleStamp, compileBundle, loadBundle };

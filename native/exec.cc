@@ -17,13 +17,22 @@ namespace nabla
 namespace
 {
 
+// Each element a string (UTF-8) or a Buffer (bytes as they are: a path or
+// argument need not be UTF-8). TypeScript has checked that neither holds a NUL.
 std::vector<std::string> Strings(Napi::Array array)
 {
     std::vector<std::string> out;
     uint32_t count = array.Length();
     out.reserve(count);
-    for (uint32_t i = 0; i < count; i++)
-        out.push_back(array.Get(i).As<Napi::String>().Utf8Value());
+    for (uint32_t i = 0; i < count; i++) {
+        Napi::Value v = array.Get(i);
+        if (v.IsBuffer()) {
+            Napi::Buffer<char> b = v.As<Napi::Buffer<char>>();
+            out.emplace_back(b.Data(), b.Length());
+        } else {
+            out.push_back(v.As<Napi::String>().Utf8Value());
+        }
+    }
     return out;
 }
 

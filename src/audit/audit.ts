@@ -4,6 +4,14 @@ import { readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { resolve } from 'node:path';
 import { prepare, type RunOptions, run } from '../api.js';
+import {
+  checkKeys,
+  expected,
+  MAX_TIMEOUT_MS,
+  pickRunOptions,
+  RUN_OPTION_KEYS,
+} from '../api-options.js';
+import { bytesToText, inputBytes } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_ROOT } from '../launch/tender-path.js';
@@ -37,6 +45,8 @@ export interface AuditOptions extends RunOptions {
 }
 
 export const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
+/** The keys AuditOptions adds to RunOptions; any key outside both is refused. */
+const AUDIT_OPTION_KEYS = ['observe', 'observeTimeoutMs', 'hosted', 'footprint'] as const;
 
 /** The audit ran, and its report shows the filter and the policy table disagree. */
 export class AuditError extends NablaError {
@@ -62,13 +72,18 @@ async function loadRecorder(): Promise<Recorder | string> {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
+/** The audit's own options; the run options are checked by prepare(). */
 function checkOptions(options: AuditOptions): void {
-  const t = options.observeTimeoutMs;
-  if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
-    throw new NablaError(
-      `Expected a positive integer (milliseconds) for observeTimeoutMs but received ${JSON.stringify(t)}`,
-    );
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw expected('an object', 'options', options);
+  checkKeys(options, [...RUN_OPTION_KEYS, ...AUDIT_OPTION_KEYS], 'AuditOptions');
+  for (const key of ['observe', 'footprint'] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== 'boolean') throw expected('a boolean', key, v);
   }
+  const t = options.observeTimeoutMs;
+  if (t !== undefined && !(Number.isInteger(t) && t > 0 && t <= MAX_TIMEOUT_MS))
+    throw expected('a positive integer (milliseconds)', 'observeTimeoutMs', t);
   const h = options.hosted;
   if (h !== undefined && h !== null && (typeof h !== 'string' || h === '')) {
     throw new NablaError(`Expected a path or null for hosted but received ${JSON.stringify(h)}`);
@@ -167,7 +182,7 @@ function footprint(options: AuditOptions, timeoutMs: number): Promise<Footprint>
     options.observe === false
       ? null
       : () => {
-          const guest = run({ ...options, stdio: 'ignore' });
+          const guest = run({ ...pickRunOptions(options), stdio: 'ignore' });
           const timer = setTimeout(() => guest.kill(), timeoutMs);
           return { pid: guest.pid, ended: guest.exited.finally(() => clearTimeout(timer)) };
         };
@@ -185,16 +200,17 @@ function unikernelSection(prepared: PreparedLaunch): AuditReport['unikernel'] {
   const { request } = prepared;
   const image = readFileSync(request.kernel);
   return {
-    path: request.kernel,
+    // Paths and arguments as text; bytes that are not UTF-8 are escapes (bytes.ts).
+    path: bytesToText(request.kernel),
     bytes: image.length,
     sha256: sha256(image),
-    args: [...request.args],
+    args: request.args.map(bytesToText),
     memMiB: Number(request.memSize >> 20n),
     devices: prepared.devices.map((d) => ({
       index: d.index,
       name: d.name,
       type: d.type,
-      attachment: d.type === 'BLOCK_BASIC' ? d.path : d.target,
+      attachment: d.type === 'BLOCK_BASIC' ? bytesToText(d.path) : d.target,
       guestFd: d.hostFd,
       blockSize: d.type === 'BLOCK_BASIC' ? d.blockSize : null,
       capacity: d.type === 'BLOCK_BASIC' ? d.capacity.toString() : null,
@@ -263,7 +279,7 @@ export async function auditPrepared(
  */
 export async function audit(options: AuditOptions): Promise<AuditReport> {
   checkOptions(options);
-  const prepared = prepare(options);
+  const prepared = prepare(pickRunOptions(options));
   try {
     return await auditPrepared(prepared, options);
   } finally {

@@ -1,6 +1,7 @@
 // hosted.ts: which hosted build the audit runs (only one named, or nabla's own example's), and the sandbox it runs in.
 import { realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
+import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_ROOT } from '../launch/tender-path.js';
@@ -31,13 +32,27 @@ export type HostedChoice =
   | { path: string; from: 'option' | 'nabla example' }
   | (HostedSection & { status: 'not given' });
 
-const realpath = (path: string): string | null => {
+/** The real path as bytes (a KERNEL path need not be UTF-8), or null when there is none. */
+const realpath = (path: string | Buffer): Buffer | null => {
   try {
-    return realpathSync(path);
+    return realpathSync(path, { encoding: 'buffer' });
   } catch {
     return null;
   }
 };
+
+/**
+ * A guest argument for the hosted program, which is spawned with text: bytes that are not
+ * UTF-8 would reach it as other bytes, so they are refused (the hosted section says why).
+ */
+function hostedText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes))
+    throw new NablaError(
+      `${bytesToText(bytes)}: not valid UTF-8, which the hosted run cannot be given`,
+    );
+  return text;
+}
 
 /** A path of nabla's own as the report shows it: relative when under the current directory. */
 function shown(path: string): string {
@@ -46,7 +61,7 @@ function shown(path: string): string {
 }
 
 /** The hosted build to run, if any: given, or nabla's own of its own example. */
-export function resolveHosted(kernel: string, hosted: string | null | undefined): HostedChoice {
+export function resolveHosted(kernel: Buffer, hosted: string | null | undefined): HostedChoice {
   if (hosted === null) return { status: 'not given', path: null, reason: 'no hosted build given' };
   if (typeof hosted === 'string') {
     if (!statSync(hosted, { throwIfNoEntry: false })?.isFile())
@@ -55,12 +70,17 @@ export function resolveHosted(kernel: string, hosted: string | null | undefined)
   }
   // The file itself, wherever links lead, must be the one nabla built for its own example.
   const real = realpath(kernel);
-  const name = real === null ? '' : basename(real).replace(/\.nabla$/, '');
+  const name = real === null ? '' : basename(bytesToText(real)).replace(/\.nabla$/, '');
   const own = /^[A-Za-z0-9_-]+$/.test(name)
     ? realpath(join(PACKAGE_ROOT, 'build/examples', `${name}.nabla`))
     : null;
   const path = join(PACKAGE_ROOT, 'build/hosted', name);
-  if (own !== null && real === own && statSync(path, { throwIfNoEntry: false })?.isFile())
+  if (
+    own !== null &&
+    real !== null &&
+    real.equals(own) &&
+    statSync(path, { throwIfNoEntry: false })?.isFile()
+  )
     return { path: shown(path), from: 'nabla example' };
   return {
     status: 'not given',
@@ -84,7 +104,7 @@ export function hostedArgs(prepared: PreparedLaunch): string[] {
     }
   });
   if (request.xExecHeap) out.push('--x-exec-heap');
-  return [...out, '--', ...request.args];
+  return [...out, '--', ...request.args.map(hostedText)];
 }
 
 /** The descriptors handed over, in the order hostedArgs numbers them. */

@@ -6,12 +6,17 @@ import { reportError, writeStderr } from './report.js';
 import { parseSptArgs } from './spt-args.js';
 import { usage, version } from './usage.js';
 
+export { processArguments } from './raw-argv.js';
+
 const PROG = 'nabla-run';
 
-/** Runs nabla-run; returns an exit status only when it did not exec the tender. */
+/**
+ * Runs nabla-run; returns an exit status only when it did not exec the tender. `argv` is lossless
+ * text (bytes.ts: raw-argv.ts reads it so): paths and guest arguments go on as the bytes given.
+ */
 export function main(argv: readonly string[], prog = PROG): number {
   try {
-    const command = parseSptArgs(argv);
+    const command = parseSptArgs(argv, prog);
     if (command.kind === 'help') {
       writeSync(1, usage(prog));
       return 0;

@@ -1,11 +1,18 @@
 // report.ts: the one place that turns an error into stderr lines and an exit status.
 import { writeSync } from 'node:fs';
+import { textToBytes } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import { usage } from './usage.js';
 
-/** Writes straight to descriptor 2: the exec path must never set up Node's stdio streams. */
+/**
+ * Writes straight to descriptor 2: the exec path must never set up Node's stdio streams. A path
+ * or argument in the text that is not UTF-8 (escaped, bytes.ts) is written as its raw bytes, as
+ * upstream's tender and ours print it.
+ */
 export function writeStderr(text: string): void {
-  writeSync(2, text);
+  const bytes = textToBytes(text);
+  let done = 0;
+  while (done < bytes.length) done += writeSync(2, bytes, done);
 }
 
 /** The line after a usage error of a `nabla` command: where its usage is. */

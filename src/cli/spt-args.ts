@@ -1,4 +1,5 @@
 // spt-args.ts: parses solo5-spt's exact command-line syntax (spt-abi.md §7), plus nabla-run's own options, into a launch request.
+import { textToBytes } from '../bytes.js';
 import { checkBlockSize } from '../devices/block.js';
 import type { DeviceRequest } from '../devices/types.js';
 import { NablaError } from '../errors.js';
@@ -51,8 +52,19 @@ function parseExtension(arg: string, ext: Extensions): boolean {
   return true;
 }
 
-function invalidOption(arg: string): NablaError {
-  return new NablaError(`Invalid option: \`${arg}'`, { showUsage: true });
+/**
+ * Upstream's line and status, then its usage screen. The Solo5 bindings' own options
+ * (`--solo5:quiet`) belong to the guest, after KERNEL: for those one line says so instead of the
+ * screen, which does not list them.
+ */
+function invalidOption(arg: string, prog: string): NablaError {
+  if (!arg.startsWith('--solo5:'))
+    return new NablaError(`Invalid option: \`${arg}'`, { showUsage: true });
+  const name = arg.split('=', 1)[0];
+  return new NablaError([
+    `Invalid option: \`${arg}'`,
+    `${name} is a guest option: put it after KERNEL (${prog} [ OPTIONS ] KERNEL ${arg} ...); see --help`,
+  ]);
 }
 
 /** Pass 1, as upstream: find --help/--version and the KERNEL operand (the first non-option). */
@@ -66,7 +78,11 @@ function findKernel(argv: readonly string[]): SptCommand | number {
   return i < argv.length ? i : -1;
 }
 
-export function parseSptArgs(argv: readonly string[]): SptCommand {
+/**
+ * `argv` is lossless text (bytes.ts); KERNEL, --block paths and guest arguments come out as the
+ * bytes given. `prog` names the command in the hint for a misplaced guest option.
+ */
+export function parseSptArgs(argv: readonly string[], prog = 'nabla-run'): SptCommand {
   const found = findKernel(argv);
   if (typeof found !== 'number') return found;
   if (found < 0) throw new NablaError('Missing KERNEL operand', { showUsage: true });
@@ -90,7 +106,7 @@ export function parseSptArgs(argv: readonly string[]): SptCommand {
       continue;
     }
     const match = DEVICE_OPTION.exec(arg);
-    if (!match) throw invalidOption(arg);
+    if (!match) throw invalidOption(arg, prog);
     const [, option, name = '', value = ''] = match;
     if (option === 'block') blocks.set(name, value);
     else if (option === 'net') nets.set(name, value);
@@ -100,7 +116,12 @@ export function parseSptArgs(argv: readonly string[]): SptCommand {
 
   const devices: DeviceRequest[] = [];
   for (const [name, path] of blocks)
-    devices.push({ kind: 'block', name, path, sectorSize: sectorSizes.get(name) });
+    devices.push({
+      kind: 'block',
+      name,
+      path: textToBytes(path),
+      sectorSize: sectorSizes.get(name),
+    });
   for (const [name, value] of nets) {
     const fd = /^@[0-9]+$/.test(value) ? Number(value.slice(1)) : undefined;
     devices.push({
@@ -121,8 +142,8 @@ export function parseSptArgs(argv: readonly string[]): SptCommand {
   return {
     kind: 'run',
     request: {
-      kernel: argv[found] as string,
-      args: argv.slice(found + 1),
+      kernel: textToBytes(argv[found] as string),
+      args: argv.slice(found + 1).map(textToBytes),
       memSize: memSizeBytes(memMiB),
       xExecHeap,
       devices,

@@ -1,8 +1,9 @@
 // block.ts: attaches a file as a block device: opens it read-write and checks size against block size.
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { DeclaredDevice } from '../manifest/manifest.js';
-import { systemErrorText } from '../os-errors.js';
+import { OpenFailure, openRegularFile } from '../regular-file.js';
 import { type AttachedBlock, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE } from './types.js';
 
 /** The upstream rule: a power of two, at least 512 (and, for the 16-bit field, at most 32768). */
@@ -16,17 +17,23 @@ export function checkBlockSize(size: number): number {
   return size;
 }
 
+/**
+ * Opens `path` (bytes, as given) read-write. Only a regular file: anything else is refused
+ * before it is opened (a FIFO or a device would block, or act on the open), which also leaves
+ * out a host block device, whose size fstat does not give.
+ */
 export function attachBlock(
   device: DeclaredDevice,
-  path: string,
+  path: Buffer,
   sectorSize?: number,
 ): AttachedBlock {
   const blockSize = checkBlockSize(sectorSize ?? DEFAULT_BLOCK_SIZE);
   let fd: number;
   try {
-    fd = openSync(path, 'r+');
+    fd = openRegularFile(path, 'r+');
   } catch (error) {
-    throw new NablaError(`Could not open block device: ${path}: ${systemErrorText(error)}`);
+    if (!(error instanceof OpenFailure)) throw error;
+    throw new NablaError(`Could not open block device: ${bytesToText(path)}: ${error.message}`);
   }
   try {
     const capacity = BigInt(fstatSync(fd).size);

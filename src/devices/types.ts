@@ -1,8 +1,8 @@
 // types.ts: what the user asks to attach, and what attaching produced.
 
-/** One device request, already split into name and value by the CLI or the API. */
+/** One device request, already split into name and value by the CLI or the API. A path is bytes. */
 export type DeviceRequest =
-  | { kind: 'block'; name: string; path: string; sectorSize?: number | undefined }
+  | { kind: 'block'; name: string; path: Buffer; sectorSize?: number | undefined }
   | { kind: 'net'; name: string; target: NetTarget; mac?: string | undefined };
 
 /** A tap interface by name, or a descriptor the caller already opened (`@FD`). */
@@ -20,7 +20,8 @@ interface AttachedBase {
 
 export interface AttachedBlock extends AttachedBase {
   type: 'BLOCK_BASIC';
-  path: string;
+  /** The backing file's path, as given (bytes). */
+  path: Buffer;
   capacity: bigint;
   blockSize: number;
 }

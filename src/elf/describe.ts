@@ -1,5 +1,6 @@
 // describe.ts: reads what a Solo5 unikernel declares (ABI note, manifest, segments) for `nabla inspect`.
 import { closeSync } from 'node:fs';
+import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import { type DeclaredDevice, decodeManifest } from '../manifest/manifest.js';
 import { SPT_ABI_TARGET, SPT_ABI_VERSION } from './abi.js';
@@ -49,9 +50,13 @@ const hex = (v: bigint) => `0x${v.toString(16)}`;
 const flags = (f: number) =>
   `${f & PF_R ? 'r' : '-'}${f & PF_W ? 'w' : '-'}${f & PF_X ? 'x' : '-'}`;
 
-/** Describes any Solo5 ELF (any target); malformed files throw NablaError with the runner's message. */
-export function describeUnikernel(path: string): UnikernelDescription {
-  const fd = openUnikernel(path);
+/**
+ * Describes any Solo5 ELF (any target); malformed files throw NablaError with the runner's message.
+ * `kernel` is the path's bytes; `file` in the result is its text (bytes.ts).
+ */
+export function describeUnikernel(kernel: Buffer): UnikernelDescription {
+  const path = bytesToText(kernel);
+  const fd = openUnikernel(kernel);
   try {
     const file = new ElfFile(fd, path);
     const header = readElfHeader(file);

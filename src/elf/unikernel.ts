@@ -1,15 +1,15 @@
 // unikernel.ts: opens a KERNEL operand and runs every check of docs/elf-validation.md, in order.
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import { decodeManifest, type Manifest } from '../manifest/manifest.js';
-import { systemErrorText } from '../os-errors.js';
+import { OpenFailure, openRegularFile } from '../regular-file.js';
 import { ElfFile } from './file.js';
 import { checkEntry, readElfHeader } from './header.js';
 import { checkAbiNote, invalidManifest, readManifestNote } from './notes.js';
 import { checkSegments } from './segments.js';
 
 export interface Unikernel {
-  /** The KERNEL operand exactly as given (it prefixes every message). */
+  /** The KERNEL operand as given, as text (bytes.ts: bytes that are not UTF-8 escaped); it prefixes every message. */
   path: string;
   /** Open read-only descriptor; the tender re-reads the ELF from it. */
   fd: number;
@@ -18,23 +18,25 @@ export interface Unikernel {
   manifest: Manifest;
 }
 
-/** Opens the unikernel once; every later read (ours and the tender's) uses this descriptor. */
-export function openUnikernel(path: string): number {
-  let fd: number;
+/**
+ * Opens the unikernel once; every later read (ours and the tender's) uses this descriptor.
+ * Anything but a regular file is refused before it is opened (a FIFO would wait forever).
+ */
+export function openUnikernel(path: Buffer): number {
   try {
-    fd = openSync(path, 'r');
+    return openRegularFile(path, 'r');
   } catch (error) {
-    throw new NablaError(`${path}: Could not open: ${systemErrorText(error)}`);
+    if (!(error instanceof OpenFailure)) throw error;
+    throw new NablaError(`${bytesToText(path)}: Could not open: ${error.message}`);
   }
-  if (!fstatSync(fd).isFile()) {
-    closeSync(fd);
-    throw new NablaError(`${path}: Could not open: not a regular file`);
-  }
-  return fd;
 }
 
-/** Validates an open unikernel for a guest of `memSize` bytes; throws NablaError with the exact line. */
-export function inspectUnikernel(path: string, fd: number, memSize: bigint): Unikernel {
+/**
+ * Validates an open unikernel for a guest of `memSize` bytes; throws NablaError with the exact
+ * line. `kernel` names it in messages: the path's bytes, or already its text.
+ */
+export function inspectUnikernel(kernel: Buffer | string, fd: number, memSize: bigint): Unikernel {
+  const path = typeof kernel === 'string' ? kernel : bytesToText(kernel);
   const file = new ElfFile(fd, path);
   const header = readElfHeader(file);
   checkEntry(file, header, memSize);

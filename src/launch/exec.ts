@@ -25,6 +25,7 @@ export function execTender(prepared: PreparedLaunch): never {
   const elfFd = prepared.unikernel.fd;
   const deviceFds = prepared.devices.map((d) => d.fd);
   const planFd = planMemfd(prepared.encodePlan({ elfFd, deviceFds }));
+  // KERNEL and ARGS only show `ps` what runs (the plan decides), as the bytes given.
   const argv = ['nabla-run', String(planFd), prepared.request.kernel, ...prepared.request.args];
   try {
     execve(tender, argv, [], [planFd, elfFd, ...deviceFds]);

@@ -3,7 +3,7 @@ import { NablaError } from '../errors.js';
 import { PLAN_MAX_MEM_SIZE } from './plan-format.js';
 
 export const DEFAULT_MEM_MIB = 512;
-const MAX_MEM_MIB = Number(PLAN_MAX_MEM_SIZE >> 20n);
+export const MAX_MEM_MIB = Number(PLAN_MAX_MEM_SIZE >> 20n);
 
 /** `--mem=MB`: a positive decimal integer of megabytes (upstream rejects 0 and non-numbers). */
 export function parseMemMiB(text: string): number {

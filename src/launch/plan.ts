@@ -34,8 +34,10 @@ export interface PlanInput {
   timerFd: number;
   devices: readonly PlanDevice[];
   bpf: Buffer;
-  cmdline: string;
-  kernelPath: string;
+  /** The guest's command line, bytes without NUL. */
+  cmdline: Buffer;
+  /** The KERNEL operand as given (bytes without NUL), for the tender's messages. */
+  kernelPath: Buffer;
   /** Default: keep the ids, no namespaces, no core, nofile just above the planned numbers, nproc 0, not dumpable. */
   privileges?: Pick<Privileges, 'user' | 'namespaces' | 'rlimits' | 'dumpable'>;
   verbose?: boolean;
@@ -58,9 +60,15 @@ function defaultPrivileges(input: PlanInput): NonNullable<PlanInput['privileges'
   };
 }
 
+/** A string region: the bytes and their NUL; one inside would cut the string short in C. */
+function cString(bytes: Buffer, name: string): Buffer {
+  if (bytes.includes(0)) throw new Error(`launch plan: ${name} holds a NUL byte`);
+  return Buffer.concat([bytes, Buffer.of(0)]);
+}
+
 export function encodePlan(input: PlanInput): Buffer {
-  const cmdline = Buffer.from(`${input.cmdline}\0`, 'utf8');
-  const kernelPath = Buffer.from(`${input.kernelPath}\0`, 'utf8');
+  const cmdline = cString(input.cmdline, 'cmdline');
+  const kernelPath = cString(input.kernelPath, 'kernel path');
   const devicesOffset = PLAN_HEADER_SIZE;
   const bpfOffset = align8(devicesOffset + input.devices.length * PLAN_DEVICE_SIZE);
   const cmdlineOffset = bpfOffset + input.bpf.length;

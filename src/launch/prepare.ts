@@ -12,10 +12,10 @@ import { encodePlan } from './plan.js';
 import { decidePrivileges, type Privileges } from './privilege.js';
 
 export interface LaunchRequest {
-  /** The KERNEL operand as given. */
-  kernel: string;
-  /** Guest arguments, joined with single spaces into its command line. */
-  args: readonly string[];
+  /** The KERNEL operand as given: bytes, which need not be UTF-8. */
+  kernel: Buffer;
+  /** Guest arguments (bytes), joined with single spaces into its command line. */
+  args: readonly Buffer[];
   memSize: bigint;
   xExecHeap: boolean;
   devices: readonly DeviceRequest[];
@@ -48,7 +48,8 @@ export interface PreparedLaunch {
   devices: ReadonlyArray<AttachedDevice & { hostFd: number }>;
   epollFd: number;
   timerFd: number;
-  cmdline: string;
+  /** The guest's command line: the arguments' bytes joined with single spaces. */
+  cmdline: Buffer;
   policy: PolicyRule[];
   /** The user, namespaces, limits and dumpability the tender gives the guest. */
   privileges: Privileges;
@@ -60,14 +61,23 @@ export interface PreparedLaunch {
   release(): void;
 }
 
+/** ARGS joined with single spaces, as bytes (as upstream's tender joins them). */
+function joinArgs(args: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const [i, arg] of args.entries()) parts.push(...(i === 0 ? [arg] : [SPACE, arg]));
+  return Buffer.concat(parts);
+}
+const SPACE = Buffer.from(' ');
+
 export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
   const fd = openUnikernel(request.kernel);
   let attached: AttachedDevice[] = [];
   try {
     const unikernel = inspectUnikernel(request.kernel, fd, request.memSize);
     attached = attachDevices(unikernel.manifest, request.devices);
-    const cmdline = request.args.join(' ');
-    if (Buffer.byteLength(cmdline) > SPT_CMDLINE_SIZE - 1) {
+    const cmdline = joinArgs(request.args);
+    // The limit counts bytes (upstream's SPT_CMDLINE_SIZE); its words say characters.
+    if (cmdline.length > SPT_CMDLINE_SIZE - 1) {
       throw new NablaError(`Guest command line too long (max=${SPT_CMDLINE_SIZE - 1} characters)`);
     }
     const devices = attached.map((device, position) => ({

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
+import { bytesToText } from '../bytes.js';
 import { planMemfd } from './exec.js';
 import type { PreparedLaunch } from './prepare.js';
 import { tenderPath } from './tender-path.js';
@@ -59,7 +60,11 @@ export function spawnTender(
   const tender: TenderCommand = {
     path: tenderPath(),
     argv0: 'nabla-run',
-    args: [String(PLAN_CHILD_FD), prepared.request.kernel, ...prepared.request.args],
+    // Only for `ps` (the plan decides); spawn takes text, so bytes that are not UTF-8 show as U+FFFD.
+    args: [
+      String(PLAN_CHILD_FD),
+      ...[prepared.request.kernel, ...prepared.request.args].map(bytesToText),
+    ],
   };
   const deviceChildFds = prepared.devices.map((_, i) => ELF_CHILD_FD + 1 + i);
   const pipeFds = Array.from(

@@ -18,7 +18,7 @@ export interface NativeBinding {
   sealMemfd(fd: number): void;
   tapAttach(ifname: string): number;
   interfaceMtu(ifname: string): number;
-  execve(path: string, argv: string[], envp: string[], keepFds: number[]): never;
+  execve(path: string, argv: Array<string | Buffer>, envp: string[], keepFds: number[]): never;
   clearCloexec(fd: number): void;
   setCloexec(fd: number): void;
   setNonBlocking(fd: number): void;

@@ -22,6 +22,15 @@ export function cString(value: unknown, name: string, maxBytes = Number.POSITIVE
   return value;
 }
 
+/** A C string given as text (UTF-8) or as bytes (a Buffer), without NUL either way. */
+export function cStringOrBytes(value: unknown, name: string): string | Buffer {
+  if (Buffer.isBuffer(value)) {
+    if (value.includes(0)) throw expected('bytes without NUL', name, value);
+    return value;
+  }
+  return cString(value, name);
+}
+
 export function nonEmpty(value: string, name: string): string {
   if (value.length === 0) throw expected('a non-empty string', name, value);
   return value;

@@ -203,6 +203,7 @@ export function interfaceMtu(name: string): number {
  * Replaces this Node process with the program at `path` (same pid). Descriptors in `keepFds`
  * stay open at their numbers, and so do 0, 1 and 2: Node marks its stdio close-on-exec at
  * startup (uv_disable_stdio_inheritance), which would leave the program without a console.
+ * An argument may be bytes (a Buffer): a path need not be UTF-8.
  * Every other close-on-exec descriptor is closed. SIGPIPE and SIGXFSZ, which Node ignores,
  * are back to their defaults in the new program.
  * Flush or drop pending stream writes first: nothing of this process survives.
@@ -210,12 +211,12 @@ export function interfaceMtu(name: string): number {
  */
 export function execve(
   path: string,
-  argv: readonly string[],
+  argv: ReadonlyArray<string | Buffer>,
   envp: readonly string[],
   keepFds: readonly number[] = [],
 ): never {
   const p = check.nonEmpty(check.cString(path, 'path'), 'path');
-  const a = check.array(argv, 'argv').map((s, i) => check.cString(s, `argv[${i}]`));
+  const a = check.array(argv, 'argv').map((s, i) => check.cStringOrBytes(s, `argv[${i}]`));
   const e = check.array(envp, 'envp').map((s, i) => check.cString(s, `envp[${i}]`));
   const k = check.array(keepFds, 'keepFds').map((fd, i) => check.fd(fd, `keepFds[${i}]`));
   const keep = [...new Set([...STDIO_FDS, ...k])];

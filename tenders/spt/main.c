@@ -16,8 +16,9 @@
  *     it is refused rather than cleared. Signals are reset early so that
  *     nothing we inherit (Node ignores SIGPIPE; a mask from a parent)
  *     reaches the guest, which has no way to change them.
- *  2. Read and check the plan. Nothing is done before the whole plan is
- *     known to be consistent; it also says whether to be verbose.
+ *  2. Read and check the plan, and that the ELF and every block device is a
+ *     regular file. Nothing is done before the whole plan is known to be
+ *     consistent; it also says whether to be verbose.
  *  3. Ids, namespaces, capabilities (privilege.c, whose comment gives the
  *     order inside). Before the ELF is read: the untrusted file is parsed
  *     with the guest's privileges, not root's. Nothing later needs
@@ -63,6 +64,7 @@
 #include "elf_load.h"
 #include "elf_notes.h"
 #include "msg.h"
+#include "regular_file.h"
 #include "devices.h"
 #include "filter_install.h"
 #include "guest_mem.h"
@@ -158,6 +160,9 @@ int main(int argc, char **argv)
     if (plan_read(plan_fd, &plan, msg, sizeof msg) != 0)
         fail("%s", msg);
     h = plan.hdr;
+    /* The orchestrator's words for a KERNEL that is not a regular file. */
+    if (nabla_check_regular(h->elf_fd, msg, sizeof msg) != 0)
+        fail("%s: Could not open: %s", plan.kernel_path, msg);
     report_verbose((h->flags & NABLA_PLAN_F_VERBOSE) != 0);
     note("plan: version %u, %u device%s, %u filter instructions; environment "
          "empty, signals reset",

@@ -18,6 +18,7 @@
 #include "io.h"
 #include "msg.h"
 #include "plan_read.h"
+#include "regular_file.h"
 
 #define BAD(fmt, ...)                                                          \
     nabla_msg(msg, msg_size, "invalid launch plan: " fmt, ##__VA_ARGS__)
@@ -340,6 +341,25 @@ int plan_check(const uint8_t *buf, size_t size, int plan_fd, struct plan *out,
     return 0;
 }
 
+/*
+ * A block device's descriptor must hold a regular file, as the orchestrator
+ * opened it: its capacity is the file's size, and anything else (a FIFO, a
+ * socket, a terminal) would not behave as a disk under pread and pwrite.
+ */
+static int check_block_files(const struct plan *p, char *msg, size_t msg_size)
+{
+    char why[NABLA_MSG_SIZE];
+
+    for (unsigned i = 0; i < p->hdr->device_count; i++) {
+        const struct nabla_plan_device *d = &p->devices[i];
+
+        if (d->type == MFT_DEV_BLOCK_BASIC &&
+            nabla_check_regular(d->source_fd, why, sizeof why) != 0)
+            return BAD("device %u: source_fd %d: %s", i, d->source_fd, why);
+    }
+    return 0;
+}
+
 int plan_read(int plan_fd, struct plan *out, char *msg, size_t msg_size)
 {
     struct stat st;
@@ -368,7 +388,8 @@ int plan_read(int plan_fd, struct plan *out, char *msg, size_t msg_size)
                          plan_fd, strerror(errno));
     }
     /* The buffer stays allocated for the life of the process. */
-    if (plan_check(buf, (size_t)n, plan_fd, out, msg, msg_size) != 0) {
+    if (plan_check(buf, (size_t)n, plan_fd, out, msg, msg_size) != 0 ||
+        check_block_files(out, msg, msg_size) != 0) {
         free(buf);
         return -1;
     }

@@ -20,6 +20,7 @@
 #include "elf_load.h"
 #include "elf_notes.h"
 #include "msg.h"
+#include "regular_file.h"
 
 static const char *prog = "elf-check";
 
@@ -61,10 +62,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: invalid MEM_BYTES '%s'\n", prog, argv[2]);
         return usage();
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Only a regular file, seen before it is opened (a FIFO would hang). */
+    fd = nabla_open_regular(path, O_RDONLY, msg, sizeof msg);
     if (fd < 0) {
-        fprintf(stderr, "%s: %s: Could not open: %s\n", prog, path,
-                strerror(errno));
+        fprintf(stderr, "%s: %s: Could not open: %s\n", prog, path, msg);
         return 1;
     }
     if (elf_check(fd, mem_size, &img, msg, sizeof msg) != 0 ||

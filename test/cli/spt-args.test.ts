@@ -29,12 +29,12 @@ describe('solo5-spt argument syntax', () => {
     expect(cmd).toEqual({
       kind: 'run',
       request: {
-        kernel: 'app.nabla',
-        args: ['--mem=1', 'a b'],
+        kernel: Buffer.from('app.nabla'),
+        args: [Buffer.from('--mem=1'), Buffer.from('a b')],
         memSize: 64n << 20n,
         xExecHeap: true,
         devices: [
-          { kind: 'block', name: 'storage', path: '/tmp/d.img', sectorSize: 4096 },
+          { kind: 'block', name: 'storage', path: Buffer.from('/tmp/d.img'), sectorSize: 4096 },
           { kind: 'net', name: 'service', target: { iface: 'tap0' }, mac: '02:00:00:00:00:01' },
         ],
       },
@@ -44,7 +44,7 @@ describe('solo5-spt argument syntax', () => {
   it('defaults to 512 MiB and accepts @FD and --', () => {
     const cmd = parseSptArgs(['--net:n=@7', '--', '-kernel-with-dash']);
     expect(cmd.kind === 'run' && cmd.request.memSize).toBe(512n << 20n);
-    expect(cmd.kind === 'run' && cmd.request.kernel).toBe('-kernel-with-dash');
+    expect(cmd.kind === 'run' && cmd.request.kernel).toEqual(Buffer.from('-kernel-with-dash'));
     expect(cmd.kind === 'run' && cmd.request.devices).toEqual([
       { kind: 'net', name: 'n', target: { fd: 7 }, mac: undefined },
     ]);
@@ -86,6 +86,38 @@ describe('solo5-spt argument syntax', () => {
   ])('%j fails with %s', (argv, message) => {
     expect(failure(argv)).toBe(message);
   });
+
+  it('says in one line, without the usage screen, that a guest option goes after KERNEL', () => {
+    const error = (() => {
+      try {
+        parseSptArgs(['--mem=64', '--solo5:quiet', 'k'], 'nabla run');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(NablaError);
+    expect(error).toMatchObject({
+      lines: [
+        "Invalid option: `--solo5:quiet'",
+        '--solo5:quiet is a guest option: put it after KERNEL (nabla run [ OPTIONS ] KERNEL --solo5:quiet ...); see --help',
+      ],
+      showUsage: false,
+      exitCode: 1,
+    });
+    // After KERNEL it is the guest's, as any argument there.
+    const cmd = parseSptArgs(['k', '--solo5:quiet']);
+    expect(cmd.kind === 'run' && cmd.request.args).toEqual([Buffer.from('--solo5:quiet')]);
+  });
+
+  it('keeps paths and arguments as the bytes the lossless text stands for', () => {
+    // raw-argv.ts escapes a byte that is not UTF-8 as U+DC80 + byte.
+    const cmd = parseSptArgs(['--block:s=d\udcff', 'k\udcfe', 'a\udcffb', 'ü']);
+    expect(cmd.kind === 'run' && cmd.request).toMatchObject({
+      kernel: Buffer.from([0x6b, 0xfe]),
+      args: [Buffer.from([0x61, 0xff, 0x62]), Buffer.from('ü')],
+      devices: [{ kind: 'block', name: 's', path: Buffer.from([0x64, 0xff]) }],
+    });
+  });
 });
 
 describe("nabla-run's own options (beyond solo5-spt)", () => {
@@ -100,8 +132,8 @@ describe("nabla-run's own options (beyond solo5-spt)", () => {
       '--timeout=9',
     ]);
     expect(cmd.kind === 'run' && cmd.request).toMatchObject({
-      kernel: 'app.nabla',
-      args: ['--verbose', '--timeout=9'],
+      kernel: Buffer.from('app.nabla'),
+      args: [Buffer.from('--verbose'), Buffer.from('--timeout=9')],
       user: 'daemon:adm',
       timeoutMs: 1500,
       core: true,

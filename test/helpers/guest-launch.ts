@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { prepare, type RunOptions } from '../../src/api.js';
+import { bytesToText } from '../../src/bytes.js';
 import { planMemfd } from '../../src/launch/exec.js';
 import { tenderPath } from '../../src/launch/tender-path.js';
 
@@ -86,7 +87,9 @@ export function launchGuest(spec: LaunchSpec): LaunchedGuest {
     const deviceFds = prepared.devices.map((_, i) => ELF_CHILD_FD + 1 + i);
     const planFd = planMemfd(prepared.encodePlan({ elfFd: ELF_CHILD_FD, deviceFds }));
     try {
-      child = spawn(tenderPath(), [String(PLAN_CHILD_FD), spec.kernel, ...(spec.args ?? [])], {
+      // KERNEL and ARGS only name the run for `ps`: the plan decides.
+      const shown = [prepared.request.kernel, ...prepared.request.args].map(bytesToText);
+      child = spawn(tenderPath(), [String(PLAN_CHILD_FD), ...shown], {
         argv0: tag,
         cwd,
         detached: true,

@@ -21,6 +21,14 @@ const CASES: Array<[string, () => string[], string[], boolean?]> = [
   ['no KERNEL operand', () => [], ['Missing KERNEL operand'], true],
   ['unknown option', () => ['--foo', hello], ["Invalid option: `--foo'"], true],
   [
+    'guest option before KERNEL (one line, no usage screen)',
+    () => ['--solo5:quiet', hello],
+    [
+      "Invalid option: `--solo5:quiet'",
+      '--solo5:quiet is a guest option: put it after KERNEL (nabla-run [ OPTIONS ] KERNEL --solo5:quiet ...); see --help',
+    ],
+  ],
+  [
     'kernel file missing',
     () => [join(dir, 'nope.nabla')],
     [`${join(dir, 'nope.nabla')}: Could not open: No such file or directory`],

@@ -129,6 +129,25 @@ describe('execve', () => {
     expect(() => execve('/bin/true', [], [], [1.5])).toThrow(
       'Expected a file descriptor (an integer from 0 to 2147483647) for keepFds[0] but received 1.5',
     );
+    expect(() => execve('/bin/true', ['true', Buffer.from('a\0b')], [])).toThrow(
+      /^Expected bytes without NUL for argv\[1\] but received/,
+    );
+  });
+
+  it('passes a Buffer argument as its bytes, which need not be UTF-8', () => {
+    // od shows each byte of its argument as the program received it.
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(ADDON_CANDIDATES[0])}).execve('/bin/sh',
+          ['sh', '-c', 'printf %s "$1" | od -An -tx1', 'sh', Buffer.from([0x61, 0xff, 0xfe])],
+          [], [0, 1, 2]);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('61 ff fe');
   });
 });
 

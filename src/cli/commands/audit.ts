@@ -229,7 +229,7 @@ export async function runRaw(argv: readonly string[]): Promise<number> {
   const parser = builder(nablaParser(yargs(own), context).scriptName(PROG));
   const parsed = (await parser.parseAsync()) as OwnArgs;
   if (parsed.help) return 0; // yargs has printed the help
-  const sptCommand = await parseSptUsage(spt);
+  const sptCommand = await parseSptUsage(spt, PROG);
   if (sptCommand.kind === 'help') {
     process.stdout.write(`${await parser.getHelp()}\n`);
     return 0;

@@ -39,9 +39,13 @@ export function formatText(d: UnikernelDescription): string {
 }
 
 export async function handler(args: { kernel: string; json?: boolean }): Promise<void> {
-  const { describeUnikernel } = await import('../../elf/describe.js');
-  const description = describeUnikernel(args.kernel);
+  const [{ describeUnikernel }, { textToBytes }] = await Promise.all([
+    import('../../elf/describe.js'),
+    import('../../bytes.js'),
+  ]);
+  // KERNEL is lossless text (bytes.ts); as text, a path that is not UTF-8 prints as its bytes.
+  const description = describeUnikernel(textToBytes(args.kernel));
   process.stdout.write(
-    args.json ? `${JSON.stringify(description, null, 2)}\n` : formatText(description),
+    args.json ? `${JSON.stringify(description, null, 2)}\n` : textToBytes(formatText(description)),
   );
 }

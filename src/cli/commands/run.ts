@@ -52,10 +52,10 @@ export function misspeltOption(argv: readonly string[]): Error | undefined {
  * nabla-run, like solo5-spt, prints no usage) is a usage error of the `nabla` command, which
  * points at its --help. Returns what the parser made of the words.
  */
-export async function parseSptUsage(argv: readonly string[]) {
+export async function parseSptUsage(argv: readonly string[], prog: string) {
   const { parseSptArgs } = await import('../spt-args.js');
   try {
-    return parseSptArgs(argv);
+    return parseSptArgs(argv, prog);
   } catch (error) {
     if (error instanceof NablaError && !error.showUsage)
       throw new NablaError(error.lines, { exitCode: error.exitCode, showUsage: true });
@@ -67,7 +67,7 @@ export async function parseSptUsage(argv: readonly string[]) {
 export async function runRaw(argv: readonly string[]): Promise<number> {
   const misspelt = misspeltOption(argv);
   if (misspelt) throw misspelt;
-  await parseSptUsage(argv); // the command line's errors first; main() parses it again
+  await parseSptUsage(argv, 'nabla run'); // the command line's errors first; main() parses it again
   const { main } = await import('../nabla-run.js');
   return main(argv, 'nabla run');
 }
