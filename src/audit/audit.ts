@@ -11,7 +11,7 @@ import {
   pickRunOptions,
   RUN_OPTION_KEYS,
 } from '../api-options.js';
-import { bytesToText, inputBytes } from '../bytes.js';
+import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_ROOT } from '../launch/tender-path.js';

@@ -75,12 +75,7 @@ export function resolveHosted(kernel: Buffer, hosted: string | null | undefined)
     ? realpath(join(PACKAGE_ROOT, 'build/examples', `${name}.nabla`))
     : null;
   const path = join(PACKAGE_ROOT, 'build/hosted', name);
-  if (
-    own !== null &&
-    real !== null &&
-    real.equals(own) &&
-    statSync(path, { throwIfNoEntry: false })?.isFile()
-  )
+  if (own && real?.equals(own) && statSync(path, { throwIfNoEntry: false })?.isFile())
     return { path: shown(path), from: 'nabla example' };
   return {
     status: 'not given',

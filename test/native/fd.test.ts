@@ -1,6 +1,6 @@
 // fd.test.ts: setNonBlocking against the real kernel, seen through /proc/self/fdinfo.
-import { closeSync, openSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { NativeError, setNonBlocking } from '../../src/native/index.js';
 import { closedFd, fdFlags, O_NONBLOCK, useFdTracking } from './fdinfo.js';
 

@@ -1,6 +1,5 @@
 // memfd.test.ts: memfdCreate and sealMemfd against the real kernel.
 import {
-  closeSync,
   ftruncateSync,
   mkdtempSync,
   openSync,
@@ -11,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memfdCreate, NativeError, sealMemfd } from '../../src/native/index.js';
 import { closedFd, hasCloexec, useFdTracking } from './fdinfo.js';
 

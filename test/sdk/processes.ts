@@ -1,8 +1,7 @@
 // processes.ts: runs hosted executables and nabla-run for the SDK tests, optionally with a descriptor 3.
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
-import { join } from 'node:path';
-import { NABLA_RUN, ROOT } from '../helpers/paths.js';
+import { NABLA_RUN } from '../helpers/paths.js';
 import type { CliResult } from '../helpers/run-cli.js';
 
 /** An example built for the hosted target by `npm run build:guests`. */
