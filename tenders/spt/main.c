@@ -47,9 +47,14 @@
  *     being ours here (a uid switch in 3 already made us non-dumpable, and
  *     3 keeps it so); last before 14, so that every earlier failure can
  *     still be seen and reported.
- * 14. no_new_privs and the seccomp filter. Last but one: from here on only
+ * 14. Prepare the register reset (xstate.c): an XSAVE area in the tender's
+ *     own memory, never the guest's, zeroed, for the jump to load every
+ *     vector, mask and x87 register's init state from. Before 15, because
+ *     it may fail and must say so; it makes no syscall, so its place
+ *     among the others does not matter.
+ * 15. no_new_privs and the seccomp filter. Last but one: from here on only
  *     the guest's syscalls are allowed, so nothing may print or allocate.
- * 15. Jump to the guest (launch_x86_64.S). Never returns.
+ * 16. Jump to the guest (launch_x86_64.S). Never returns.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -72,6 +77,7 @@
 #include "privilege.h"
 #include "report.h"
 #include "watchdog.h"
+#include "xstate.h"
 
 extern char **environ;
 
@@ -137,7 +143,8 @@ int main(int argc, char **argv)
     char msg[NABLA_MSG_SIZE];
     struct plan plan;
     struct elf_image img;
-    static struct solo5_notes notes; /* 6.6 KiB: keep it off the stack */
+    static struct solo5_notes notes;  /* 6.6 KiB: keep it off the stack */
+    static struct xstate_init xstate; /* 16 KiB, in the tender's .bss */
     const struct nabla_plan_header *h;
     pid_t parent = getppid();
     int plan_fd;
@@ -210,10 +217,14 @@ int main(int argc, char **argv)
     /* 13. */
     dumpable_apply(&plan);
 
-    /* 14. From here on: no printing, no allocation, no library calls. */
+    /* 14. */
+    xstate_prepare(&xstate);
+
+    /* 15. From here on: no printing, no allocation, no library calls. */
     note("seccomp: no_new_privs, then the filter; jumping to the guest");
     filter_install(&plan);
 
-    /* 15. */
-    nabla_launch(h->mem_size - STACK_OFFSET, img.entry, SPT_BOOT_INFO_BASE);
+    /* 16. */
+    nabla_launch(h->mem_size - STACK_OFFSET, img.entry, SPT_BOOT_INFO_BASE,
+                 &xstate);
 }
