@@ -33,7 +33,8 @@
  *  8. Copy the manifest and the command line into guest memory, attaching
  *     the plan's devices. Needs the manifest (7); done before descriptors
  *     move so that a device mismatch fails before anything irreversible.
- *  9. Move device descriptors to their numbers and close everything else.
+ *  9. Check that each net device's descriptor is a tap (TUNGETIFF), move
+ *     device descriptors to their numbers and close everything else.
  *     After 7 (the ELF descriptor is closed there) and before 10, so that
  *     the epoll set and timerfd are created into a table with known holes.
  * 10. Create the epoll set and timerfd at their numbers; register them.
