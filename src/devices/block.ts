@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { NablaError } from '../errors.js';
 import type { DeclaredDevice } from '../manifest/manifest.js';
 import { systemErrorText } from '../os-errors.js';
+import { escapeName, escapeText } from '../text-escape.js';
 import { type AttachedBlock, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE } from './types.js';
 
 /** The upstream rule: a power of two, at least 512 (and, for the 16-bit field, at most 32768). */
@@ -26,7 +27,9 @@ export function attachBlock(
   try {
     fd = openSync(path, 'r+');
   } catch (error) {
-    throw new NablaError(`Could not open block device: ${path}: ${systemErrorText(error)}`);
+    throw new NablaError(
+      `Could not open block device: ${escapeText(path)}: ${systemErrorText(error)}`,
+    );
   }
   try {
     const capacity = BigInt(fstatSync(fd).size);
@@ -34,12 +37,12 @@ export function attachBlock(
     // Upstream's order: alignment first, so a short non-empty file is "not block aligned".
     if (capacity % size !== 0n) {
       throw new NablaError(
-        `${device.name}: Backing storage size must be block aligned (${blockSize} bytes)`,
+        `${escapeName(device.name)}: Backing storage size must be block aligned (${blockSize} bytes)`,
       );
     }
     if (capacity < size) {
       throw new NablaError(
-        `${device.name}: Backing storage must be at least 1 block (${blockSize} bytes) in size`,
+        `${escapeName(device.name)}: Backing storage must be at least 1 block (${blockSize} bytes) in size`,
       );
     }
     return {

@@ -13,6 +13,7 @@ import {
   tunInfo,
 } from '../native/index.js';
 import { systemErrorText } from '../os-errors.js';
+import { escapeName, escapeText } from '../text-escape.js';
 import type { AttachedNet, NetTarget } from './types.js';
 
 /** MTU assumed for a descriptor passed with @FD, whose interface we cannot name. */
@@ -23,7 +24,9 @@ const MAC_PATTERN = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 export function parseMac(name: string, text: string): Buffer {
   if (!MAC_PATTERN.test(text))
-    throw new NablaError(`Malformed argument to --net-mac:${name}: '${text}'`);
+    throw new NablaError(
+      `Malformed argument to --net-mac:${escapeName(name)}: '${escapeText(text)}'`,
+    );
   return Buffer.from(text.split(':').map((byte) => Number.parseInt(byte, 16)));
 }
 
@@ -36,7 +39,9 @@ export function randomMac(): Buffer {
 }
 
 function attachFailed(target: string, error: unknown): NablaError {
-  return new NablaError(`Could not attach interface: ${target}: ${systemErrorText(error)}`);
+  return new NablaError(
+    `Could not attach interface: ${escapeText(target)}: ${systemErrorText(error)}`,
+  );
 }
 
 /**
@@ -98,7 +103,7 @@ function mtuOf(iface: string): number {
   }
   if (mtu > MAX_MTU) {
     throw new NablaError(
-      `Could not attach interface: ${iface}: MTU ${mtu} is above ${MAX_MTU}, the largest the manifest can hold`,
+      `Could not attach interface: ${escapeText(iface)}: MTU ${mtu} is above ${MAX_MTU}, the largest the manifest can hold`,
     );
   }
   return mtu;

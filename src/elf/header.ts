@@ -1,5 +1,6 @@
 // header.ts: the ELF header and program header checks of docs/elf-validation.md §1.
 import { hex, NablaError } from '../errors.js';
+import { escapeText } from '../text-escape.js';
 import { SPT_GUEST_MIN_BASE } from './abi.js';
 import type { ElfFile } from './file.js';
 
@@ -38,7 +39,7 @@ export interface ElfHeader {
 
 /** Raised for every check of §1–2; prints as `F: invalid executable: <detail>`. */
 export function invalidExecutable(file: ElfFile, detail: string): NablaError {
-  return new NablaError(`${file.path}: invalid executable: ${detail}`);
+  return new NablaError(`${escapeText(file.path)}: invalid executable: ${detail}`);
 }
 
 /** Reads and checks the ELF header (checks 1–13) and returns the program headers. */

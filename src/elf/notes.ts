@@ -1,5 +1,6 @@
 // notes.ts: finds the Solo5 ABI1 and MFT1 notes in PT_NOTE segments (docs/elf-validation.md §3).
 import { hex, NablaError } from '../errors.js';
+import { escapeText } from '../text-escape.js';
 import {
   ABI1_INFO_SIZE,
   MFT_HEADER_SIZE,
@@ -86,13 +87,14 @@ export function readAbiNote(
 /** Checks 27–29: the ABI1 note says spt, ABI version 2. */
 export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
   const abi = readAbiNote(file, header);
-  if (!abi) throw new NablaError(`${file.path}: No Solo5 ABI information found in executable`);
+  if (!abi)
+    throw new NablaError(`${escapeText(file.path)}: No Solo5 ABI information found in executable`);
   if (abi.target !== SPT_ABI_TARGET) {
-    throw new NablaError(`${file.path}: Executable is not for the solo5-spt target`);
+    throw new NablaError(`${escapeText(file.path)}: Executable is not for the solo5-spt target`);
   }
   if (abi.version !== SPT_ABI_VERSION) {
     throw new NablaError(
-      `${file.path}: Executable requests unsupported ABI version ${abi.version}`,
+      `${escapeText(file.path)}: Executable requests unsupported ABI version ${abi.version}`,
     );
   }
 }
@@ -100,7 +102,8 @@ export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
 /** Checks 30–31 (size part): returns the raw manifest bytes from the MFT1 note. */
 export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
   const note = findSolo5Note(file, header, SOLO5_NOTE_MANIFEST);
-  if (!note) throw new NablaError(`${file.path}: No Solo5 manifest found in executable`);
+  if (!note)
+    throw new NablaError(`${escapeText(file.path)}: No Solo5 manifest found in executable`);
   if (
     note.descsz < MFT_NOTE_DESC_PAD + MFT_HEADER_SIZE ||
     note.descsz > SOLO5_NOTE_MANIFEST_MAX_DESCSZ
@@ -111,5 +114,5 @@ export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
 }
 
 export function invalidManifest(path: string): NablaError {
-  return new NablaError(`${path}: Solo5 manifest is invalid`);
+  return new NablaError(`${escapeText(path)}: Solo5 manifest is invalid`);
 }

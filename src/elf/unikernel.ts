@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { NablaError } from '../errors.js';
 import { decodeManifest, type Manifest } from '../manifest/manifest.js';
 import { systemErrorText } from '../os-errors.js';
+import { escapeText } from '../text-escape.js';
 import { ElfFile } from './file.js';
 import { checkEntry, readElfHeader } from './header.js';
 import { checkAbiNote, invalidManifest, readManifestNote } from './notes.js';
@@ -24,11 +25,11 @@ export function openUnikernel(path: string): number {
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw new NablaError(`${path}: Could not open: ${systemErrorText(error)}`);
+    throw new NablaError(`${escapeText(path)}: Could not open: ${systemErrorText(error)}`);
   }
   if (!fstatSync(fd).isFile()) {
     closeSync(fd);
-    throw new NablaError(`${path}: Could not open: not a regular file`);
+    throw new NablaError(`${escapeText(path)}: Could not open: not a regular file`);
   }
   return fd;
 }

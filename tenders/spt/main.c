@@ -77,6 +77,7 @@
 #include "plan_read.h"
 #include "privilege.h"
 #include "report.h"
+#include "text_escape.h"
 #include "watchdog.h"
 #include "xstate.h"
 
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
     struct elf_image img;
     static struct solo5_notes notes;  /* 6.6 KiB: keep it off the stack */
     static struct xstate_init xstate; /* 16 KiB, in the tender's .bss */
+    static char kernel_shown[TEXT_ESCAPE_SIZE(NABLA_PLAN_MAX_PATH_SIZE)];
     const struct nabla_plan_header *h;
     pid_t parent = getppid();
     int plan_fd;
@@ -184,16 +186,20 @@ int main(int argc, char **argv)
     /* 6. */
     guest_mem_map(h->mem_size, (h->flags & NABLA_PLAN_F_X_EXEC_HEAP) != 0);
 
-    /* 7. Messages are "F: text", F being the KERNEL operand the user gave. */
+    /*
+     * 7. Messages are "F: text", F being the KERNEL operand the user gave,
+     * escaped as every message that quotes it (text_escape.h).
+     */
+    text_escape(kernel_shown, sizeof kernel_shown, plan.kernel_path);
     if (elf_check(h->elf_fd, h->mem_size, &img, msg, sizeof msg) != 0)
-        fail("%s: %s", plan.kernel_path, msg);
+        fail("%s: %s", kernel_shown, msg);
     if (elf_read_notes(h->elf_fd, &img, &notes, msg, sizeof msg) != 0 ||
         elf_load_segments(h->elf_fd, &img, 0, msg, sizeof msg) != 0)
-        fail("%s: %s", plan.kernel_path, msg);
+        fail("%s: %s", kernel_shown, msg);
     elf_image_free(&img);
     close(h->elf_fd);
     note("kernel: %s loaded into %llu MiB of guest memory, entry 0x%llx",
-         plan.kernel_path, (unsigned long long)(h->mem_size >> 20),
+         kernel_shown, (unsigned long long)(h->mem_size >> 20),
          (unsigned long long)img.entry);
 
     /* 8. */
