@@ -12,7 +12,7 @@ import {
   processesTagged,
   snapshotDir,
 } from '../helpers/host-trace.js';
-import { Netns } from '../helpers/netns.js';
+import { canUseNetns, Netns } from '../helpers/netns.js';
 import { NABLA_RUN, tool } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
 import { type Attempt, buildAttempts, FILTER_EXEMPT, GROUPS, STATUS } from './attempts.js';
@@ -89,6 +89,8 @@ function expectedOfControl(control: Control): Expected {
 beforeAll(async () => {
   if (!existsSync(ESCAPE_GUEST))
     throw new Error(`not built: ${ESCAPE_GUEST} — run \`npm run build:guests\``);
+  if (!canUseNetns)
+    throw new Error('the escape suite needs root: its net device is a tap in a private namespace');
   ns = new Netns();
   ns.execSync('ip', ['tuntap', 'add', 'dev', TAP, 'mode', 'tap', 'multi_queue']);
   ns.execSync('ip', ['link', 'set', 'dev', TAP, 'up']);
