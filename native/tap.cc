@@ -1,4 +1,4 @@
-/* tap.cc: attaches to an existing tap interface and reads interface MTUs. */
+/* tap.cc: attaches to tap interfaces, asks what a descriptor is, reads MTUs. */
 #include "addon.h"
 #include "errors.h"
 #include "unique_fd.h"
@@ -64,6 +64,30 @@ Napi::Value TapAttach(const Napi::CallbackInfo &info)
     return Napi::Number::New(env, fd.release());
 }
 
+/*
+ * tunInfo(fd) -> { flags, name }: what the tun driver says the descriptor is
+ * attached to (TUNGETIFF): its IFF_* flags and interface name. Any other
+ * kind of descriptor fails (ENOTTY, or EBADFD for a /dev/net/tun descriptor
+ * attached to nothing); what to accept is decided in TypeScript.
+ */
+Napi::Value TunInfo(const Napi::CallbackInfo &info)
+{
+    Napi::Env env = info.Env();
+    int fd = info[0].As<Napi::Number>().Int32Value();
+
+    struct ifreq ifr;
+    std::memset(&ifr, 0, sizeof(ifr));
+    if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+        ThrowErrno(env, errno, "ioctl", "TUNGETIFF fd " + std::to_string(fd));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("flags",
+            Napi::Number::New(env, static_cast<uint16_t>(ifr.ifr_flags)));
+    out.Set("name", Napi::String::New(
+                        env, std::string(ifr.ifr_name,
+                                         strnlen(ifr.ifr_name, IFNAMSIZ))));
+    return out;
+}
+
 // interfaceMtu(ifname) -> the MTU in bytes, via a throwaway socket.
 Napi::Value InterfaceMtu(const Napi::CallbackInfo &info)
 {
@@ -86,6 +110,7 @@ void RegisterTap(Napi::Env env, Napi::Object exports)
 {
     exports.Set("tapAttach", Napi::Function::New(env, TapAttach));
     exports.Set("interfaceMtu", Napi::Function::New(env, InterfaceMtu));
+    exports.Set("tunInfo", Napi::Function::New(env, TunInfo));
 }
 
 } // namespace nabla

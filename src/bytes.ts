@@ -6,8 +6,8 @@
 // CLI reads the raw bytes and turns them into text with the escape Python calls "surrogateescape"
 // (PEP 383): valid UTF-8 decodes as usual, and each byte of an invalid sequence becomes the lone
 // surrogate U+DC80 + byte. That text parses with ordinary string code (options are ASCII), and
-// `textToBytes` gives back exactly the bytes, for the file system, the guest and stderr alike:
-// a message quoting such a path prints its raw bytes, as upstream's tender does.
+// `textToBytes` gives back exactly the bytes, for the file system and the guest; a message
+// quoting such a path escapes them (text-escape.ts), as the tender does.
 
 const ESCAPE_BASE = 0xdc00;
 

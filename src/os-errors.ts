@@ -21,6 +21,8 @@ const GLIBC_TEXT: Record<string, string> = {
   EEXIST: 'File exists',
   EFBIG: 'File too large',
   EIO: 'Input/output error',
+  ENOTTY: 'Inappropriate ioctl for device',
+  EBADFD: 'File descriptor in bad state',
 };
 
 /** The strerror-style text of a thrown system error, or its message when it is not one. */

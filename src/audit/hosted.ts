@@ -5,6 +5,7 @@ import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_ROOT } from '../launch/tender-path.js';
+import { escapeText } from '../text-escape.js';
 import type { Confinement, RecordedObservation } from './observe.js';
 import type { HostedSandbox, HostedSection } from './report.js';
 
@@ -49,7 +50,7 @@ function hostedText(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes))
     throw new NablaError(
-      `${bytesToText(bytes)}: not valid UTF-8, which the hosted run cannot be given`,
+      `${escapeText(bytes)}: not valid UTF-8, which the hosted run cannot be given`,
     );
   return text;
 }

@@ -1,4 +1,5 @@
 // markdown.ts: the audit report as Markdown (the terminal's default output and report.md).
+import { escapeName, escapeText } from '../text-escape.js';
 import type { AuditReport } from './report.js';
 import { hostedSummary } from './sandbox-text.js';
 
@@ -51,7 +52,7 @@ export function renderMarkdown(report: AuditReport): string {
   const c = report.comparison;
   const name = u.path.split('/').pop() ?? u.path;
   const lines: string[] = [
-    `# Syscall-surface audit: ${name}`,
+    `# Syscall-surface audit: ${escapeText(name)}`,
     '',
     `nabla ${report.tool.version} · report schema ${report.schemaVersion} · ${report.generatedAt} · ` +
       `Linux ${report.host.kernel} (${report.host.arch})`,
@@ -63,11 +64,11 @@ export function renderMarkdown(report: AuditReport): string {
     ...table(
       ['', 'value'],
       [
-        ['path', code(u.path)],
+        ['path', code(escapeText(u.path))],
         ['size', `${u.bytes} bytes`],
         ['sha256', code(u.sha256)],
         ['memory', `${u.memMiB} MiB`],
-        ['arguments', u.args.length > 0 ? code(u.args.join(' ')) : '(none)'],
+        ['arguments', u.args.length > 0 ? code(escapeText(u.args.join(' '))) : '(none)'],
       ],
     ),
     '',
@@ -77,9 +78,9 @@ export function renderMarkdown(report: AuditReport): string {
           ['index', 'name', 'type', 'attached', 'guest fd', 'geometry'],
           u.devices.map((d) => [
             d.index,
-            d.name,
+            escapeName(d.name),
             d.type,
-            code(d.attachment),
+            code(escapeText(d.attachment)),
             d.guestFd,
             d.type === 'BLOCK_BASIC' ? `${d.capacity} bytes, block ${d.blockSize}` : `mtu ${d.mtu}`,
           ]),

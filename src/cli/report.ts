@@ -5,9 +5,9 @@ import { NablaError } from '../errors.js';
 import { usage } from './usage.js';
 
 /**
- * Writes straight to descriptor 2: the exec path must never set up Node's stdio streams. A path
- * or argument in the text that is not UTF-8 (escaped, bytes.ts) is written as its raw bytes, as
- * upstream's tender and ours print it.
+ * Writes straight to descriptor 2: the exec path must never set up Node's stdio streams. Text
+ * quoted from the user or a file is escaped already (text-escape.ts); any lone byte left in the
+ * text form of bytes.ts is written back as that byte.
  */
 export function writeStderr(text: string): void {
   const bytes = textToBytes(text);

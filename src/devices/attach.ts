@@ -2,6 +2,7 @@
 import { closeSync } from 'node:fs';
 import { NablaError } from '../errors.js';
 import type { Manifest } from '../manifest/manifest.js';
+import { escapeName, escapeText } from '../text-escape.js';
 import { attachBlock } from './block.js';
 import { attachNet } from './net.js';
 import type { AttachedDevice, DeviceRequest } from './types.js';
@@ -19,9 +20,10 @@ export function attachDevices(
       const declared = manifest.devices.find(
         (d) => d.name === request.name && d.type === TYPE_OF[request.kind],
       );
-      if (!declared) throw new NablaError(`Resource not declared in manifest: '${request.name}'`);
+      if (!declared)
+        throw new NablaError(`Resource not declared in manifest: '${escapeText(request.name)}'`);
       if (attached.some((a) => a.index === declared.index)) {
-        throw new NablaError(`Device '${request.name}' is attached more than once`);
+        throw new NablaError(`Device '${escapeText(request.name)}' is attached more than once`);
       }
       attached.push(
         request.kind === 'block'
@@ -32,7 +34,10 @@ export function attachDevices(
     const missing = manifest.devices.filter((d) => !attached.some((a) => a.index === d.index));
     if (missing.length > 0) {
       throw new NablaError([
-        ...missing.map((d) => `Device '${d.name}' of type ${d.type} declared but not attached.`),
+        // The names are the file's: escaped, as the tender escapes them (text_escape.c).
+        ...missing.map(
+          (d) => `Device '${escapeName(d.name)}' of type ${d.type} declared but not attached.`,
+        ),
         'All declared devices must be attached. See --help for syntax.',
       ]);
     }

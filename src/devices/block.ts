@@ -1,9 +1,9 @@
 // block.ts: attaches a file as a block device: opens it read-write and checks size against block size.
 import { closeSync, fstatSync } from 'node:fs';
-import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { DeclaredDevice } from '../manifest/manifest.js';
 import { OpenFailure, openRegularFile } from '../regular-file.js';
+import { escapeName, escapeText } from '../text-escape.js';
 import { type AttachedBlock, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE } from './types.js';
 
 /** The upstream rule: a power of two, at least 512 (and, for the 16-bit field, at most 32768). */
@@ -33,7 +33,7 @@ export function attachBlock(
     fd = openRegularFile(path, 'r+');
   } catch (error) {
     if (!(error instanceof OpenFailure)) throw error;
-    throw new NablaError(`Could not open block device: ${bytesToText(path)}: ${error.message}`);
+    throw new NablaError(`Could not open block device: ${escapeText(path)}: ${error.message}`);
   }
   try {
     const capacity = BigInt(fstatSync(fd).size);
@@ -41,12 +41,12 @@ export function attachBlock(
     // Upstream's order: alignment first, so a short non-empty file is "not block aligned".
     if (capacity % size !== 0n) {
       throw new NablaError(
-        `${device.name}: Backing storage size must be block aligned (${blockSize} bytes)`,
+        `${escapeName(device.name)}: Backing storage size must be block aligned (${blockSize} bytes)`,
       );
     }
     if (capacity < size) {
       throw new NablaError(
-        `${device.name}: Backing storage must be at least 1 block (${blockSize} bytes) in size`,
+        `${escapeName(device.name)}: Backing storage must be at least 1 block (${blockSize} bytes) in size`,
       );
     }
     return {

@@ -2,8 +2,18 @@
 import { closeSync } from 'node:fs';
 import { NablaError } from '../errors.js';
 import type { DeclaredDevice } from '../manifest/manifest.js';
-import { interfaceMtu, setNonBlocking, tapAttach } from '../native/index.js';
+import {
+  IFF_NO_PI,
+  IFF_TAP,
+  IFF_TUN,
+  IFF_VNET_HDR,
+  interfaceMtu,
+  setNonBlocking,
+  tapAttach,
+  tunInfo,
+} from '../native/index.js';
 import { systemErrorText } from '../os-errors.js';
+import { escapeName, escapeText } from '../text-escape.js';
 import type { AttachedNet, NetTarget } from './types.js';
 
 /** MTU assumed for a descriptor passed with @FD, whose interface we cannot name. */
@@ -14,7 +24,9 @@ const MAC_PATTERN = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 export function parseMac(name: string, text: string): Buffer {
   if (!MAC_PATTERN.test(text))
-    throw new NablaError(`Malformed argument to --net-mac:${name}: '${text}'`);
+    throw new NablaError(
+      `Malformed argument to --net-mac:${escapeName(name)}: '${escapeText(text)}'`,
+    );
   return Buffer.from(text.split(':').map((byte) => Number.parseInt(byte, 16)));
 }
 
@@ -27,15 +39,53 @@ export function randomMac(): Buffer {
 }
 
 function attachFailed(target: string, error: unknown): NablaError {
-  return new NablaError(`Could not attach interface: ${target}: ${systemErrorText(error)}`);
+  return new NablaError(
+    `Could not attach interface: ${escapeText(target)}: ${systemErrorText(error)}`,
+  );
 }
 
 /**
- * A caller's descriptor may be blocking (a shell or another program opened it so), but the
- * guest's solo5_net_read must return SOLO5_R_AGAIN when no frame waits instead of stopping the
- * whole unikernel in read(2), as upstream's tender ensures with O_NONBLOCK too.
+ * Why a descriptor handed in with @FD is not one a guest may use as its network device, or
+ * undefined when it is a tap as upstream opens one. The guest writes to whatever the number
+ * holds, so only the kernel's word counts (TUNGETIFF): a socket, pipe or file is refused, and
+ * so is a tun (IP packets, not Ethernet frames). A tap must also carry bare frames, as the
+ * bindings read and write them: without IFF_NO_PI every frame would start with 4 bytes of
+ * packet information, with IFF_VNET_HDR with a virtio-net header; traffic would be garbled
+ * both ways, so these are refused too rather than attached (IFF_NO_PI only when the kernel
+ * can say: see below). The tender asks again (tenders/spt/devices.c) with the same reasons.
+ */
+export function notATap(fd: number): string | undefined {
+  let flags: number;
+  try {
+    flags = tunInfo(fd).flags;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EBADFD')
+      return 'not a tap device (a tun/tap descriptor attached to no interface)';
+    if (code === 'ENOTTY' || code === 'EINVAL')
+      return `not a tap device (TUNGETIFF: ${systemErrorText(error)})`;
+    return systemErrorText(error); // EBADF and the like: as upstream words them
+  }
+  if ((flags & IFF_TUN) !== 0) return 'not a tap device (a tun device: IFF_TUN)';
+  if ((flags & IFF_TAP) === 0) return `not a tap device (TUNGETIFF flags 0x${flags.toString(16)})`;
+  // TUNGETIFF reports bit 0x1000 for IFF_NO_PI and also as IFF_NOFILTER (no socket filter on
+  // the queue), so a clear bit proves IFF_NO_PI missing, a set one proves nothing.
+  if ((flags & IFF_NO_PI) === 0)
+    return 'tap device without IFF_NO_PI (frames would carry a packet information header)';
+  if ((flags & IFF_VNET_HDR) !== 0)
+    return 'tap device with IFF_VNET_HDR (frames would carry a virtio-net header)';
+  return undefined;
+}
+
+/**
+ * A caller's descriptor must be a tap (notATap), and may be blocking (a shell or another
+ * program opened it so), but the guest's solo5_net_read must return SOLO5_R_AGAIN when no
+ * frame waits instead of stopping the whole unikernel in read(2), as upstream's tender ensures
+ * with O_NONBLOCK too.
  */
 function adoptFd(fd: number): void {
+  const refused = notATap(fd);
+  if (refused !== undefined) throw new NablaError(`Could not attach interface: @${fd}: ${refused}`);
   try {
     setNonBlocking(fd);
   } catch (error) {
@@ -53,7 +103,7 @@ function mtuOf(iface: string): number {
   }
   if (mtu > MAX_MTU) {
     throw new NablaError(
-      `Could not attach interface: ${iface}: MTU ${mtu} is above ${MAX_MTU}, the largest the manifest can hold`,
+      `Could not attach interface: ${escapeText(iface)}: MTU ${mtu} is above ${MAX_MTU}, the largest the manifest can hold`,
     );
   }
   return mtu;

@@ -3,6 +3,7 @@ import { closeSync } from 'node:fs';
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import { type DeclaredDevice, decodeManifest } from '../manifest/manifest.js';
+import { escapeText } from '../text-escape.js';
 import { SPT_ABI_TARGET, SPT_ABI_VERSION } from './abi.js';
 import { ElfFile } from './file.js';
 import { PF_R, PF_W, PF_X, readElfHeader } from './header.js';
@@ -61,7 +62,8 @@ export function describeUnikernel(kernel: Buffer): UnikernelDescription {
     const file = new ElfFile(fd, path);
     const header = readElfHeader(file);
     const abi = readAbiNote(file, header);
-    if (!abi) throw new NablaError(`${path}: No Solo5 ABI information found in executable`);
+    if (!abi)
+      throw new NablaError(`${escapeText(path)}: No Solo5 ABI information found in executable`);
     const manifest = decodeManifest(readManifestNote(file, header));
     if (!manifest) throw invalidManifest(path);
     return {

@@ -1,5 +1,6 @@
 // header.ts: the ELF header and program header checks of docs/elf-validation.md §1.
 import { hex, NablaError } from '../errors.js';
+import { escapeText } from '../text-escape.js';
 import { SPT_GUEST_MIN_BASE } from './abi.js';
 import type { ElfFile } from './file.js';
 
@@ -13,6 +14,12 @@ const EHDR_SIZE = 64;
 const PHDR_SIZE = 56;
 const ET_EXEC = 2;
 const EM_X86_64 = 62;
+/**
+ * Row 12: at most 64 KiB of program headers, the bound Linux's own ELF loader puts on a table
+ * (fs/binfmt_elf.c); real Solo5 images have about nine. It keeps every accepted file loadable:
+ * each loaded segment costs the tender at most two mappings (vm.max_map_count is 65530).
+ */
+export const MAX_PHNUM = Math.floor(65536 / PHDR_SIZE);
 
 export interface ProgramHeader {
   index: number;
@@ -32,10 +39,10 @@ export interface ElfHeader {
 
 /** Raised for every check of §1–2; prints as `F: invalid executable: <detail>`. */
 export function invalidExecutable(file: ElfFile, detail: string): NablaError {
-  return new NablaError(`${file.path}: invalid executable: ${detail}`);
+  return new NablaError(`${escapeText(file.path)}: invalid executable: ${detail}`);
 }
 
-/** Reads and checks the ELF header (checks 1–12) and returns the program headers. */
+/** Reads and checks the ELF header (checks 1–13) and returns the program headers. */
 export function readElfHeader(file: ElfFile): ElfHeader {
   if (file.size < BigInt(EHDR_SIZE)) {
     throw invalidExecutable(file, `file too small for an ELF header (${file.size} bytes)`);
@@ -66,6 +73,10 @@ export function readElfHeader(file: ElfFile): ElfHeader {
       `bad program header size (e_phentsize ${h.readUInt16LE(54)}, expected 56)`,
     ],
     [h.readUInt16LE(56) === 0, 'no program headers'],
+    [
+      h.readUInt16LE(56) > MAX_PHNUM,
+      `too many program headers (e_phnum ${h.readUInt16LE(56)}, at most ${MAX_PHNUM})`,
+    ],
   ];
   for (const [failed, detail] of checks) {
     if (failed) throw invalidExecutable(file, detail);
@@ -97,7 +108,7 @@ export function readElfHeader(file: ElfFile): ElfHeader {
   return { entry: h.readBigUInt64LE(24), phdrs };
 }
 
-/** Check 13: the entry point must lie in [0x100000, mem_size). */
+/** Check 14: the entry point must lie in [0x100000, mem_size). */
 export function checkEntry(file: ElfFile, header: ElfHeader, memSize: bigint): void {
   if (header.entry < SPT_GUEST_MIN_BASE || header.entry >= memSize) {
     throw invalidExecutable(

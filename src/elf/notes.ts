@@ -1,5 +1,6 @@
 // notes.ts: finds the Solo5 ABI1 and MFT1 notes in PT_NOTE segments (docs/elf-validation.md §3).
-import { NablaError } from '../errors.js';
+import { hex, NablaError } from '../errors.js';
+import { escapeText } from '../text-escape.js';
 import {
   ABI1_INFO_SIZE,
   MFT_HEADER_SIZE,
@@ -12,7 +13,7 @@ import {
   SPT_ABI_VERSION,
 } from './abi.js';
 import type { ElfFile } from './file.js';
-import { type ElfHeader, PT_NOTE } from './header.js';
+import { type ElfHeader, invalidExecutable, PT_NOTE } from './header.js';
 
 const NOTE_HEADER_SIZE = 12n;
 /**
@@ -53,35 +54,56 @@ function findSolo5Note(
   return undefined;
 }
 
-/** The ABI1 note's target and version, or undefined when there is none (check 23). */
+/**
+ * Check 26: a PT_NOTE segment too short for one note header is refused, as upstream refuses it,
+ * wherever it sits in the table (upstream stops at its first match, so it may not look at all).
+ */
+function checkNoteSegments(file: ElfFile, header: ElfHeader): void {
+  for (const ph of header.phdrs) {
+    if (ph.type === PT_NOTE && ph.filesz < NOTE_HEADER_SIZE) {
+      throw invalidExecutable(
+        file,
+        `segment ${ph.index}: PT_NOTE p_filesz ${hex(ph.filesz)} is smaller than a note header (0xc)`,
+      );
+    }
+  }
+}
+
+/**
+ * The ABI1 note's target and version, or undefined when there is none (check 27). Every path
+ * reads this note first, so check 26 runs here.
+ */
 export function readAbiNote(
   file: ElfFile,
   header: ElfHeader,
 ): { target: number; version: number } | undefined {
+  checkNoteSegments(file, header);
   const note = findSolo5Note(file, header, SOLO5_NOTE_ABI);
   if (!note || note.descsz !== ABI1_INFO_SIZE) return undefined;
   const abi = file.read(note.at, ABI1_INFO_SIZE);
   return { target: abi.readUInt32LE(0), version: abi.readUInt32LE(4) };
 }
 
-/** Checks 23–25: the ABI1 note says spt, ABI version 2. */
+/** Checks 27–29: the ABI1 note says spt, ABI version 2. */
 export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
   const abi = readAbiNote(file, header);
-  if (!abi) throw new NablaError(`${file.path}: No Solo5 ABI information found in executable`);
+  if (!abi)
+    throw new NablaError(`${escapeText(file.path)}: No Solo5 ABI information found in executable`);
   if (abi.target !== SPT_ABI_TARGET) {
-    throw new NablaError(`${file.path}: Executable is not for the solo5-spt target`);
+    throw new NablaError(`${escapeText(file.path)}: Executable is not for the solo5-spt target`);
   }
   if (abi.version !== SPT_ABI_VERSION) {
     throw new NablaError(
-      `${file.path}: Executable requests unsupported ABI version ${abi.version}`,
+      `${escapeText(file.path)}: Executable requests unsupported ABI version ${abi.version}`,
     );
   }
 }
 
-/** Checks 26–27 (size part): returns the raw manifest bytes from the MFT1 note. */
+/** Checks 30–31 (size part): returns the raw manifest bytes from the MFT1 note. */
 export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
   const note = findSolo5Note(file, header, SOLO5_NOTE_MANIFEST);
-  if (!note) throw new NablaError(`${file.path}: No Solo5 manifest found in executable`);
+  if (!note)
+    throw new NablaError(`${escapeText(file.path)}: No Solo5 manifest found in executable`);
   if (
     note.descsz < MFT_NOTE_DESC_PAD + MFT_HEADER_SIZE ||
     note.descsz > SOLO5_NOTE_MANIFEST_MAX_DESCSZ
@@ -92,5 +114,5 @@ export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
 }
 
 export function invalidManifest(path: string): NablaError {
-  return new NablaError(`${path}: Solo5 manifest is invalid`);
+  return new NablaError(`${escapeText(path)}: Solo5 manifest is invalid`);
 }

@@ -5,8 +5,12 @@ import type { ElfFile } from './file.js';
 import { type ElfHeader, invalidExecutable, PF_W, PF_X, PT_LOAD } from './header.js';
 
 const U64_MAX = (1n << 64n) - 1n;
+/** mprotect works in whole pages: the unit in which segments must not share memory. */
+export const PAGE_SIZE = 0x1000n;
+const pageDown = (v: bigint) => v & ~(PAGE_SIZE - 1n);
+const pageUp = (v: bigint) => (v + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
 
-/** Checks 14–22 for every PT_LOAD with p_filesz > 0; returns kernel_end as the tender computes it. */
+/** Checks 15–25 for every PT_LOAD with p_filesz > 0; returns kernel_end as the tender computes it. */
 export function checkSegments(file: ElfFile, header: ElfHeader, memSize: bigint): bigint {
   let kernelEnd = 0n;
   let previous: { vaddr: bigint; end: bigint } | undefined;
@@ -33,6 +37,14 @@ export function checkSegments(file: ElfFile, header: ElfHeader, memSize: bigint)
       );
     }
     if (end > memSize) throw fail(`ends at ${hex(end)}, beyond the memory size ${hex(memSize)}`);
+    // Row 21: the extent p_align gives the segment (kernel_end is its end) stays in guest memory.
+    const start = powerOfTwo ? ph.vaddr & ~(ph.align - 1n) : ph.vaddr;
+    const roundedEnd = powerOfTwo ? alignedEnd & ~(ph.align - 1n) : end;
+    if (start < SPT_GUEST_MIN_BASE || roundedEnd > memSize) {
+      throw fail(
+        `p_align ${hex(ph.align)} extends it to ${hex(start)}-${hex(roundedEnd)}, outside guest memory 0x100000-${hex(memSize)}`,
+      );
+    }
     if (previous && ph.vaddr < previous.vaddr) {
       throw fail(`not sorted by p_vaddr (${hex(ph.vaddr)} after ${hex(previous.vaddr)})`);
     }
@@ -41,10 +53,15 @@ export function checkSegments(file: ElfFile, header: ElfHeader, memSize: bigint)
         `overlaps the previous segment (starts at ${hex(ph.vaddr)}, previous ends at ${hex(previous.end)})`,
       );
     }
+    // Row 24: one page has one protection, so a shared page would give one segment the other's.
+    if (previous && pageDown(ph.vaddr) < pageUp(previous.end)) {
+      throw fail(
+        `shares page ${hex(pageDown(ph.vaddr))} with the previous segment (starts at ${hex(ph.vaddr)}, previous ends at ${hex(previous.end)})`,
+      );
+    }
     if ((ph.flags & PF_W) !== 0 && (ph.flags & PF_X) !== 0) {
       throw fail(`asks for write and execute (p_flags ${hex(ph.flags)})`);
     }
-    const roundedEnd = powerOfTwo ? alignedEnd & ~(ph.align - 1n) : end;
     if (roundedEnd > kernelEnd) kernelEnd = roundedEnd;
     previous = { vaddr: ph.vaddr, end };
   }

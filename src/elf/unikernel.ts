@@ -3,6 +3,7 @@ import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import { decodeManifest, type Manifest } from '../manifest/manifest.js';
 import { OpenFailure, openRegularFile } from '../regular-file.js';
+import { escapeText } from '../text-escape.js';
 import { ElfFile } from './file.js';
 import { checkEntry, readElfHeader } from './header.js';
 import { checkAbiNote, invalidManifest, readManifestNote } from './notes.js';
@@ -27,7 +28,7 @@ export function openUnikernel(path: Buffer): number {
     return openRegularFile(path, 'r');
   } catch (error) {
     if (!(error instanceof OpenFailure)) throw error;
-    throw new NablaError(`${bytesToText(path)}: Could not open: ${error.message}`);
+    throw new NablaError(`${escapeText(path)}: Could not open: ${error.message}`);
   }
 }
 

@@ -18,6 +18,7 @@ export interface NativeBinding {
   sealMemfd(fd: number): void;
   tapAttach(ifname: string): number;
   interfaceMtu(ifname: string): number;
+  tunInfo(fd: number): { flags: number; name: string };
   execve(path: string, argv: Array<string | Buffer>, envp: string[], keepFds: number[]): never;
   clearCloexec(fd: number): void;
   setCloexec(fd: number): void;

@@ -193,6 +193,22 @@ export function tapAttach(name: string): number {
   return callNative(() => native().tapAttach(n));
 }
 
+/** The tun driver's IFF_* flags of a tun/tap descriptor (linux/if_tun.h). */
+export const IFF_TUN = 0x0001;
+export const IFF_TAP = 0x0002;
+export const IFF_NO_PI = 0x1000;
+export const IFF_VNET_HDR = 0x4000;
+
+/**
+ * What the tun driver says `fd` is (TUNGETIFF): its IFF_* flags and the interface it is
+ * attached to. Any descriptor that is not an attached tun/tap one throws NativeError (ENOTTY;
+ * EBADFD for /dev/net/tun attached to no interface).
+ */
+export function tunInfo(fd: number): { flags: number; name: string } {
+  const f = check.fd(fd, 'fd');
+  return callNative(() => native().tunInfo(f));
+}
+
 /** The interface's MTU in bytes (SIOCGIFMTU). */
 export function interfaceMtu(name: string): number {
   const n = ifname(name);

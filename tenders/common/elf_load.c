@@ -4,7 +4,7 @@
  * first: the plan may come from elsewhere and the file may have changed. The
  * checks, their order and their texts are fixed by docs/elf-validation.md,
  * because the TypeScript checker must print the very same line; the numbers
- * in comments below (#1..#22) are the rows of that document.
+ * in comments below (#1..#25) are the rows of that document.
  */
 #include <elf.h>
 #include <errno.h>
@@ -31,7 +31,17 @@ static bool is_pow2(uint64_t v)
     return v != 0 && (v & (v - 1)) == 0;
 }
 
-/* Rows #1-#13: the file header, and reading the program header table. */
+static uint64_t page_down(uint64_t v)
+{
+    return v & ~(NABLA_PAGE_SIZE - 1);
+}
+
+static uint64_t page_up(uint64_t v)
+{
+    return (v + NABLA_PAGE_SIZE - 1) & ~(NABLA_PAGE_SIZE - 1);
+}
+
+/* Rows #1-#14: the file header, and reading the program header table. */
 static int check_header(int fd, uint64_t mem_size, struct elf_image *img,
                         char *msg, size_t msg_size)
 {
@@ -88,16 +98,21 @@ static int check_header(int fd, uint64_t mem_size, struct elf_image *img,
                          eh.e_phentsize);
     if (eh.e_phnum == 0) /* #11 */
         return nabla_msg(msg, msg_size, INV "no program headers");
-    /* e_phnum is 16 bits, so the product cannot overflow; the sum can. */
+    if (eh.e_phnum > ELF_MAX_PHNUM) /* #12 */
+        return nabla_msg(msg, msg_size,
+                         INV "too many program headers (e_phnum %u, at most "
+                             "%u)",
+                         eh.e_phnum, ELF_MAX_PHNUM);
+    /* e_phnum is small, so the product cannot overflow; the sum can. */
     ph_bytes = (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr);
     if (__builtin_add_overflow(eh.e_phoff, ph_bytes, &ph_end) ||
-        ph_end > img->file_size) /* #12 */
+        ph_end > img->file_size) /* #13 */
         return nabla_msg(msg, msg_size,
                          INV "program headers lie outside the file (e_phoff "
                              "0x%llx, e_phnum %u, file size 0x%llx)",
                          (unsigned long long)eh.e_phoff, eh.e_phnum,
                          (unsigned long long)img->file_size);
-    if (eh.e_entry < SPT_GUEST_MIN_BASE || eh.e_entry >= mem_size) /* #13 */
+    if (eh.e_entry < SPT_GUEST_MIN_BASE || eh.e_entry >= mem_size) /* #14 */
         return nabla_msg(msg, msg_size,
                          INV "e_entry does not fall within the memory "
                              "allocation range (e_entry 0x%llx, range "
@@ -106,7 +121,7 @@ static int check_header(int fd, uint64_t mem_size, struct elf_image *img,
                          (unsigned long long)mem_size);
     img->entry = eh.e_entry;
 
-    /* At most 65535 * 56 bytes (3.5 MiB), and never more than the file. */
+    /* At most 64 KiB (row #12), and never more than the file. */
     img->phdrs = malloc(ph_bytes);
     if (img->phdrs == NULL)
         return nabla_msg(msg, msg_size,
@@ -124,7 +139,7 @@ static bool is_loaded(const Elf64_Phdr *ph)
     return ph->p_type == PT_LOAD && ph->p_filesz > 0;
 }
 
-/* Rows #14-#22, for each loaded segment in table order; sets kernel_end. */
+/* Rows #15-#25, for each loaded segment in table order; sets kernel_end. */
 static int check_segments(uint64_t mem_size, struct elf_image *img, char *msg,
                           size_t msg_size)
 {
@@ -134,29 +149,29 @@ static int check_segments(uint64_t mem_size, struct elf_image *img, char *msg,
     img->kernel_end = 0;
     for (unsigned i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *ph = &img->phdrs[i];
-        uint64_t file_end, end, rounded;
+        uint64_t file_end, end, rounded = 0, start;
 
         if (!is_loaded(ph))
             continue;
-        if (ph->p_memsz < ph->p_filesz) /* #14 */
+        if (ph->p_memsz < ph->p_filesz) /* #15 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: p_memsz 0x%llx is smaller "
                                  "than p_filesz 0x%llx",
                              i, (unsigned long long)ph->p_memsz,
                              (unsigned long long)ph->p_filesz);
-        if (ph->p_align != 0 && !is_pow2(ph->p_align)) /* #15 */
+        if (ph->p_align != 0 && !is_pow2(ph->p_align)) /* #16 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: p_align 0x%llx is not a power "
                                  "of two",
                              i, (unsigned long long)ph->p_align);
-        if (ph->p_vaddr < SPT_GUEST_MIN_BASE) /* #16 */
+        if (ph->p_vaddr < SPT_GUEST_MIN_BASE) /* #17 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: p_vaddr 0x%llx is below "
                                  "0x%llx",
                              i, (unsigned long long)ph->p_vaddr,
                              SPT_GUEST_MIN_BASE);
         if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &file_end) ||
-            file_end > img->file_size) /* #17 */
+            file_end > img->file_size) /* #18 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: file range lies outside the "
                                  "file (p_offset 0x%llx, p_filesz 0x%llx, "
@@ -167,7 +182,7 @@ static int check_segments(uint64_t mem_size, struct elf_image *img, char *msg,
         /* p_align 0 and 1 both mean "no alignment": nothing to round. */
         if (__builtin_add_overflow(ph->p_vaddr, ph->p_memsz, &end) ||
             (ph->p_align > 1 &&
-             __builtin_add_overflow(end, ph->p_align - 1, &rounded))) /* #18 */
+             __builtin_add_overflow(end, ph->p_align - 1, &rounded))) /* #19 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: address range overflows "
                                  "(p_vaddr 0x%llx, p_memsz 0x%llx, p_align "
@@ -175,33 +190,60 @@ static int check_segments(uint64_t mem_size, struct elf_image *img, char *msg,
                              i, (unsigned long long)ph->p_vaddr,
                              (unsigned long long)ph->p_memsz,
                              (unsigned long long)ph->p_align);
-        if (end > mem_size) /* #19 */
+        if (end > mem_size) /* #20 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: ends at 0x%llx, beyond the "
                                  "memory size 0x%llx",
                              i, (unsigned long long)end,
                              (unsigned long long)mem_size);
-        if (have_prev && ph->p_vaddr < prev_vaddr) /* #20 */
+        /*
+         * #21: the extent p_align gives the segment stays in guest memory;
+         * its end is kernel_end, which the guest takes as its heap start.
+         * p_align 0 and 1 round nothing.
+         */
+        start = ph->p_align > 1 ? ph->p_vaddr & -ph->p_align : ph->p_vaddr;
+        rounded = ph->p_align > 1 ? rounded & -ph->p_align : end;
+        if (start < SPT_GUEST_MIN_BASE || rounded > mem_size)
+            return nabla_msg(msg, msg_size,
+                             INV "segment %u: p_align 0x%llx extends it to "
+                                 "0x%llx-0x%llx, outside guest memory "
+                                 "0x%llx-0x%llx",
+                             i, (unsigned long long)ph->p_align,
+                             (unsigned long long)start,
+                             (unsigned long long)rounded, SPT_GUEST_MIN_BASE,
+                             (unsigned long long)mem_size);
+        if (have_prev && ph->p_vaddr < prev_vaddr) /* #22 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: not sorted by p_vaddr (0x%llx "
                                  "after 0x%llx)",
                              i, (unsigned long long)ph->p_vaddr,
                              (unsigned long long)prev_vaddr);
-        if (have_prev && ph->p_vaddr < prev_end) /* #21 */
+        if (have_prev && ph->p_vaddr < prev_end) /* #23 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: overlaps the previous segment "
                                  "(starts at 0x%llx, previous ends at "
                                  "0x%llx)",
                              i, (unsigned long long)ph->p_vaddr,
                              (unsigned long long)prev_end);
-        if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X)) /* #22 */
+        /*
+         * #24: a page has one protection, so two segments in one page would
+         * give one of them the other's (text made writable or data
+         * executable). end <= mem_size: rounding up cannot overflow.
+         */
+        if (have_prev && page_down(ph->p_vaddr) < page_up(prev_end))
+            return nabla_msg(msg, msg_size,
+                             INV "segment %u: shares page 0x%llx with the "
+                                 "previous segment (starts at 0x%llx, "
+                                 "previous ends at 0x%llx)",
+                             i, (unsigned long long)page_down(ph->p_vaddr),
+                             (unsigned long long)ph->p_vaddr,
+                             (unsigned long long)prev_end);
+        if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X)) /* #25 */
             return nabla_msg(msg, msg_size,
                              INV "segment %u: asks for write and execute "
                                  "(p_flags 0x%x)",
                              i, ph->p_flags);
 
-        rounded =
-            ph->p_align > 1 ? (end + ph->p_align - 1) & -ph->p_align : end;
         if (rounded > img->kernel_end)
             img->kernel_end = rounded;
         have_prev = true;
@@ -240,9 +282,9 @@ int elf_load_segments(int fd, const struct elf_image *img, uintptr_t mem_base,
                       char *msg, size_t msg_size)
 {
     /*
-     * Copy everything first and change protections afterwards: two segments
-     * may share a page, and a page made read-only for the first would make
-     * copying the second fail.
+     * Copy everything first and change protections afterwards, so that no
+     * write ever meets a page already made read-only (check_segments keeps
+     * segments in pages of their own, #24, so this is belt and braces).
      */
     for (unsigned i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *ph = &img->phdrs[i];
@@ -258,9 +300,9 @@ int elf_load_segments(int fd, const struct elf_image *img, uintptr_t mem_base,
         memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
     }
     /*
-     * Each segment's pages get exactly its p_flags (no W+X was allowed by
-     * check_segments). Where segments share a page, the later one decides,
-     * as with upstream Solo5.
+     * Each segment's pages get exactly its p_flags: no W+X (#25), and no
+     * page holds two segments (#24). At most ELF_MAX_PHNUM segments (#12),
+     * so at most 2 * 1170 + 1 mappings, far below vm.max_map_count.
      */
     for (unsigned i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *ph = &img->phdrs[i];

@@ -9,6 +9,14 @@
 /* Guest pages are 4 KiB on x86_64; mprotect works on these. */
 #define NABLA_PAGE_SIZE 0x1000ull
 
+/*
+ * Row #12: at most 64 KiB of program headers (1170), the bound Linux's own
+ * ELF loader puts on a table (fs/binfmt_elf.c). Real Solo5 images have about
+ * nine; the bound keeps every accepted file loadable, since each loaded
+ * segment costs at most two mappings (vm.max_map_count defaults to 65530).
+ */
+#define ELF_MAX_PHNUM ((unsigned)(65536 / sizeof(Elf64_Phdr)))
+
 /* What elf_check learnt about a file, for the loader and the note walk. */
 struct elf_image {
     uint64_t file_size;  /* from fstat at check time */

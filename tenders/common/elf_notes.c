@@ -1,6 +1,6 @@
 /* elf_notes.c: finding the Solo5 ABI1 and MFT1 notes and checking them. */
 /*
- * Rows #23-#27 of docs/elf-validation.md. Notes are read with pread from the
+ * Rows #26-#31 of docs/elf-validation.md. Notes are read with pread from the
  * file, one header at a time, so a hostile note segment costs time but no
  * memory; only the matching descriptors are copied, into fixed buffers.
  */
@@ -89,19 +89,34 @@ int elf_read_notes(int fd, const struct elf_image *img, struct solo5_notes *out,
 
     memset(out, 0, sizeof *out);
 
+    /*
+     * #26: a note segment too short for one note header is refused, as
+     * upstream refuses it; here wherever it sits in the table (upstream
+     * stops looking at its first match).
+     */
+    for (unsigned i = 0; i < img->phnum; i++)
+        if (img->phdrs[i].p_type == PT_NOTE &&
+            img->phdrs[i].p_filesz < NOTE_HDR_SIZE)
+            return nabla_msg(msg, msg_size,
+                             "invalid executable: segment %u: PT_NOTE "
+                             "p_filesz 0x%llx is smaller than a note header "
+                             "(0x%x)",
+                             i, (unsigned long long)img->phdrs[i].p_filesz,
+                             NOTE_HDR_SIZE);
+
     found = find_note(fd, img, SOLO5_NOTE_ABI, &off, &size, msg, msg_size);
     if (found < 0)
         return -1;
-    if (found == 0 || size != sizeof out->abi) /* #23 */
+    if (found == 0 || size != sizeof out->abi) /* #27 */
         return nabla_msg(msg, msg_size,
                          "No Solo5 ABI information found in executable");
     if (nabla_read_exact(fd, &out->abi, sizeof out->abi, off, msg, msg_size) !=
         0)
         return -1;
-    if (out->abi.abi_target != SPT_ABI_TARGET) /* #24 */
+    if (out->abi.abi_target != SPT_ABI_TARGET) /* #28 */
         return nabla_msg(msg, msg_size,
                          "Executable is not for the solo5-spt target");
-    if (out->abi.abi_version != SPT_ABI_VERSION) /* #25 */
+    if (out->abi.abi_version != SPT_ABI_VERSION) /* #29 */
         return nabla_msg(msg, msg_size,
                          "Executable requests unsupported ABI version %u",
                          out->abi.abi_version);
@@ -109,10 +124,10 @@ int elf_read_notes(int fd, const struct elf_image *img, struct solo5_notes *out,
     found = find_note(fd, img, SOLO5_NOTE_MANIFEST, &off, &size, msg, msg_size);
     if (found < 0)
         return -1;
-    if (found == 0) /* #26 */
+    if (found == 0) /* #30 */
         return nabla_msg(msg, msg_size,
                          "No Solo5 manifest found in executable");
-    /* #27: at least the padding and an 8-byte header, at most 64 entries. */
+    /* #31: at least the padding and an 8-byte header, at most 64 entries. */
     if (size < MFT_NOTE_DESC_PAD + sizeof(struct mft) ||
         size > SOLO5_NOTE_MANIFEST_MAX_DESCSZ)
         return nabla_msg(msg, msg_size, "Solo5 manifest is invalid");
@@ -120,7 +135,7 @@ int elf_read_notes(int fd, const struct elf_image *img, struct solo5_notes *out,
     if (nabla_read_exact(fd, out->mft_buf, out->mft_size,
                          off + MFT_NOTE_DESC_PAD, msg, msg_size) != 0)
         return -1;
-    if (mft_check(solo5_notes_mft(out), out->mft_size) != 0) /* #27 */
+    if (mft_check(solo5_notes_mft(out), out->mft_size) != 0) /* #31 */
         return nabla_msg(msg, msg_size, "Solo5 manifest is invalid");
     return 0;
 }

@@ -100,7 +100,9 @@ static void check_image(const struct elf_image *img, size_t size)
 
     REQUIRE(img->file_size == size);
     REQUIRE(img->entry >= SPT_GUEST_MIN_BASE && img->entry < FUZZ_MEM_SIZE);
-    REQUIRE(img->phnum > 0 && img->phdrs != NULL);
+    REQUIRE(img->phnum > 0 && img->phnum <= ELF_MAX_PHNUM &&
+            img->phdrs != NULL);
+    REQUIRE(img->kernel_end <= FUZZ_MEM_SIZE);
     for (unsigned i = 0; i < img->phnum; i++) {
         const Elf64_Phdr *ph = &img->phdrs[i];
 
@@ -108,6 +110,9 @@ static void check_image(const struct elf_image *img, size_t size)
             continue;
         REQUIRE(ph->p_vaddr >= SPT_GUEST_MIN_BASE);
         REQUIRE(ph->p_vaddr >= prev_end); /* sorted and disjoint */
+        /* and in pages of their own: each page gets one segment's flags */
+        REQUIRE((ph->p_vaddr & ~(NABLA_PAGE_SIZE - 1)) >=
+                ((prev_end + NABLA_PAGE_SIZE - 1) & ~(NABLA_PAGE_SIZE - 1)));
         REQUIRE(ph->p_memsz >= ph->p_filesz);
         REQUIRE(ph->p_memsz <= FUZZ_MEM_SIZE - ph->p_vaddr);
         REQUIRE(ph->p_filesz <= size && ph->p_offset <= size - ph->p_filesz);
@@ -117,10 +122,15 @@ static void check_image(const struct elf_image *img, size_t size)
     }
 }
 
-/* Section 3's manifest rules, checked again on what the tender copied. */
-static void check_notes(const struct solo5_notes *notes)
+/* Section 3's rules, checked again on what the tender copied. */
+static void check_notes(const struct elf_image *img,
+                        const struct solo5_notes *notes)
 {
     const struct mft *m = solo5_notes_mft(notes);
+
+    for (unsigned i = 0; i < img->phnum; i++)
+        REQUIRE(img->phdrs[i].p_type != PT_NOTE ||
+                img->phdrs[i].p_filesz >= 12); /* a whole note header */
 
     REQUIRE(notes->abi.abi_target == SPT_ABI_TARGET);
     REQUIRE(notes->abi.abi_version == SPT_ABI_VERSION);
@@ -183,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         elf_image_free(&img);
         return 0;
     }
-    check_notes(&notes);
+    check_notes(&img, &notes);
     if (elf_load_segments(memfd, &img, (uintptr_t)mem, msg, sizeof msg) != 0) {
         /* A checked file must load: only the host can fail here. */
         fprintf(stderr, "fuzz_elf: load failed: %s\n", msg);

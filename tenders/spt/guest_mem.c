@@ -21,6 +21,7 @@
 #include "spt_abi.h"
 #include "guest_mem.h"
 #include "report.h"
+#include "text_escape.h"
 
 #define MFT_ADDR                                                               \
     ((SPT_BOOT_INFO_BASE + sizeof(struct spt_boot_info) + 7) & ~7ull)
@@ -81,11 +82,14 @@ static void attach(struct mft *m, unsigned i, const struct nabla_plan_device *d)
              "manifest (%u entries)",
              i, d->mft_index, m->entries);
     e = &m->e[d->mft_index];
-    if (e->type != d->type)
+    if (e->type != d->type) {
+        char name[TEXT_ESCAPE_SIZE(MFT_NAME_SIZE)];
+
         fail("invalid launch plan: device %u: type %s does not match "
              "manifest entry %u '%s' of type %s",
-             i, mft_type_name(d->type), d->mft_index, e->name,
-             mft_type_name(e->type));
+             i, mft_type_name(d->type), d->mft_index,
+             text_escape(name, sizeof name, e->name), mft_type_name(e->type));
+    }
     if (d->type == MFT_DEV_BLOCK_BASIC) {
         e->u.block_basic.capacity = d->capacity;
         e->u.block_basic.block_size = d->block_size;
@@ -113,10 +117,15 @@ void guest_mem_write_manifest(const struct plan *plan,
      * One line per device, then the summary, as upstream prints them.
      */
     for (unsigned i = 1; i < m->entries; i++) {
+        char name[TEXT_ESCAPE_SIZE(MFT_NAME_SIZE)];
+
         if (m->e[i].attached)
             continue;
+        /* The name is the file's: escaped, so no byte of it reaches a terminal.
+         */
         report("Device '%s' of type %s declared but not attached.",
-               m->e[i].name, mft_type_name(m->e[i].type));
+               text_escape(name, sizeof name, m->e[i].name),
+               mft_type_name(m->e[i].type));
         all_attached = false;
     }
     if (!all_attached)

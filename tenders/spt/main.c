@@ -34,7 +34,8 @@
  *  8. Copy the manifest and the command line into guest memory, attaching
  *     the plan's devices. Needs the manifest (7); done before descriptors
  *     move so that a device mismatch fails before anything irreversible.
- *  9. Move device descriptors to their numbers and close everything else.
+ *  9. Check that each net device's descriptor is a tap (TUNGETIFF), move
+ *     device descriptors to their numbers and close everything else.
  *     After 7 (the ELF descriptor is closed there) and before 10, so that
  *     the epoll set and timerfd are created into a table with known holes.
  * 10. Create the epoll set and timerfd at their numbers; register them.
@@ -48,9 +49,14 @@
  *     being ours here (a uid switch in 3 already made us non-dumpable, and
  *     3 keeps it so); last before 14, so that every earlier failure can
  *     still be seen and reported.
- * 14. no_new_privs and the seccomp filter. Last but one: from here on only
+ * 14. Prepare the register reset (xstate.c): an XSAVE area in the tender's
+ *     own memory, never the guest's, zeroed, for the jump to load every
+ *     vector, mask and x87 register's init state from. Before 15, because
+ *     it may fail and must say so; it makes no syscall, so its place
+ *     among the others does not matter.
+ * 15. no_new_privs and the seccomp filter. Last but one: from here on only
  *     the guest's syscalls are allowed, so nothing may print or allocate.
- * 15. Jump to the guest (launch_x86_64.S). Never returns.
+ * 16. Jump to the guest (launch_x86_64.S). Never returns.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -73,7 +79,9 @@
 #include "plan_read.h"
 #include "privilege.h"
 #include "report.h"
+#include "text_escape.h"
 #include "watchdog.h"
+#include "xstate.h"
 
 extern char **environ;
 
@@ -139,7 +147,9 @@ int main(int argc, char **argv)
     char msg[NABLA_MSG_SIZE];
     struct plan plan;
     struct elf_image img;
-    static struct solo5_notes notes; /* 6.6 KiB: keep it off the stack */
+    static struct solo5_notes notes;  /* 6.6 KiB: keep it off the stack */
+    static struct xstate_init xstate; /* 16 KiB, in the tender's .bss */
+    static char kernel_shown[TEXT_ESCAPE_SIZE(NABLA_PLAN_MAX_PATH_SIZE)];
     const struct nabla_plan_header *h;
     pid_t parent = getppid();
     int plan_fd;
@@ -160,9 +170,14 @@ int main(int argc, char **argv)
     if (plan_read(plan_fd, &plan, msg, sizeof msg) != 0)
         fail("%s", msg);
     h = plan.hdr;
+    /*
+     * Messages are "F: text", F being the KERNEL operand the user gave,
+     * escaped as every message that quotes it (text_escape.h).
+     */
+    text_escape(kernel_shown, sizeof kernel_shown, plan.kernel_path);
     /* The orchestrator's words for a KERNEL that is not a regular file. */
     if (nabla_check_regular(h->elf_fd, msg, sizeof msg) != 0)
-        fail("%s: Could not open: %s", plan.kernel_path, msg);
+        fail("%s: Could not open: %s", kernel_shown, msg);
     report_verbose((h->flags & NABLA_PLAN_F_VERBOSE) != 0);
     note("plan: version %u, %u device%s, %u filter instructions; environment "
          "empty, signals reset",
@@ -181,16 +196,16 @@ int main(int argc, char **argv)
     /* 6. */
     guest_mem_map(h->mem_size, (h->flags & NABLA_PLAN_F_X_EXEC_HEAP) != 0);
 
-    /* 7. Messages are "F: text", F being the KERNEL operand the user gave. */
+    /* 7. */
     if (elf_check(h->elf_fd, h->mem_size, &img, msg, sizeof msg) != 0)
-        fail("%s: %s", plan.kernel_path, msg);
+        fail("%s: %s", kernel_shown, msg);
     if (elf_read_notes(h->elf_fd, &img, &notes, msg, sizeof msg) != 0 ||
         elf_load_segments(h->elf_fd, &img, 0, msg, sizeof msg) != 0)
-        fail("%s: %s", plan.kernel_path, msg);
+        fail("%s: %s", kernel_shown, msg);
     elf_image_free(&img);
     close(h->elf_fd);
     note("kernel: %s loaded into %llu MiB of guest memory, entry 0x%llx",
-         plan.kernel_path, (unsigned long long)(h->mem_size >> 20),
+         kernel_shown, (unsigned long long)(h->mem_size >> 20),
          (unsigned long long)img.entry);
 
     /* 8. */
@@ -215,10 +230,14 @@ int main(int argc, char **argv)
     /* 13. */
     dumpable_apply(&plan);
 
-    /* 14. From here on: no printing, no allocation, no library calls. */
+    /* 14. */
+    xstate_prepare(&xstate);
+
+    /* 15. From here on: no printing, no allocation, no library calls. */
     note("seccomp: no_new_privs, then the filter; jumping to the guest");
     filter_install(&plan);
 
-    /* 15. */
-    nabla_launch(h->mem_size - STACK_OFFSET, img.entry, SPT_BOOT_INFO_BASE);
+    /* 16. */
+    nabla_launch(h->mem_size - STACK_OFFSET, img.entry, SPT_BOOT_INFO_BASE,
+                 &xstate);
 }

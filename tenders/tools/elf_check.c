@@ -21,6 +21,7 @@
 #include "elf_notes.h"
 #include "msg.h"
 #include "regular_file.h"
+#include "text_escape.h"
 
 static const char *prog = "elf-check";
 
@@ -49,6 +50,7 @@ static int parse_size(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
     static struct solo5_notes notes;
+    static char shown[TEXT_ESCAPE_SIZE(4096)];
     struct elf_image img;
     char msg[NABLA_MSG_SIZE];
     uint64_t mem_size = SPT_DEFAULT_MEM_SIZE;
@@ -57,13 +59,14 @@ int main(int argc, char **argv)
 
     if (argc < 2 || argc > 3)
         return usage();
-    path = argv[1];
+    /* Quoted as the tender quotes it (text_escape.h). */
+    path = text_escape(shown, sizeof shown, argv[1]);
     if (argc == 3 && parse_size(argv[2], &mem_size) != 0) {
         fprintf(stderr, "%s: invalid MEM_BYTES '%s'\n", prog, argv[2]);
         return usage();
     }
     /* Only a regular file, seen before it is opened (a FIFO would hang). */
-    fd = nabla_open_regular(path, O_RDONLY, msg, sizeof msg);
+    fd = nabla_open_regular(argv[1], O_RDONLY, msg, sizeof msg);
     if (fd < 0) {
         fprintf(stderr, "%s: %s: Could not open: %s\n", prog, path, msg);
         return 1;

@@ -99,7 +99,7 @@ function mftSeeds(): Seed[] {
     ['valid-63-devices', manifestBytes(devices(63, 2))],
     ['valid-67-char-name', manifestBytes([{ name: 'n'.repeat(67), type: 1 }])],
   ];
-  const broken = MALFORMED.filter(([name]) => name.startsWith('27 ')).flatMap(
+  const broken = MALFORMED.filter(([name]) => name.startsWith('31 ')).flatMap(
     ([name, bytes]): Seed[] => {
       const manifest = manifestOf(bytes);
       return manifest ? [[`check-${slug(name)}`, Buffer.from(manifest)]] : [];

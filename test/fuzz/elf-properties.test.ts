@@ -90,9 +90,11 @@ function loadedSegments(file: Buffer) {
 /** What docs/elf-validation.md promises about every file it accepts. */
 function checkInvariants(file: Buffer, u: Unikernel, memSize = MEM): void {
   expect(u.entry >= 0x100000n && u.entry < memSize).toBe(true);
+  expect(file.readUInt16LE(56) <= 1170 && u.kernelEnd <= memSize).toBe(true);
   let previousEnd = 0n;
   for (const s of loadedSegments(file)) {
     expect(s.vaddr >= 0x100000n && s.vaddr >= previousEnd).toBe(true); // sorted, disjoint
+    expect(s.vaddr & ~0xfffn).toBeGreaterThanOrEqual((previousEnd + 0xfffn) & ~0xfffn); // own pages
     expect(s.memsz >= s.filesz && s.vaddr + s.memsz <= memSize).toBe(true);
     expect(s.offset + s.filesz <= BigInt(file.length)).toBe(true);
     expect((s.flags & 2) !== 0 && (s.flags & 1) !== 0).toBe(false); // never W+X

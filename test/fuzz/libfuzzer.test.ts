@@ -52,7 +52,7 @@ function replay(harness: Harness, files: string[]) {
   return { status: result.status, stderr: result.stderr, verdicts };
 }
 
-/** fuzz_elf.c's guest memory: the checks depend on it (rows 13 and 19). */
+/** fuzz_elf.c's guest memory: the checks depend on it (rows 14, 20 and 21). */
 const FUZZ_MEM_SIZE = 4n << 20n;
 
 /**

@@ -1,6 +1,8 @@
 // plan-seeds.ts: launch plans for fuzz-plan's seeds, made by prepare() for real guests as spawnTender would hand them over.
 import { closeSync, openSync } from 'node:fs';
+import { vi } from 'vitest';
 import { prepare, type RunOptions } from '../../src/api.js';
+import * as nativeApi from '../../src/native/index.js';
 import { example, guest } from '../helpers/paths.js';
 import type { Scratch } from '../helpers/scratch.js';
 import type { Seed } from './corpus.js';
@@ -24,7 +26,12 @@ function planOf(options: RunOptions): Buffer {
 /** Valid plans of several shapes: no device, block, block and net, big memory, long strings. */
 export function planSeeds(scratch: Scratch): Seed[] {
   const disk = scratch.disk('seed-disk.img', 1 << 20);
-  const netFd = openSync('/dev/null', 'r'); // any descriptor will do for a net @fd
+  // The plan only names the net device's descriptor; the fuzzer never opens it. So /dev/null
+  // stands in for a tap, and the kernel's answer about it (TUNGETIFF) is made a tap's.
+  const netFd = openSync('/dev/null', 'r');
+  const tunInfo = vi
+    .spyOn(nativeApi, 'tunInfo')
+    .mockReturnValue({ flags: nativeApi.IFF_TAP | nativeApi.IFF_NO_PI, name: 'tap0' });
   try {
     return [
       ['valid-hello', planOf({ kernel: example('hello') })],
@@ -45,6 +52,7 @@ export function planSeeds(scratch: Scratch): Seed[] {
       ],
     ];
   } finally {
+    tunInfo.mockRestore();
     closeSync(netFd);
   }
 }

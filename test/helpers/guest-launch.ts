@@ -26,6 +26,11 @@ export interface LaunchSpec extends RunOptions {
   cwd: string;
   /** The guest and its process group are killed (SIGKILL) after this long. */
   timeoutMs: number;
+  /**
+   * A command that puts something in place and then execs `PROGRAM ARGV0 ARGS...` (its last
+   * arguments) with the same pid and descriptors, e.g. fd-exec: the tender runs through it.
+   */
+  wrap?: readonly string[];
 }
 
 export interface GuestRun {
@@ -80,7 +85,7 @@ function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
  */
 export function launchGuest(spec: LaunchSpec): LaunchedGuest {
   const before = ownDescriptors();
-  const { tag, cwd, timeoutMs, ...options } = spec;
+  const { tag, cwd, timeoutMs, wrap = [], ...options } = spec;
   const prepared = prepare(options);
   let child: ReturnType<typeof spawn>;
   try {
@@ -89,7 +94,10 @@ export function launchGuest(spec: LaunchSpec): LaunchedGuest {
     try {
       // KERNEL and ARGS only name the run for `ps`: the plan decides.
       const shown = [prepared.request.kernel, ...prepared.request.args].map(bytesToText);
-      child = spawn(tenderPath(), [String(PLAN_CHILD_FD), ...shown], {
+      const tender = [tenderPath(), String(PLAN_CHILD_FD), ...shown];
+      const [command, ...args] =
+        wrap.length > 0 ? [...wrap, tender[0] as string, tag, ...tender.slice(1)] : tender;
+      child = spawn(command as string, args, {
         argv0: tag,
         cwd,
         detached: true,

@@ -14,6 +14,8 @@ const INVALID = Buffer.from([0xff, 0xfe]);
 const LOSSY = Buffer.from(INVALID.toString('utf8'));
 /** How reports (JSON) write them: escapes U+DC80 + byte (src/bytes.ts), reversible, unlike U+FFFD. */
 const ESCAPED = '\udcff\udcfe';
+/** How messages quote them: each byte that is not UTF-8 as \xHH (docs/elf-validation.md, "Quoted text"). */
+const QUOTED = '\\xff\\xfe';
 const inScratch = (name: string, tail: Buffer) =>
   Buffer.concat([Buffer.from(join(scratch.dir, name)), tail]);
 
@@ -74,25 +76,26 @@ describe('paths and arguments as bytes spt', () => {
     );
   });
 
-  it('a message quoting a path prints its bytes, as the tender does', () => {
+  it('a message quoting a path escapes the bytes that are not UTF-8, as the tender does', () => {
     const missing = inScratch('missing-', INVALID);
+    const shown = `${join(scratch.dir, 'missing-')}${QUOTED}`;
     const r = nablaRunBytes([missing]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toEqual(
-      cat('nabla-run: ', missing, ': Could not open: No such file or directory\n'),
+    expect(r.stderr.toString()).toBe(
+      `nabla-run: ${shown}: Could not open: No such file or directory\n`,
     );
     const block = nablaRunBytes([cat('--block:storage=', missing), blk]);
-    expect(block.stderr).toEqual(
-      cat('nabla-run: Could not open block device: ', missing, ': No such file or directory\n'),
+    expect(block.stderr.toString()).toBe(
+      `nabla-run: Could not open block device: ${shown}: No such file or directory\n`,
     );
   });
 
-  it('nabla inspect describes the file its bytes name and prints the path as bytes', () => {
+  it('nabla inspect describes the file its bytes name and quotes the path escaped', () => {
     const r = runWithBytes(process.execPath, [NABLA, 'inspect', kernel]);
     expect(r.status).toBe(0);
     const size = readFileSync(kernel).length;
     expect(size).not.toBe(readFileSync(lossyKernel).length);
-    const first = cat(kernel, `: Solo5 unikernel, ${size} bytes\n`);
+    const first = cat(`${join(scratch.dir, 'kernel-')}${QUOTED}: Solo5 unikernel, ${size} bytes\n`);
     expect(r.stdout.subarray(0, first.length)).toEqual(first);
     const json = runWithBytes(process.execPath, [NABLA, 'inspect', '--json', kernel]);
     expect(JSON.parse(json.stdout.toString()).file).toBe(join(scratch.dir, `kernel-${ESCAPED}`));

@@ -21,6 +21,7 @@ describe('native()', () => {
       'syscallName',
       'syscallTable',
       'tapAttach',
+      'tunInfo',
     ]);
   });
 

@@ -1,9 +1,17 @@
 // tap.test.ts: tapAttach and interfaceMtu against the real kernel (a real tap when we may make one).
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/native/binding.js';
 import { callNative } from '../../src/native/errors.js';
-import { interfaceMtu, NativeError, tapAttach } from '../../src/native/index.js';
+import {
+  IFF_NO_PI,
+  IFF_TAP,
+  interfaceMtu,
+  NativeError,
+  tapAttach,
+  tunInfo,
+} from '../../src/native/index.js';
 import { canUseNetns, useNetns } from '../helpers/netns.js';
 import { ROOT } from '../helpers/paths.js';
 import { O_CLOEXEC, O_NONBLOCK } from './fdinfo.js';
@@ -58,6 +66,33 @@ describe('tapAttach', () => {
   });
 });
 
+describe('tunInfo', () => {
+  it('asks the kernel (TUNGETIFF): a descriptor the tun driver does not own is ENOTTY', () => {
+    const fd = openSync('/dev/null', 'r');
+    try {
+      expect(() => tunInfo(fd)).toThrow(
+        new NativeError(
+          `ioctl(TUNGETIFF fd ${fd}): Inappropriate ioctl for device`,
+          'ENOTTY',
+          25,
+          'ioctl',
+        ),
+      );
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('a /dev/net/tun descriptor attached to no interface is EBADFD', () => {
+    const fd = openSync('/dev/net/tun', 'r+');
+    try {
+      expect(() => tunInfo(fd)).toThrow(expect.objectContaining({ code: 'EBADFD', errno: 77 }));
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
 describe('interfaceMtu', () => {
   it('reads the loopback MTU', () => {
     expect(interfaceMtu('lo')).toBe(65536);
@@ -75,12 +110,13 @@ describe('interfaceMtu', () => {
 // the addon is exercised by a Node process started in that namespace.
 const ATTACH_SCRIPT = `
 import { readFileSync } from 'node:fs';
-import { interfaceMtu, tapAttach } from ${JSON.stringify(`${ROOT}dist/native/index.js`)};
+import { interfaceMtu, tapAttach, tunInfo } from ${JSON.stringify(`${ROOT}dist/native/index.js`)};
 const fd = tapAttach('tap0');
+const info = tunInfo(fd);
 let second = '';
 try { tapAttach('tap0'); } catch (e) { second = e.code; }
 const fdinfo = readFileSync('/proc/self/fdinfo/' + fd, 'utf8');
-console.log(JSON.stringify({ fdinfo, mtu: interfaceMtu('tap0'), second }));
+console.log(JSON.stringify({ fdinfo, mtu: interfaceMtu('tap0'), second, info }));
 `;
 
 describe('a real tap', () => {
@@ -101,5 +137,7 @@ describe('a real tap', () => {
     expect(result.mtu).toBe(1400);
     // A single-queue tap has one owner: a second attach is refused.
     expect(result.second).toBe('EBUSY');
+    // TUNGETIFF names it and says how it was opened (0x800: persistent, as ip tuntap made it).
+    expect(result.info).toEqual({ flags: IFF_TAP | IFF_NO_PI | 0x800, name: 'tap0' });
   });
 });

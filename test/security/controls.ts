@@ -17,16 +17,26 @@ export interface Control {
   prints?: string;
   /** The call rewrites the disk's last block with the guest's 'X' bytes. */
   writesLastBlock?: boolean;
-  /** Bytes this process puts in the net device's FIFO before the run. */
-  fifoIn?: string;
-  /** Bytes the FIFO must hold after the run (default: none). */
-  fifoOut?: string;
+  /** A frame waiting in the net device's tap queue when the guest starts. */
+  frameIn?: Buffer;
+  /** Bytes of the one frame the guest must have sent out of the tap (default: no frame). */
+  frameOut?: number;
 }
+
+/**
+ * A minimal Ethernet frame (60 bytes, the shortest on the wire): broadcast, from a locally
+ * administered address, EtherType 0x88b5 (local experimental), then "frame" and zeros.
+ */
+export const FRAME_IN = Buffer.concat([
+  Buffer.from('ffffffffffff020000000001' + '88b5', 'hex'),
+  Buffer.from('frame'),
+  Buffer.alloc(60 - 14 - 5),
+]);
 
 const B = String(BLK_FD);
 const N = String(NET_FD);
 const BS = String(BLOCK_SIZE);
-/** -EAGAIN: the net device is non-blocking and the FIFO is empty. */
+/** -EAGAIN: the net device is non-blocking and no frame waits. */
 const EAGAIN = -11;
 
 export const CONTROLS: readonly Control[] = [
@@ -85,14 +95,14 @@ export const CONTROLS: readonly Control[] = [
     command: ['syscall', '1', N, '@msg', '17'],
     status: 0,
     ret: 17,
-    fifoOut: MSG,
+    frameOut: MSG.length,
   },
   {
     name: 'net-read',
     command: ['syscall', '0', N, '@buf', '64'],
     status: 0,
-    ret: 5,
-    fifoIn: 'frame',
+    ret: FRAME_IN.length,
+    frameIn: FRAME_IN,
   },
   { name: 'net-read-empty', command: ['syscall', '0', N, '@buf', '64'], status: 0, ret: EAGAIN },
   // exit_group is allowed with any status: the guest ends with it, printing nothing more.

@@ -44,12 +44,18 @@ export class EscapeHarness {
   readonly tagPrefix = `nabla-escape-${process.pid}-`;
 
   /**
-   * root: a scratch directory for the watched directories; netFd: the descriptor attached as
-   * the guest's net device (a FIFO this process holds open).
+   * root: a scratch directory for the watched directories. net: the guest's net device, a tap
+   * in a namespace of the suite's own that only a process inside can attach: `wrap` gives the
+   * command that attaches it at the tender's descriptor, with a frame waiting when `inject`
+   * (hex) is given, and execs the tender; `placeholderFd` stands in for it in this process,
+   * where prepare() needs a descriptor to name in the plan.
    */
   constructor(
     readonly root: string,
-    readonly netFd: number,
+    readonly net: {
+      placeholderFd: number;
+      wrap: (inject?: string) => string[];
+    },
   ) {}
 
   /** Call when nothing runs: what "no new descriptors" is measured against. */
@@ -66,7 +72,12 @@ export class EscapeHarness {
       .map(([fd, target]) => `descriptor ${fd} -> ${target} appeared in the test process`);
   }
 
-  async run(name: string, command: readonly string[], expected: Expected): Promise<Verdict> {
+  async run(
+    name: string,
+    command: readonly string[],
+    expected: Expected,
+    inject?: string,
+  ): Promise<Verdict> {
     const id = this.next++;
     const dir = join(this.root, `attempt-${id}`);
     const disk = join(dir, 'disk.img');
@@ -79,7 +90,8 @@ export class EscapeHarness {
       args: ['--solo5:quiet', name, ...command.map((word) => word.replaceAll('{dir}', dir))],
       memMiB: 2,
       block: [{ name: 'storage', path: disk }],
-      net: [{ name: 'net', fd: this.netFd }],
+      net: [{ name: 'net', fd: this.net.placeholderFd }],
+      wrap: this.net.wrap(inject),
       tag,
       cwd: dir,
       timeoutMs: RUN_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 // inspect.ts: `nabla inspect KERNEL [--json]` — the ABI note and manifest of a Solo5 unikernel.
 import type { Argv } from 'yargs';
 import type { UnikernelDescription } from '../../elf/describe.js';
+import { escapeName, escapeText, terminalJson } from '../../text-escape.js';
 import type { OptionTable } from '../options.js';
 
 export const command = 'inspect <kernel>';
@@ -22,9 +23,10 @@ export function builder(yargs: Argv) {
     .example('$0 inspect --json app.nabla | jq .manifest.devices', 'for scripts');
 }
 
+/** Text for a terminal: the path and the manifest's names are escaped (src/text-escape.ts). */
 export function formatText(d: UnikernelDescription): string {
   const lines = [
-    `${d.file}: Solo5 unikernel, ${d.size} bytes`,
+    `${escapeText(d.file)}: Solo5 unikernel, ${d.size} bytes`,
     `  ABI:      target ${d.abi.targetName} (${d.abi.target}), version ${d.abi.version}${d.runnable ? '' : '  (nabla-run needs spt, version 2)'}`,
     `  entry:    ${d.entry}`,
     '  segments:',
@@ -33,7 +35,9 @@ export function formatText(d: UnikernelDescription): string {
         `    [${s.index}] ${s.type.padEnd(7)} ${s.flags} vaddr ${s.vaddr.padEnd(10)} memsz ${s.memsz} filesz ${s.filesz}`,
     ),
     `  manifest: version ${d.manifest.version}, ${d.manifest.devices.length} device${d.manifest.devices.length === 1 ? '' : 's'}`,
-    ...d.manifest.devices.map((dev) => `    [${dev.index}] ${dev.name.padEnd(16)} ${dev.type}`),
+    ...d.manifest.devices.map(
+      (dev) => `    [${dev.index}] ${escapeName(dev.name).padEnd(16)} ${dev.type}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -43,9 +47,10 @@ export async function handler(args: { kernel: string; json?: boolean }): Promise
     import('../../elf/describe.js'),
     import('../../bytes.js'),
   ]);
-  // KERNEL is lossless text (bytes.ts); as text, a path that is not UTF-8 prints as its bytes.
+  // KERNEL is lossless text (bytes.ts): the file opened is the one its bytes name.
   const description = describeUnikernel(textToBytes(args.kernel));
   process.stdout.write(
-    args.json ? `${JSON.stringify(description, null, 2)}\n` : textToBytes(formatText(description)),
+    // JSON leaves DEL and the C1 controls raw: terminalJson escapes them too.
+    args.json ? `${terminalJson(description, 2)}\n` : formatText(description),
   );
 }

@@ -1,0 +1,149 @@
+/* xstate.c: the guest starts with its vector, mask and x87 state reset. */
+/*
+ * The tender's own code (glibc's string functions above all: with AVX-512
+ * they work in zmm16-31 and the opmask registers) leaves its data in the
+ * extended registers: paths, messages, the plan. Clearing a list of
+ * registers misses whatever the list forgot (zmm16-31, the upper halves,
+ * k0-7, the x87 stack) and every register a later CPU adds. Instead the
+ * jump (launch_x86_64.S) asks the CPU to put every state component the OS
+ * enabled in its initial configuration: XRSTOR from an area whose header
+ * says that no component is present (Intel SDM vol. 1, 13.8 "Operation of
+ * XRSTOR": RFBM[i] = 1 and XSTATE_BV[i] = 0 initializes component i; the
+ * AMD APM describes the same instruction). The Linux kernel resets a task's
+ * registers for execve the same way, from its init_fpstate.
+ */
+#include <cpuid.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "report.h"
+#include "xstate.h"
+
+_Static_assert(offsetof(struct xstate_init, rfbm) == XSTATE_INIT_RFBM,
+               "launch_x86_64.S reads rfbm here");
+_Static_assert(offsetof(struct xstate_init, area) == XSTATE_INIT_AREA,
+               "launch_x86_64.S reads the area here");
+_Static_assert(XSTATE_INIT_AREA % 64 == 0,
+               "XRSTOR faults (#GP) on an area not 64-byte aligned");
+
+/* CPUID.1:ECX bit 27: the OS set CR4.OSXSAVE (XGETBV and XRSTOR work). */
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+/* CPUID.(0DH, i):ECX bit 2: component i can be disabled through IA32_XFD. */
+#define CPUID_D_ECX_XFD (1u << 2)
+/* XCR0 bit 9: PKRU, the protection-key rights register. */
+#define XFEATURE_PKRU 9
+
+/* Legacy region (SDM vol. 1, 13.4.1): FXSAVE's layout, as FXRSTOR reads it. */
+#define LEGACY_FCW 0         /* u16 x87 control word */
+#define LEGACY_MXCSR 24      /* u32 SSE control and status */
+#define LEGACY_SIZE 512      /* then the 64-byte XSAVE header */
+#define HEADER_SIZE 64       /* XSTATE_BV, XCOMP_BV, 48 reserved bytes */
+#define FCW_DEFAULT 0x037f   /* what FNINIT sets: all exceptions masked */
+#define MXCSR_DEFAULT 0x1f80 /* the reset value: all exceptions masked */
+
+static uint64_t xgetbv0(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/*
+ * Components of xcr0 that IA32_XFD can disable (today AMX tile data).
+ * Linux keeps them disabled in every process that did not ask for them
+ * (arch_prctl ARCH_REQ_XCOMP_PERM); the tender never asks, so they cannot
+ * hold its data (any use traps and kills it), and XRSTOR could trap on
+ * them too (#NM), after the filter, where nothing can be reported.
+ */
+static uint64_t xfd_components(uint64_t xcr0)
+{
+    uint64_t out = 0;
+    unsigned a, b, c, d;
+
+    for (unsigned i = 2; i < 63; i++) {
+        if (!(xcr0 & (1ull << i)))
+            continue;
+        __cpuid_count(0xd, i, a, b, c, d);
+        if (c & CPUID_D_ECX_XFD)
+            out |= 1ull << i;
+    }
+    return out;
+}
+
+void xstate_prepare(struct xstate_init *x)
+{
+    unsigned a, b, c, d;
+    uint64_t xcr0;
+
+    /*
+     * The area is zero: x87 registers and pointers, XMM, every
+     * extended component, and the header: XSTATE_BV = 0 (no component
+     * present: initialize each one XRSTOR is asked for), XCOMP_BV = 0
+     * (standard form; XRSTOR faults if it is 0 and bytes 16-23 are not),
+     * reserved bytes 16-63 zero as the SDM requires. Two fields are not
+     * zero, because a zero there is not the init value:
+     *  - MXCSR (offset 24): 0x1f80. The standard form of XRSTOR loads MXCSR
+     *    from memory whenever RFBM[1] or RFBM[2] is set, even with
+     *    XSTATE_BV[1] = 0 (SDM 13.8.1); 0 would unmask every SIMD
+     *    floating-point exception. FXRSTOR loads it too.
+     *  - FCW (offset 0): 0x037f. XRSTOR initializes x87 state (FCW 0x037f,
+     *    FSW 0, all tags empty, FIP/FDP/FOP 0) without reading memory;
+     *    FXRSTOR, the fallback below, loads FCW from here.
+     * Everything else in the legacy region is the init value at 0: FSW,
+     * the abridged tag word (0: all registers empty), FOP, FIP, FDP,
+     * MXCSR_MASK (ignored when loading), ST0-7/MM0-7, XMM0-15.
+     */
+    memset(x, 0, XSTATE_INIT_AREA + LEGACY_SIZE + HEADER_SIZE);
+    put16(x->area + LEGACY_FCW, FCW_DEFAULT);
+    put32(x->area + LEGACY_MXCSR, MXCSR_DEFAULT);
+
+    __cpuid(1, a, b, c, d);
+    if (!(c & CPUID1_ECX_OSXSAVE)) {
+        /*
+         * No XSAVE: the OS cannot have enabled anything beyond x87, MMX and
+         * SSE (AVX and later need XCR0, which needs CR4.OSXSAVE), and
+         * FXRSTOR (every x86_64 CPU has it) loads exactly those from the
+         * legacy region above. rfbm 0 selects it in nabla_launch.
+         */
+        x->rfbm = 0;
+        note("registers: no XSAVE; x87, MMX and SSE state reset with "
+             "FXRSTOR at the jump");
+        return;
+    }
+    xcr0 = xgetbv0();
+    __cpuid_count(0xd, 0, a, b, c, d);
+    /* EBX: bytes an XSAVE area needs for the components in XCR0. */
+    if (b > XSTATE_AREA_SIZE || b < LEGACY_SIZE + HEADER_SIZE)
+        fail("cannot reset the vector registers: XCR0 0x%llx needs a "
+             "%u-byte XSAVE area, the tender has %u",
+             (unsigned long long)xcr0, b, XSTATE_AREA_SIZE);
+    /*
+     * The components' part of the area: XRSTOR reads none of it while
+     * XSTATE_BV is 0, but it is zero anyway. Only these bytes are touched
+     * (one page here, for AVX-512), so the rest of the 16 KiB costs nothing.
+     */
+    memset(x->area + LEGACY_SIZE + HEADER_SIZE, 0,
+           b - (LEGACY_SIZE + HEADER_SIZE));
+    /*
+     * Every enabled component, with two exceptions. PKRU is not data but
+     * the kernel's access rights for protection keys (its default denies
+     * every key but 0); its init value, 0, would allow them all: it is left
+     * as the kernel set it. XFD components: see xfd_components.
+     */
+    x->rfbm = xcr0 & ~(1ull << XFEATURE_PKRU) & ~xfd_components(xcr0);
+    note("registers: every component of XCR0 0x%llx reset with XRSTOR at "
+         "the jump (requested 0x%llx)",
+         (unsigned long long)xcr0, (unsigned long long)x->rfbm);
+}
