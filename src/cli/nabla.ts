@@ -1,4 +1,6 @@
 // nabla.ts: the `nabla` command family (yargs): finds the command, parses its options, runs it, reports errors.
+
+import { endQuietlyOnClosedStdout } from './closed-stdout.js';
 import * as audit from './commands/audit.js';
 import * as bench from './commands/bench.js';
 import * as build from './commands/build.js';
@@ -31,6 +33,7 @@ function commandOf(argv: readonly string[]) {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   const raw = RAW.find((c) => c.command === argv[0]);
   if (raw) {
     try {
