@@ -2,7 +2,10 @@
 /*
  * The plan says which uid and gid the guest runs as and which namespaces it
  * gets; this file only carries that out, in the one order that works, and
- * says (under --verbose) what the host let it do. The order, and why:
+ * says (under --verbose) what the host let it do. The steps themselves are
+ * in common/privdrop.c, shared with syscall-trace (tools/confine.c), which
+ * confines the hosted build `nabla audit` runs in this same order. The
+ * order, and why:
  *
  *  a. Namespaces other than the user namespace, while we may still have
  *     CAP_SYS_ADMIN (started as root): created now they need no user
@@ -39,17 +42,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "msg.h"
+#include "privdrop.h"
 #include "privilege.h"
 #include "report.h"
 
@@ -61,108 +63,16 @@ _Static_assert(NABLA_PLAN_NS_IPC == CLONE_NEWIPC, "NS_IPC");
 _Static_assert(NABLA_PLAN_NS_USER == CLONE_NEWUSER, "NS_USER");
 _Static_assert(NABLA_PLAN_NS_NET == CLONE_NEWNET, "NS_NET");
 
-/* User first: when namespaces are tried one by one, the rest need it. */
-static const struct {
-    uint32_t flag;
-    const char *name;
-} NAMESPACES[] = {
-    {NABLA_PLAN_NS_USER, "user"}, {NABLA_PLAN_NS_MNT, "mnt"},
-    {NABLA_PLAN_NS_IPC, "ipc"},   {NABLA_PLAN_NS_UTS, "uts"},
-    {NABLA_PLAN_NS_NET, "net"},   {NABLA_PLAN_NS_CGROUP, "cgroup"},
-};
-#define NS_COUNT (sizeof NAMESPACES / sizeof NAMESPACES[0])
+/* The namespaces created so far, and why the host refused each. */
+static struct privdrop_ns ns;
 
-static uint32_t ns_done;       /* namespaces created so far */
-static int ns_errno[NS_COUNT]; /* why the host refused each, 0 if not */
-
-/* The capability sets, both 32-bit words of each (version 3 layout). */
-struct caps {
-    struct __user_cap_data_struct d[2];
-};
-
-static int caps_get(struct caps *c)
-{
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-
-    return (int)syscall(SYS_capget, &h, c->d);
-}
-
-static bool has_effective(int cap)
-{
-    struct caps c;
-
-    return caps_get(&c) == 0 &&
-           (c.d[cap / 32].effective & (1u << (cap % 32))) != 0;
-}
-
-/*
- * Unshares the namespaces in flags, all at once, else one at a time, user
- * first, so that the others can still use a user namespace the host allows.
- * Records each refusal's errno; quiet: the caller reports.
- */
-static void ns_try(uint32_t flags)
-{
-    if (flags == 0)
-        return;
-    if (unshare((int)flags) == 0) {
-        ns_done |= flags;
-        for (size_t i = 0; i < NS_COUNT; i++)
-            if (flags & NAMESPACES[i].flag)
-                ns_errno[i] = 0;
-        return;
-    }
-    for (size_t i = 0; i < NS_COUNT; i++) {
-        if (!(flags & NAMESPACES[i].flag))
-            continue;
-        if (flags == NAMESPACES[i].flag) {
-            ns_errno[i] = errno;
-            return;
-        }
-        ns_try(NAMESPACES[i].flag);
-    }
-}
-
-/* Writes text to a /proc/self file in one write; 0 or errno. */
-static int write_proc(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    ssize_t n;
-    int err;
-
-    if (fd < 0)
-        return errno;
-    n = write(fd, text, strlen(text));
-    err = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
-    close(fd);
-    return err;
-}
-
-/*
- * Maps our own uid and gid to themselves in the new user namespace: the one
- * map an unprivileged process may write. setgroups must be denied first for
- * the gid map to be accepted (and so nobody in it can drop a group that
- * denies access); a kernel without that file (before 3.19) needs no denial.
- */
+/* (d): our ids mapped to themselves in the new user namespace. */
 static void ns_map_ids(uid_t uid, gid_t gid)
 {
-    char map[64];
-    int err, dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    char msg[NABLA_MSG_SIZE];
 
-    if (dumpable != 1 && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-        fail("user namespace: cannot reach /proc/self: %s", strerror(errno));
-    err = write_proc("/proc/self/setgroups", "deny");
-    if (err != 0 && err != ENOENT)
-        fail("user namespace: cannot deny setgroups: %s", strerror(err));
-    snprintf(map, sizeof map, "%u %u 1\n", uid, uid);
-    err = write_proc("/proc/self/uid_map", map);
-    if (err != 0)
-        fail("user namespace: cannot map uid %u: %s", uid, strerror(err));
-    snprintf(map, sizeof map, "%u %u 1\n", gid, gid);
-    err = write_proc("/proc/self/gid_map", map);
-    if (err != 0)
-        fail("user namespace: cannot map gid %u: %s", gid, strerror(err));
-    if (dumpable != 1 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-        fail("cannot make the process non-dumpable: %s", strerror(errno));
+    if (privdrop_map_ids(uid, gid, msg, sizeof msg) != 0)
+        fail("%s", msg);
     note("user namespace: uid %u and gid %u mapped to themselves, setgroups "
          "denied",
          uid, gid);
@@ -173,16 +83,16 @@ static void ns_report(uint32_t wanted)
 {
     char list[128] = "";
 
-    for (size_t i = 0; i < NS_COUNT; i++) {
-        if (!(wanted & NAMESPACES[i].flag))
+    for (size_t i = 0; i < PRIVDROP_NS_COUNT; i++) {
+        if (!(wanted & PRIVDROP_NS[i].flag))
             continue;
-        if (ns_done & NAMESPACES[i].flag) {
+        if (ns.done & PRIVDROP_NS[i].flag) {
             strncat(list, " ", sizeof list - strlen(list) - 1);
-            strncat(list, NAMESPACES[i].name, sizeof list - strlen(list) - 1);
+            strncat(list, PRIVDROP_NS[i].name, sizeof list - strlen(list) - 1);
         } else {
             note("namespaces: the host refused a new %s namespace (%s): the "
                  "guest shares this process's",
-                 NAMESPACES[i].name, strerror(ns_errno[i]));
+                 PRIVDROP_NS[i].name, strerror(ns.err[i]));
         }
     }
     if (wanted != 0)
@@ -190,53 +100,32 @@ static void ns_report(uint32_t wanted)
 }
 
 /*
- * Drops every capability the kernel knows from the bounding set. Returns
- * how many are left: all of them without CAP_SETPCAP.
+ * (b) and (e), minus capset: the sets that need CAP_SETPCAP or nothing.
+ * Returns how many capabilities are left in the bounding set: all of them
+ * without CAP_SETPCAP.
  */
-static int bounding_drop(void)
-{
-    int left = 0;
-
-    /* PR_CAPBSET_READ fails (EINVAL) past the kernel's last capability. */
-    for (int cap = 0; cap < 64; cap++) {
-        int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-
-        if (in < 0)
-            break;
-        if (in == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
-            left++;
-    }
-    return left;
-}
-
-/* (b) and (e), minus capset: the sets that need CAP_SETPCAP or nothing. */
 static int bounding_and_ambient(void)
 {
-    /* Kernels before 4.3 have no ambient set (EINVAL): nothing to clear. */
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
-        errno != EINVAL)
-        fail("capabilities: cannot clear the ambient set: %s", strerror(errno));
-    return bounding_drop();
+    int err = privdrop_ambient_clear();
+
+    if (err != 0)
+        fail("capabilities: cannot clear the ambient set: %s", strerror(err));
+    return privdrop_bounding_clear();
 }
 
-/* (c): gid, groups, uid; checked, since a half switch must not go on. */
+/* (c): groups, gid, uid; checked, since a half switch must not go on. */
 static void ids_switch(uid_t uid, gid_t gid)
 {
-    uid_t ru, eu, su, old_uid = geteuid();
-    gid_t rg, eg, sg, old_gid = getegid();
+    char msg[NABLA_MSG_SIZE];
+    uid_t old_uid = geteuid();
+    gid_t old_gid = getegid();
 
     if (setgroups(0, NULL) != 0)
         fail("user: cannot clear the supplementary groups: %s%s",
              strerror(errno),
              errno == EPERM ? " (switching users needs root)" : "");
-    if (setresgid(gid, gid, gid) != 0)
-        fail("user: cannot switch to gid %u: %s", gid, strerror(errno));
-    if (setresuid(uid, uid, uid) != 0)
-        fail("user: cannot switch to uid %u: %s", uid, strerror(errno));
-    if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0 ||
-        ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
-        sg != gid)
-        fail("user: the switch to %u:%u did not take", uid, gid);
+    if (privdrop_ids_switch(uid, gid, msg, sizeof msg) != 0)
+        fail("user: %s", msg);
     /* The kernel did so already unless fs.suid_dumpable says otherwise. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         fail("cannot make the process non-dumpable: %s", strerror(errno));
@@ -244,31 +133,23 @@ static void ids_switch(uid_t uid, gid_t gid)
          uid, old_gid, gid);
 }
 
-/* (e): capset to nothing, then read back: nothing may be left. */
-static void caps_clear(void)
-{
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct caps none, now;
-
-    memset(&none, 0, sizeof none);
-    if (syscall(SYS_capset, &h, none.d) != 0)
-        fail("capabilities: cannot clear them: %s", strerror(errno));
-    if (caps_get(&now) != 0)
-        fail("capabilities: cannot read them back: %s", strerror(errno));
-    for (int i = 0; i < 2; i++)
-        if (now.d[i].effective || now.d[i].permitted || now.d[i].inheritable)
-            fail("capabilities: some are still set after clearing them");
-}
+/* (e): how clearing the capabilities (and reading them back) may fail. */
+static const struct privdrop_caps_words CAPS_WORDS = {
+    "capabilities: cannot clear them",
+    "capabilities: cannot read them back",
+    "capabilities: some are still set after clearing them",
+};
 
 void privilege_drop(const struct plan *plan)
 {
     const struct nabla_plan_header *h = plan->hdr;
     const bool keep = h->uid == NABLA_PLAN_ID_KEEP;
+    char msg[NABLA_MSG_SIZE];
     int left;
 
     /* (a) */
-    if (has_effective(CAP_SYS_ADMIN))
-        ns_try(h->namespaces & ~NABLA_PLAN_NS_USER);
+    if (privdrop_has_effective(CAP_SYS_ADMIN))
+        privdrop_ns_try(&ns, h->namespaces & ~NABLA_PLAN_NS_USER);
 
     /* (b) */
     left = bounding_and_ambient();
@@ -295,16 +176,17 @@ void privilege_drop(const struct plan *plan)
         uid_t uid = geteuid();
         gid_t gid = getegid();
 
-        ns_try(h->namespaces & ~ns_done);
-        if (ns_done & NABLA_PLAN_NS_USER)
+        privdrop_ns_try(&ns, h->namespaces & ~ns.done);
+        if (ns.done & NABLA_PLAN_NS_USER)
             ns_map_ids(uid, gid);
         ns_report(h->namespaces);
     }
 
     /* (e) In a new user namespace the bounding set is full again. */
-    if (ns_done & NABLA_PLAN_NS_USER)
+    if (ns.done & NABLA_PLAN_NS_USER)
         left = bounding_and_ambient();
-    caps_clear();
+    if (privdrop_caps_clear(&CAPS_WORDS, msg, sizeof msg) != 0)
+        fail("%s", msg);
     if (left == 0)
         note("capabilities: effective, permitted, inheritable, ambient and "
              "bounding sets empty");

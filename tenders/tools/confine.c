@@ -3,7 +3,8 @@
 /*
  * What a guest's tender does for itself (tenders/spt/privilege.c, limits.c),
  * done here for a program that is exec'd: the hosted build `nabla audit`
- * compares the guest with. The order, and why:
+ * compares the guest with. The steps (a) to (e) share their code with the
+ * tender (tenders/common/privdrop.c). The order, and why:
  *
  *  a. Namespaces other than the user namespace, while CAP_SYS_ADMIN is ours
  *     (started as root): so they exist even where unprivileged user
@@ -32,7 +33,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -40,10 +40,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "confine.h"
+#include "msg.h"
+#include "privdrop.h"
 
 static int msg_fd = -1;
 
@@ -61,144 +62,47 @@ static void failf(const char *fmt, ...)
     _exit(126);
 }
 
-/* User first: when namespaces are tried one by one, the rest need it. */
-static const struct {
-    unsigned long flag;
-    const char *name;
-} NAMESPACES[] = {
-    {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},  {CLONE_NEWIPC, "ipc"},
-    {CLONE_NEWUTS, "uts"},   {CLONE_NEWNET, "net"}, {CLONE_NEWCGROUP, "cgroup"},
-};
-#define NS_COUNT (sizeof NAMESPACES / sizeof NAMESPACES[0])
-
-static unsigned long ns_done;
-static int ns_errno[NS_COUNT];
-
-/* All at once, else one at a time; each refusal's errno is kept. */
-static void ns_try(unsigned long flags)
-{
-    if (flags == 0)
-        return;
-    if (unshare((int)flags) == 0) {
-        ns_done |= flags;
-        return;
-    }
-    for (size_t i = 0; i < NS_COUNT; i++) {
-        if (!(flags & NAMESPACES[i].flag))
-            continue;
-        if (unshare((int)NAMESPACES[i].flag) == 0) {
-            ns_done |= NAMESPACES[i].flag;
-            ns_errno[i] = 0;
-        } else {
-            ns_errno[i] = errno;
-        }
-    }
-}
-
-struct caps {
-    struct __user_cap_data_struct d[2];
-};
-
-static int caps_get(struct caps *c)
-{
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-
-    return (int)syscall(SYS_capget, &h, c->d);
-}
-
-static bool has_effective(int cap)
-{
-    struct caps c;
-
-    return caps_get(&c) == 0 &&
-           (c.d[cap / 32].effective & (1u << (cap % 32))) != 0;
-}
+/* The namespaces created so far, and why the host refused each. */
+static struct privdrop_ns ns;
 
 /* (b): the ambient set, then every capability the kernel knows. */
 static void bounding_and_ambient(void)
 {
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
-        errno != EINVAL) /* EINVAL: before Linux 4.3, no ambient set */
-        failf("cannot clear the ambient capabilities: %s", strerror(errno));
+    int err = privdrop_ambient_clear();
+
+    if (err != 0)
+        failf("cannot clear the ambient capabilities: %s", strerror(err));
     /* Without CAP_SETPCAP (not root, no user namespace) they stay: the
      * report shows what is left. */
-    for (int cap = 0; cap < 64; cap++) {
-        int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-        if (in < 0)
-            break; /* past the kernel's last capability */
-        if (in == 1)
-            (void)prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-    }
+    (void)privdrop_bounding_clear();
 }
 
 /* (c): checked, since a half switch must not go on. */
 static void ids_switch(uid_t uid, gid_t gid)
 {
-    uid_t ru, eu, su;
-    gid_t rg, eg, sg;
+    char msg[NABLA_MSG_SIZE];
 
     if (setgroups(0, NULL) != 0)
         failf("cannot clear the supplementary groups: %s", strerror(errno));
-    if (setresgid(gid, gid, gid) != 0)
-        failf("cannot switch to gid %u: %s", gid, strerror(errno));
-    if (setresuid(uid, uid, uid) != 0)
-        failf("cannot switch to uid %u: %s", uid, strerror(errno));
-    if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0 ||
-        ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
-        sg != gid)
-        failf("the switch to %u:%u did not take", uid, gid);
-}
-
-static int write_proc(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    ssize_t n;
-    int err;
-
-    if (fd < 0)
-        return errno;
-    n = write(fd, text, strlen(text));
-    err = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
-    close(fd);
-    return err;
+    if (privdrop_ids_switch(uid, gid, msg, sizeof msg) != 0)
+        failf("%s", msg);
 }
 
 /* (d): our ids mapped to themselves; setgroups denied first, as required. */
 static void ns_map_ids(uid_t uid, gid_t gid)
 {
-    char map[64];
-    int err, dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    char msg[NABLA_MSG_SIZE];
 
-    if (dumpable != 1 && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-        failf("user namespace: cannot reach /proc/self: %s", strerror(errno));
-    err = write_proc("/proc/self/setgroups", "deny");
-    if (err != 0 && err != ENOENT)
-        failf("user namespace: cannot deny setgroups: %s", strerror(err));
-    snprintf(map, sizeof map, "%u %u 1\n", uid, uid);
-    if ((err = write_proc("/proc/self/uid_map", map)) != 0)
-        failf("user namespace: cannot map uid %u: %s", uid, strerror(err));
-    snprintf(map, sizeof map, "%u %u 1\n", gid, gid);
-    if ((err = write_proc("/proc/self/gid_map", map)) != 0)
-        failf("user namespace: cannot map gid %u: %s", gid, strerror(err));
-    if (dumpable != 1 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-        failf("cannot make the process non-dumpable: %s", strerror(errno));
+    if (privdrop_map_ids(uid, gid, msg, sizeof msg) != 0)
+        failf("%s", msg);
 }
 
-/* (e): capset to nothing, then read back: nothing may be left. */
-static void caps_clear(void)
-{
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct caps none, now;
-
-    memset(&none, 0, sizeof none);
-    if (syscall(SYS_capset, &h, none.d) != 0)
-        failf("cannot clear the capabilities: %s", strerror(errno));
-    if (caps_get(&now) != 0)
-        failf("cannot read the capabilities back: %s", strerror(errno));
-    for (int i = 0; i < 2; i++)
-        if (now.d[i].effective || now.d[i].permitted || now.d[i].inheritable)
-            failf("capabilities are still set after clearing them");
-}
+/* (e): how clearing the capabilities (and reading them back) may fail. */
+static const struct privdrop_caps_words CAPS_WORDS = {
+    "cannot clear the capabilities",
+    "cannot read the capabilities back",
+    "capabilities are still set after clearing them",
+};
 
 /* Closes [from, to] (to may be ~0u), by close_range or one by one. */
 static void close_span(unsigned from, unsigned to)
@@ -257,10 +161,12 @@ static void limits_apply(const struct confine *c)
 
 void confine_child(const struct confine *c, int msgfd, int exec_fd)
 {
+    char msg[NABLA_MSG_SIZE];
+
     msg_fd = msgfd;
     /* (a) */
-    if (has_effective(CAP_SYS_ADMIN))
-        ns_try(c->ns & ~(unsigned long)CLONE_NEWUSER);
+    if (privdrop_has_effective(CAP_SYS_ADMIN))
+        privdrop_ns_try(&ns, c->ns & ~(unsigned long)CLONE_NEWUSER);
     /* (b) */
     bounding_and_ambient();
     /* (c) Without a switch, groups go only where the host lets us. */
@@ -273,17 +179,19 @@ void confine_child(const struct confine *c, int msgfd, int exec_fd)
         uid_t uid = geteuid();
         gid_t gid = getegid();
 
-        ns_try(c->ns & ~ns_done);
-        if (ns_done & CLONE_NEWUSER)
+        privdrop_ns_try(&ns, c->ns & ~ns.done);
+        if (ns.done & CLONE_NEWUSER)
             ns_map_ids(uid, gid);
-        for (size_t i = 0; i < NS_COUNT; i++)
-            if ((c->ns & NAMESPACES[i].flag) && !(ns_done & NAMESPACES[i].flag))
-                dprintf(msg_fd, "R %s %d\n", NAMESPACES[i].name, ns_errno[i]);
+        for (size_t i = 0; i < PRIVDROP_NS_COUNT; i++)
+            if ((c->ns & PRIVDROP_NS[i].flag) &&
+                !(ns.done & PRIVDROP_NS[i].flag))
+                dprintf(msg_fd, "R %s %d\n", PRIVDROP_NS[i].name, ns.err[i]);
     }
     /* (e) */
-    if (ns_done & CLONE_NEWUSER)
+    if (ns.done & CLONE_NEWUSER)
         bounding_and_ambient();
-    caps_clear();
+    if (privdrop_caps_clear(&CAPS_WORDS, msg, sizeof msg) != 0)
+        failf("%s", msg);
     /* (f) */
     close_others(c->fds, msg_fd, exec_fd);
     /* (g) */
