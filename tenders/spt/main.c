@@ -142,6 +142,21 @@ static void reset_signals(void)
         fail("cannot unblock signals");
 }
 
+/*
+ * Messages are "F: text", F being the KERNEL operand the user gave, escaped
+ * as every message that quotes it (text_escape.h). Escaped on first use
+ * only: the buffer is 16 KiB of .bss, and a run that prints nothing about
+ * the kernel never touches (and so never pays for) its pages.
+ */
+static const char *kernel_shown(const struct plan *plan)
+{
+    static char shown[TEXT_ESCAPE_SIZE(NABLA_PLAN_MAX_PATH_SIZE)];
+
+    if (shown[0] == '\0')
+        text_escape(shown, sizeof shown, plan->kernel_path);
+    return shown;
+}
+
 int main(int argc, char **argv)
 {
     char msg[NABLA_MSG_SIZE];
@@ -149,7 +164,6 @@ int main(int argc, char **argv)
     struct elf_image img;
     static struct solo5_notes notes;  /* 6.6 KiB: keep it off the stack */
     static struct xstate_init xstate; /* 16 KiB, in the tender's .bss */
-    static char kernel_shown[TEXT_ESCAPE_SIZE(NABLA_PLAN_MAX_PATH_SIZE)];
     const struct nabla_plan_header *h;
     pid_t parent = getppid();
     int plan_fd;
@@ -170,14 +184,9 @@ int main(int argc, char **argv)
     if (plan_read(plan_fd, &plan, msg, sizeof msg) != 0)
         fail("%s", msg);
     h = plan.hdr;
-    /*
-     * Messages are "F: text", F being the KERNEL operand the user gave,
-     * escaped as every message that quotes it (text_escape.h).
-     */
-    text_escape(kernel_shown, sizeof kernel_shown, plan.kernel_path);
     /* The orchestrator's words for a KERNEL that is not a regular file. */
     if (nabla_check_regular(h->elf_fd, msg, sizeof msg) != 0)
-        fail("%s: Could not open: %s", kernel_shown, msg);
+        fail("%s: Could not open: %s", kernel_shown(&plan), msg);
     report_verbose((h->flags & NABLA_PLAN_F_VERBOSE) != 0);
     note("plan: version %u, %u device%s, %u filter instructions; environment "
          "empty, signals reset",
@@ -198,15 +207,16 @@ int main(int argc, char **argv)
 
     /* 7. */
     if (elf_check(h->elf_fd, h->mem_size, &img, msg, sizeof msg) != 0)
-        fail("%s: %s", kernel_shown, msg);
+        fail("%s: %s", kernel_shown(&plan), msg);
     if (elf_read_notes(h->elf_fd, &img, &notes, msg, sizeof msg) != 0 ||
         elf_load_segments(h->elf_fd, &img, 0, msg, sizeof msg) != 0)
-        fail("%s: %s", kernel_shown, msg);
+        fail("%s: %s", kernel_shown(&plan), msg);
     elf_image_free(&img);
     close(h->elf_fd);
-    note("kernel: %s loaded into %llu MiB of guest memory, entry 0x%llx",
-         kernel_shown, (unsigned long long)(h->mem_size >> 20),
-         (unsigned long long)img.entry);
+    if (report_is_verbose())
+        note("kernel: %s loaded into %llu MiB of guest memory, entry 0x%llx",
+             kernel_shown(&plan), (unsigned long long)(h->mem_size >> 20),
+             (unsigned long long)img.entry);
 
     /* 8. */
     guest_mem_write_manifest(&plan, &notes);

@@ -46,6 +46,11 @@ void report_verbose(bool on)
     verbose_on = on;
 }
 
+bool report_is_verbose(void)
+{
+    return verbose_on;
+}
+
 void note(const char *fmt, ...)
 {
     va_list ap;

@@ -13,6 +13,9 @@ __attribute__((format(printf, 1, 2))) void report(const char *fmt, ...);
 /* Turns note() on (the plan's verbose flag); off until then. */
 void report_verbose(bool on);
 
+/* Whether note() prints: lets a caller skip work done only for a note. */
+bool report_is_verbose(void);
+
 /*
  * With verbose on, prints one line like report(): a step done, or a step the
  * host refused and what was done instead (nabla-run --verbose).

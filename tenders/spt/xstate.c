@@ -130,12 +130,11 @@ void xstate_prepare(struct xstate_init *x)
              "%u-byte XSAVE area, the tender has %u",
              (unsigned long long)xcr0, b, XSTATE_AREA_SIZE);
     /*
-     * The components' part of the area: XRSTOR reads none of it while
-     * XSTATE_BV is 0, but it is zero anyway. Only these bytes are touched
-     * (one page here, for AVX-512), so the rest of the 16 KiB costs nothing.
+     * The components' part of the area is left as it is: zero, being .bss
+     * that nothing else writes, and XRSTOR reads none of it while
+     * XSTATE_BV is 0. Writing it anyway would make up to a page more of
+     * every guest's memory private for nothing.
      */
-    memset(x->area + LEGACY_SIZE + HEADER_SIZE, 0,
-           b - (LEGACY_SIZE + HEADER_SIZE));
     /*
      * Every enabled component, with two exceptions. PKRU is not data but
      * the kernel's access rights for protection keys (its default denies
