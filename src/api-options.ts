@@ -28,7 +28,7 @@ const STDIO_MODES: readonly StdioMode[] = ['pipe', 'inherit', 'ignore'];
 
 /** setTimeout's limit: a longer delay would fire at once. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-/** A manifest name field holds 67 bytes and a NUL (spt-abi.md §3). */
+/** A manifest name field holds 67 bytes and a NUL (docs/abi.md §3.1). */
 const MAX_DEVICE_NAME = 67;
 /** IFNAMSIZ less the NUL. */
 const MAX_IFNAME_BYTES = 15;

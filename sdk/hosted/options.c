@@ -5,7 +5,7 @@
 #include <string.h>
 
 /*
- * The syntax is nabla-run's (spt-abi.md section 7) with the program itself
+ * The syntax is nabla-run's (docs/abi.md §7) with the program itself
  * in the place of KERNEL:
  *   PROG [--mem=MB] [--block:NAME=PATH|@FD] [--block-sector-size:NAME=N]
  *        [--net:NAME=IFACE|@FD] [--net-mac:NAME=MAC] [--x-exec-heap]

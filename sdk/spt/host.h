@@ -4,7 +4,7 @@
 
 /*
  * Each is one `syscall` instruction the tender's filter allows (with the
- * arguments spt-abi.md section 5 lists); see core.h for the contract.
+ * arguments docs/abi.md §5 lists); see core.h for the contract.
  */
 #include "sys_x86_64.h"
 

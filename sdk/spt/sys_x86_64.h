@@ -5,7 +5,7 @@
 /*
  * The guest has no libc and no vDSO: every host service is one `syscall`
  * instruction. The tender's seccomp filter allows exactly the calls below,
- * each only with the arguments spt-abi.md section 5 lists; anything else
+ * each only with the arguments docs/abi.md §5 lists; anything else
  * kills the process. Return values follow the kernel convention: >= 0 on
  * success, -errno on failure.
  */

@@ -1,4 +1,4 @@
-// spt-args.ts: parses solo5-spt's exact command-line syntax (spt-abi.md §7), plus nabla-run's own options, into a launch request.
+// spt-args.ts: parses solo5-spt's exact command-line syntax (docs/abi.md §7), plus nabla-run's own options, into a launch request.
 import { textToBytes } from '../bytes.js';
 import { checkBlockSize } from '../devices/block.js';
 import type { DeviceRequest } from '../devices/types.js';

@@ -18,7 +18,7 @@ import type { AttachedNet, NetTarget } from './types.js';
 
 /** MTU assumed for a descriptor passed with @FD, whose interface we cannot name. */
 const DEFAULT_MTU = 1500;
-/** The manifest stores the MTU in 16 bits (spt-abi.md §3). */
+/** The manifest stores the MTU in 16 bits (docs/abi.md §3.1). */
 export const MAX_MTU = 65535;
 const MAC_PATTERN = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 

@@ -1,4 +1,4 @@
-// manifest.ts: decodes and validates the binary MFT1 manifest (spt-abi.md §3) into the device list.
+// manifest.ts: decodes and validates the binary MFT1 manifest (docs/abi.md §3.1) into the device list.
 import {
   type DeviceType,
   deviceTypeName,

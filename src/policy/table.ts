@@ -1,4 +1,4 @@
-// table.ts: the hypercall allowlist of spt-abi.md §5 as data: one row per rule, with its reason.
+// table.ts: the hypercall allowlist of docs/abi.md §5 as data: one row per rule, with its reason.
 
 /** A value a rule compares against, resolved for one run's descriptor layout and devices. */
 export type Operand =

@@ -17,7 +17,7 @@ import {
 } from '../elf/abi.js';
 import { assertCodegenSafe, type ManifestSource } from './manifest.js';
 
-// Layouts from spt-abi.md §2-3: every note is header (namesz, descsz, type: 3 × u32) +
+// Layouts from docs/abi.md §2-3: every note is header (namesz, descsz, type: 3 × u32) +
 // "Solo5\0" padded to 8, then the descriptor. Constants come from the one TS mirror.
 const NOTE_NAMESZ = SOLO5_NOTE_NAMESZ;
 const NOTE_ABI1 = SOLO5_NOTE_ABI;

@@ -1,6 +1,6 @@
 /* guest_mem.c: guest memory, and what the tender writes into it for boot. */
 /*
- * Guest address == host address (spt-abi.md section 4): the guest is just
+ * Guest address == host address (docs/abi.md §4.1): the guest is just
  * code running in this process, so its pointers must be usable as they are.
  * Below SPT_GUEST_MIN_BASE the tender owns a few pages of guest memory and
  * lays them out as upstream Solo5 does:

@@ -1,4 +1,4 @@
-// audit.test.ts: audit() proves the filter a run installs against spt-abi §5, observes the guest, and fails on a mismatch.
+// audit.test.ts: audit() proves the filter a run installs against docs/abi.md §5, observes the guest, and fails on a mismatch.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';

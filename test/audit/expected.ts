@@ -1,4 +1,4 @@
-// expected.ts: spt-abi.md §5 written out for the audit tests, and helpers to read a report's allowlist.
+// expected.ts: docs/abi.md §5 written out for the audit tests, and helpers to read a report's allowlist.
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
@@ -19,7 +19,7 @@ const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
 const ARCH_SET_FS = 0x1002;
 
-/** spt-abi.md §5, core rows: every guest. */
+/** docs/abi.md §5, core rows: every guest. */
 export const CORE: Allowed[] = [
   rule('write', eq(0, 1)),
   rule('exit_group'),

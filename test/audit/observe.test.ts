@@ -17,7 +17,7 @@ import { useScratch } from '../helpers/scratch.js';
 const scratch = useScratch();
 const MiB = 1 << 20;
 
-/** spt ABI §5: every syscall the bindings may issue after the filter is in place. */
+/** docs/abi.md §5: every syscall the bindings may issue after the filter is in place. */
 const HELLO_SURFACE = [
   'write',
   'exit_group',

@@ -1,4 +1,4 @@
-// docs.test.ts: the docs say what the program does: option tables and examples match each command's --help; links resolve in the repo.
+// docs.test.ts: the docs say what the program does: option tables and examples match each command's --help; links and § citations resolve in the repo.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -6,10 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { NABLA_RUN_OPTIONS } from '../../src/cli/commands/run.js';
 import { NABLA, NABLA_RUN, ROOT } from '../helpers/paths.js';
 
-/** Every Markdown file the repository holds (tracked, so nothing a build or a test wrote). */
-const MARKDOWN = execFileSync('git', ['ls-files', '*.md'], { cwd: ROOT, encoding: 'utf8' })
-  .split('\n')
-  .filter((f) => f !== '');
+/** Files the repository tracks matching `pattern` (so nothing a build or a test wrote). */
+const tracked = (...pattern: string[]) =>
+  execFileSync('git', ['ls-files', ...pattern], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f !== '');
+
+/** Every Markdown file the repository holds. */
+const MARKDOWN = tracked('*.md');
 
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
@@ -159,5 +163,89 @@ describe('links in the docs', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+});
+
+/** Every tracked text file (a NUL byte marks a binary, such as a fuzz corpus entry). */
+function trackedText(): Array<{ file: string; text: string }> {
+  return tracked()
+    .filter((file) => existsSync(join(ROOT, file)))
+    .map((file) => ({ file, text: read(file) }))
+    .filter(({ text }) => !text.includes('\0'));
+}
+
+/** The numbers of a Markdown file's numbered headings: `## 4. Memory` gives 4, `### 4.2 x` 4.2. */
+function sectionNumbers(file: string): Set<string> {
+  const numbers = [...read(file).matchAll(/^#{1,6} +(\d+(?:\.\d+)*)\.? /gm)];
+  return new Set(numbers.map((m) => m[1] as string));
+}
+
+/**
+ * `docs/abi.md §5`, `docs/abi.md §2-3`, and in docs/ `[elf-validation.md](elf-validation.md)
+ * §1–§2`: the document (a link's target, or the name itself) and the first and last section.
+ * Docs cite their neighbours by relative links; code cites from the repository root.
+ */
+const CITATION = /([\w./-]+\.md)\)?`? *§ *(\d+(?:\.\d+)*)(?: *[-–] *§? *(\d+(?:\.\d+)*))?/g;
+
+describe('references in the repository', () => {
+  // The contract used to live in a document outside the repository (the shared docs); every
+  // reference now points at docs/abi.md. This file names the forms it looks for: it is skipped.
+  const SELF = 'test/cli/docs.test.ts';
+  const OUTSIDE: Array<[string, RegExp]> = [
+    ['the shared ABI document', /spt-abi/i],
+    ['a section of the shared ABI document', /spt ABI §/i],
+    ['a path into the shared docs or tools', /(?:\.\.\/)+shared\/|\/work\/shared\b/],
+  ];
+
+  it('no tracked file cites a document or path outside the repository', () => {
+    const found: string[] = [];
+    for (const { file, text } of trackedText()) {
+      if (file === SELF) continue;
+      text.split('\n').forEach((line, i) => {
+        for (const [what, pattern] of OUTSIDE)
+          if (pattern.test(line)) found.push(`${file}:${i + 1}: ${what}: ${line.trim()}`);
+      });
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('every "FILE.md §N" citation names a tracked document and a section it has', () => {
+    const markdown = new Set(MARKDOWN);
+    const cited = new Map<string, number>();
+    const wrong: string[] = [];
+    for (const { file, text } of trackedText()) {
+      if (file === SELF) continue; // its comments show the forms, not real citations
+      text.split('\n').forEach((line, i) => {
+        for (const m of line.matchAll(CITATION)) {
+          const name = m[1] as string;
+          const doc = [join(dirname(file), name), name].find((f) => markdown.has(f));
+          const where = `${file}:${i + 1}: ${m[0]}`;
+          if (doc === undefined) {
+            wrong.push(`${where}: no such document`);
+            continue;
+          }
+          cited.set(doc, (cited.get(doc) ?? 0) + 1);
+          const sections = sectionNumbers(doc);
+          for (const n of [m[2], m[3]])
+            if (n !== undefined && !sections.has(n)) wrong.push(`${where}: ${doc} has no §${n}`);
+        }
+      });
+    }
+    expect(wrong).toEqual([]);
+    // The contract is cited from code and docs alike; none of these checks may pass vacuously.
+    expect(cited.get('docs/abi.md') ?? 0).toBeGreaterThan(20);
+  });
+
+  it('docs/abi.md: its own "§N" references name its sections, numbered 1 to 11', () => {
+    const text = read('docs/abi.md');
+    const sections = sectionNumbers('docs/abi.md');
+    for (let n = 1; n <= 11; n++) expect(sections, `§${n}`).toContain(String(n));
+    const wrong: string[] = [];
+    text.split('\n').forEach((line, i) => {
+      // A bare § (not after another document's name) is a section of this page.
+      for (const m of line.matchAll(/(?<!\.md\)?`? *)§ *(\d+(?:\.\d+)*)/g))
+        if (!sections.has(m[1] as string)) wrong.push(`docs/abi.md:${i + 1}: §${m[1]}`);
+    });
+    expect(wrong).toEqual([]);
   });
 });

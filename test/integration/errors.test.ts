@@ -1,4 +1,4 @@
-// errors.test.ts: each error row of spt-abi.md §9 gives status 1, its exact line(s), and no guest.
+// errors.test.ts: each error row of docs/abi.md §9 gives status 1, its exact line(s), and no guest.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildElf, manifestBytes } from '../helpers/elf-builder.js';

@@ -1,4 +1,4 @@
-// rules.test.ts: the resolved allowlist equals spt-abi.md §5 for each device set, row for row.
+// rules.test.ts: the resolved allowlist equals docs/abi.md §5 for each device set, row for row.
 import { describe, expect, it } from 'vitest';
 import { buildPolicy, type PolicyRule } from '../../src/policy/rules.js';
 
@@ -7,7 +7,7 @@ const compact = (rules: PolicyRule[]) =>
     `${r.syscall}(${r.nr}) ${r.args.map((a) => `a${a.index} ${a.op} ${a.value}`).join(', ')}`.trim(),
   );
 
-// spt-abi.md §5, written out by hand for descriptor layout epoll=3, timer=4.
+// docs/abi.md §5, written out by hand for descriptor layout epoll=3, timer=4.
 const CORE = [
   'write(1) a0 eq 1',
   'exit_group(231)',

@@ -1,4 +1,4 @@
-// notes.test.ts: assembles the generated Solo5 notes and checks their bytes against spt-abi.md §2-3.
+// notes.test.ts: assembles the generated Solo5 notes and checks their bytes against docs/abi.md §2-3.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -235,7 +235,7 @@ function consoleNeighbours(): Attempt[] {
   }));
 }
 
-/** Each allowed call with one pinned argument changed (spt-abi.md §5). */
+/** Each allowed call with one pinned argument changed (docs/abi.md §5.1). */
 function argumentsChanged(): Attempt[] {
   const out: Attempt[] = [];
   const add = (name: string, command: string[]) =>

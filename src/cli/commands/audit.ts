@@ -20,7 +20,7 @@ export const describe =
 
 const PROG = 'nabla audit';
 
-/** The audit's own options; nabla-run's syntax goes around them (spt-abi.md §7). */
+/** The audit's own options; nabla-run's syntax goes around them (docs/abi.md §7). */
 export const options = {
   out: {
     type: 'string',

@@ -6,7 +6,7 @@
 
 /*
  * The tender mprotects each segment to exactly its ELF flags and leaves the
- * rest of guest memory read/write, never executable (spt-abi.md section 1).
+ * rest of guest memory read/write, never executable (docs/abi.md §1.2).
  * Every probe here is a plain instruction, no system call, so what stops it
  * is the page tables: SIGSEGV. Each executes or writes one `ret` byte, so a
  * probe the CPU allowed returns here and the caller reports it.
