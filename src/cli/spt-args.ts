@@ -5,6 +5,7 @@ import type { DeviceRequest } from '../devices/types.js';
 import { NablaError } from '../errors.js';
 import { DEFAULT_MEM_MIB, memSizeBytes, parseMemMiB } from '../launch/memory.js';
 import type { LaunchRequest } from '../launch/prepare.js';
+import { escapeText } from '../text-escape.js';
 
 export type SptCommand =
   | { kind: 'help' }
@@ -31,7 +32,7 @@ export function parseTimeout(text: string): number {
   const ms = match ? Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0')) : Number.NaN;
   if (!Number.isSafeInteger(ms) || ms <= 0) {
     throw new NablaError(
-      `Malformed argument to --timeout: '${text}' (expected a positive number of seconds, e.g. 10 or 1.5)`,
+      `Malformed argument to --timeout: '${escapeText(text)}' (expected a positive number of seconds, e.g. 10 or 1.5)`,
     );
   }
   return ms;
@@ -58,12 +59,14 @@ function parseExtension(arg: string, ext: Extensions): boolean {
  * screen, which does not list them.
  */
 function invalidOption(arg: string, prog: string): NablaError {
+  // Quoted escaped, as every message quotes what it did not write (text-escape.ts).
+  const shown = escapeText(arg);
   if (!arg.startsWith('--solo5:'))
-    return new NablaError(`Invalid option: \`${arg}'`, { showUsage: true });
-  const name = arg.split('=', 1)[0];
+    return new NablaError(`Invalid option: \`${shown}'`, { showUsage: true });
+  const name = escapeText(arg.split('=', 1)[0] as string);
   return new NablaError([
-    `Invalid option: \`${arg}'`,
-    `${name} is a guest option: put it after KERNEL (${prog} [ OPTIONS ] KERNEL ${arg} ...); see --help`,
+    `Invalid option: \`${shown}'`,
+    `${name} is a guest option: put it after KERNEL (${prog} [ OPTIONS ] KERNEL ${shown} ...); see --help`,
   ]);
 }
 

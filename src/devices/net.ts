@@ -38,6 +38,9 @@ export function randomMac(): Buffer {
   return mac;
 }
 
+/** Linux's IFNAMSIZ (16) less the terminating NUL. */
+const IFNAME_MAX_BYTES = 15;
+
 function attachFailed(target: string, error: unknown): NablaError {
   return new NablaError(
     `Could not attach interface: ${escapeText(target)}: ${systemErrorText(error)}`,
@@ -115,6 +118,12 @@ export function attachNet(device: DeclaredDevice, target: NetTarget, mac?: strin
   if ('fd' in target) {
     adoptFd(target.fd);
     return { ...base, fd: target.fd, owned: false, target: `@${target.fd}`, mtu: DEFAULT_MTU };
+  }
+  // Linux keeps interface names in 16 bytes with the NUL: a longer one names no interface.
+  if (Buffer.byteLength(target.iface) > IFNAME_MAX_BYTES || target.iface === '') {
+    throw new NablaError(
+      `Could not attach interface: ${escapeText(target.iface)}: Invalid argument (an interface name has 1 to ${IFNAME_MAX_BYTES} bytes)`,
+    );
   }
   let fd: number;
   try {

@@ -1,6 +1,7 @@
 // privilege.ts: decides what a guest keeps: its user and group, namespaces, resource limits, dumpability.
 import { readFileSync } from 'node:fs';
 import { NablaError } from '../errors.js';
+import { escapeText } from '../text-escape.js';
 import { PLAN_ID_KEEP, PLAN_NS, PLAN_RLIM_INFINITY } from './plan-format.js';
 
 export interface PrivilegeRequest {
@@ -93,7 +94,7 @@ export function resolveUser(
   const match = /^([^:]+)(?::([^:]+))?$/.exec(spec);
   if (!match) {
     throw new NablaError(
-      `Malformed argument to --user: '${spec}' (expected NAME, UID, NAME:GROUP or UID:GID)`,
+      `Malformed argument to --user: '${escapeText(spec)}' (expected NAME, UID, NAME:GROUP or UID:GID)`,
     );
   }
   const [, userText = '', groupText] = match;
@@ -108,7 +109,8 @@ export function resolveUser(
     name = entry?.name ?? `uid ${uid}`;
   } else {
     const entry = users.find((u) => u.name === userText);
-    if (!entry) throw new NablaError(`Unknown user '${userText}' for --user: not in /etc/passwd`);
+    if (!entry)
+      throw new NablaError(`Unknown user '${escapeText(userText)}' for --user: not in /etc/passwd`);
     uid = entry.id;
     primary = entry.gid;
     name = entry.name;
@@ -125,7 +127,10 @@ export function resolveUser(
     gid = numericId(groupText, 'gid');
   } else {
     const entry = parseDatabase(database.group, 'group').find((g) => g.name === groupText);
-    if (!entry) throw new NablaError(`Unknown group '${groupText}' for --user: not in /etc/group`);
+    if (!entry)
+      throw new NablaError(
+        `Unknown group '${escapeText(groupText)}' for --user: not in /etc/group`,
+      );
     gid = entry.id;
   }
   return { uid, gid, name };

@@ -146,4 +146,24 @@ describe('untrusted text in output', () => {
     expectNoControl(audit);
     expect(audit.status).toBe(0);
   });
+
+  it.each([
+    [`--block:a${'\x1b'}[31m=disk`, "Invalid option: `--block:a\\x1b[31m=disk'"],
+    [`--solo5:${'\x07'}quiet`, "Invalid option: `--solo5:\\x07quiet'"],
+    [`--timeout=1${'\x1b'}[2J`, "Malformed argument to --timeout: '1\\x1b[2J'"],
+    [`--user=${'\x1b'}]0;x${'\x07'}`, "Unknown user '\\x1b]0;x\\x07' for --user"],
+  ])('nabla-run quotes an option %j escaped', (option, shown) => {
+    const r = run([NABLA_RUN, option, example('hello')]);
+    expect(r.stderr).toContain(`nabla-run: ${shown}`);
+    expectNoControl(r);
+    expect(r.status).toBe(1);
+  });
+
+  it("an interface name too long for Linux is refused in nabla-run's words", () => {
+    const r = run([NABLA_RUN, '--net:service=averyveryverylongname0', example('ping')]);
+    expect(r.stderr).toBe(
+      'nabla-run: Could not attach interface: averyveryverylongname0: Invalid argument (an interface name has 1 to 15 bytes)\n',
+    );
+    expect(r.status).toBe(1);
+  });
 });
