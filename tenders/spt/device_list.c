@@ -4,9 +4,11 @@
 #include "device.h"
 #include "mft_check.h"
 
-extern const struct device_kind device_block, device_net;
+/* Each kind's file defines one of these; a new kind adds a line here... */
+extern const struct device_kind device_block;
+extern const struct device_kind device_net;
 
-/* One line per kind (device_*.c). The order is the order messages list. */
+/* ...and one here. Messages list the kinds in this order. */
 static const struct device_kind *const kinds[] = {
     &device_block,
     &device_net,
