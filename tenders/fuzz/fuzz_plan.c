@@ -21,6 +21,7 @@
 #include "spt_abi.h"
 #include "nabla_plan.h"
 #include "msg.h"
+#include "../spt/device.h"
 #include "../spt/plan_read.h"
 
 /* Where spawnTender puts the plan in the child (src/launch/spawn.ts). */
@@ -71,10 +72,11 @@ static void check_plan(const uint8_t *buf, size_t size, const struct plan *p)
         const struct nabla_plan_device *d = &p->devices[i];
 
         REQUIRE(d->mft_index >= 1 && d->mft_index < MFT_MAX_ENTRIES);
-        REQUIRE(d->type == MFT_DEV_BLOCK_BASIC || d->type == MFT_DEV_NET_BASIC);
+        REQUIRE(device_kind_of(d->type) != NULL);
         REQUIRE(fd_ok(d->source_fd) && fd_ok(d->host_fd));
         REQUIRE(d->host_fd != h->epoll_fd && d->host_fd != h->timer_fd);
         REQUIRE(d->source_fd != h->elf_fd && d->source_fd != PLAN_FD);
+        /* Restated for the kinds whose fields have a rule to check. */
         if (d->type == MFT_DEV_BLOCK_BASIC)
             REQUIRE(d->block_size >= 512 && d->capacity != 0 &&
                     d->capacity % d->block_size == 0);

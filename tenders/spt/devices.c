@@ -9,19 +9,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "spt_abi.h"
+#include "device.h"
 #include "devices.h"
+#include "msg.h"
 #include "report.h"
 
 /* True for 0, 1, 2 and the devices' host_fd: what the guest keeps. */
@@ -101,53 +100,6 @@ static void close_others(const struct plan *plan)
     }
 }
 
-/*
- * A net device's descriptor must be a tap carrying bare Ethernet frames, as
- * upstream opens one (IFF_TAP | IFF_NO_PI): the guest writes to whatever the
- * number holds. The orchestrator refuses anything else before it writes the
- * plan (src/devices/net.ts, same reasons); this is the check for a plan that
- * came from elsewhere, as the ELF is checked twice. Only the kernel's word
- * counts: TUNGETIFF, which nothing but an attached tun/tap descriptor
- * answers.
- */
-static void check_tap(unsigned i, int fd)
-{
-    struct ifreq ifr;
-    const char *why = NULL;
-
-    memset(&ifr, 0, sizeof ifr);
-    if (ioctl(fd, TUNGETIFF, &ifr) != 0) {
-        int err = errno;
-
-        if (err == EBADFD)
-            why = "not a tap device (a tun/tap descriptor attached to no "
-                  "interface)";
-        else if (err == ENOTTY || err == EINVAL)
-            fail("device %u: descriptor %d: not a tap device (TUNGETIFF: %s)",
-                 i, fd, strerror(err));
-        else
-            fail("device %u: descriptor %d: %s", i, fd, strerror(err));
-    } else if (ifr.ifr_flags & IFF_TUN) {
-        why = "not a tap device (a tun device: IFF_TUN)";
-    } else if (!(ifr.ifr_flags & IFF_TAP)) {
-        fail("device %u: descriptor %d: not a tap device (TUNGETIFF flags "
-             "0x%x)",
-             i, fd, (unsigned)(uint16_t)ifr.ifr_flags);
-    } else if (!(ifr.ifr_flags & IFF_NO_PI)) {
-        /*
-         * The bit is IFF_NOFILTER too (no socket filter on the queue): set,
-         * it proves nothing; clear, IFF_NO_PI is missing.
-         */
-        why = "tap device without IFF_NO_PI (frames would carry a packet "
-              "information header)";
-    } else if (ifr.ifr_flags & IFF_VNET_HDR) {
-        why = "tap device with IFF_VNET_HDR (frames would carry a virtio-net "
-              "header)";
-    }
-    if (why != NULL)
-        fail("device %u: descriptor %d: %s", i, fd, why);
-}
-
 void devices_map(const struct plan *plan, int plan_fd)
 {
     const struct nabla_plan_header *h = plan->hdr;
@@ -174,9 +126,13 @@ void devices_map(const struct plan *plan, int plan_fd)
             base = plan->devices[i].host_fd + 1;
     for (unsigned i = 0; i < h->device_count; i++) {
         const struct nabla_plan_device *d = &plan->devices[i];
+        const struct device_kind *kind = device_kind_of(d->type);
+        char why[NABLA_MSG_SIZE];
 
-        if (d->type == MFT_DEV_NET_BASIC)
-            check_tap(i, d->source_fd);
+        /* Its kind's check before the descriptor moves (net: a tap). */
+        if (kind->check_take != NULL &&
+            kind->check_take(d->source_fd, why, sizeof why) != 0)
+            fail("device %u: descriptor %d: %s", i, d->source_fd, why);
         tmp[i] = -1;
         if (d->source_fd == d->host_fd) {
             /* Still check that it is open: a bad plan must fail here. */
@@ -270,7 +226,7 @@ void devices_events(const struct plan *plan)
         const struct nabla_plan_device *d = &plan->devices[i];
 
         /* solo5_yield reports readiness as a set of manifest indices. */
-        if (d->type == MFT_DEV_NET_BASIC &&
+        if (device_kind_of(d->type)->polled &&
             add_to_epoll(h->epoll_fd, d->host_fd, d->mft_index) != 0)
             fail("device %u: cannot add descriptor %d to the epoll set: %s", i,
                  d->host_fd, strerror(errno));

@@ -5,7 +5,8 @@
 #include "plan_read.h"
 
 /*
- * Moves every device from its source_fd to its host_fd, closes the plan
+ * Moves every device from its source_fd to its host_fd, after its kind's
+ * check_take (device.h; a net device must be a tap), closes the plan
  * descriptor, and closes every descriptor that is not 0, 1, 2 or a device.
  * Exits on failure.
  */
@@ -13,8 +14,9 @@ void devices_map(const struct plan *plan, int plan_fd);
 
 /*
  * Creates the epoll set and the timerfd at the plan's numbers, registers the
- * timerfd and every net device, and makes the console descriptors blocking.
- * Exits on failure. Call after devices_map.
+ * timerfd and every device whose kind is polled (device.h; net devices), and
+ * makes the console descriptors blocking. Exits on failure. Call after
+ * devices_map.
  */
 void devices_events(const struct plan *plan);
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "spt_abi.h"
+#include "device.h"
 #include "guest_mem.h"
 #include "report.h"
 #include "text_escape.h"
@@ -90,13 +91,8 @@ static void attach(struct mft *m, unsigned i, const struct nabla_plan_device *d)
              i, mft_type_name(d->type), d->mft_index,
              text_escape(name, sizeof name, e->name), mft_type_name(e->type));
     }
-    if (d->type == MFT_DEV_BLOCK_BASIC) {
-        e->u.block_basic.capacity = d->capacity;
-        e->u.block_basic.block_size = d->block_size;
-    } else {
-        memcpy(e->u.net_basic.mac, d->mac, sizeof e->u.net_basic.mac);
-        e->u.net_basic.mtu = d->mtu;
-    }
+    /* plan_check found a kind for every type. */
+    device_kind_of(d->type)->fill_entry(e, d);
     e->b.hostfd = d->host_fd;
     e->attached = 1;
 }

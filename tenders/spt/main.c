@@ -18,7 +18,8 @@
  *     reaches the guest, which has no way to change them.
  *  2. Read and check the plan, and that the ELF and every block device is a
  *     regular file. Nothing is done before the whole plan is known to be
- *     consistent; it also says whether to be verbose.
+ *     consistent; it also says whether to be verbose. What a device entry
+ *     and its descriptor must be is its kind's (device.h, device_*.c).
  *  3. Ids, namespaces, capabilities (privilege.c, whose comment gives the
  *     order inside). Before the ELF is read: the untrusted file is parsed
  *     with the guest's privileges, not root's. Nothing later needs
@@ -34,12 +35,14 @@
  *  8. Copy the manifest and the command line into guest memory, attaching
  *     the plan's devices. Needs the manifest (7); done before descriptors
  *     move so that a device mismatch fails before anything irreversible.
- *  9. Check that each net device's descriptor is a tap (TUNGETIFF), move
- *     device descriptors to their numbers and close everything else.
- *     After 7 (the ELF descriptor is closed there) and before 10, so that
- *     the epoll set and timerfd are created into a table with known holes.
- * 10. Create the epoll set and timerfd at their numbers; register them.
- *     Needs the devices at their final numbers (9).
+ *  9. Check each device's descriptor as its kind says (a net device's is a
+ *     tap: TUNGETIFF), move device descriptors to their numbers and close
+ *     everything else. After 7 (the ELF descriptor is closed there) and
+ *     before 10, so that the epoll set and timerfd are created into a table
+ *     with known holes.
+ * 10. Create the epoll set and timerfd at their numbers; register the
+ *     timerfd and the devices whose kind the guest waits on (net). Needs
+ *     the devices at their final numbers (9).
  * 11. Fill the boot info, now that every number and address is final.
  * 12. Resource limits: no core, no descriptor above the planned ones, no
  *     new process. After 9 and 10 (a lower RLIMIT_NOFILE would refuse the

@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 
 #include "spt_abi.h"
+#include "device.h"
 #include "io.h"
 #include "msg.h"
 #include "plan_read.h"
-#include "regular_file.h"
 
 #define BAD(fmt, ...)                                                          \
     nabla_msg(msg, msg_size, "invalid launch plan: " fmt, ##__VA_ARGS__)
@@ -36,11 +36,6 @@ struct region {
 static bool fd_ok(int32_t fd)
 {
     return fd >= FIRST_FD && fd < NABLA_PLAN_FD_LIMIT;
-}
-
-static bool is_pow2(uint64_t v)
-{
-    return v != 0 && (v & (v - 1)) == 0;
 }
 
 /* The fixed fields of the header, before any region is looked at. */
@@ -196,10 +191,16 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
-/* One device entry on its own: index, type, descriptors, type fields. */
+/*
+ * One device entry on its own: index, descriptors, reserved bytes, then the
+ * type and, by its kind's module, the type's fields.
+ */
 static int check_device(unsigned i, const struct nabla_plan_device *d,
                         char *msg, size_t msg_size)
 {
+    const struct device_kind *kind;
+    char why[NABLA_MSG_SIZE];
+
     if (d->mft_index < 1 || d->mft_index >= MFT_MAX_ENTRIES)
         return BAD("device %u: mft_index %u is not in 1..%u", i, d->mft_index,
                    MFT_MAX_ENTRIES - 1);
@@ -211,27 +212,15 @@ static int check_device(unsigned i, const struct nabla_plan_device *d,
                    FIRST_FD, NABLA_PLAN_FD_LIMIT - 1);
     if (!all_zero(d->reserved, sizeof d->reserved))
         return BAD("device %u: reserved bytes are not zero", i);
-    if (d->type == MFT_DEV_BLOCK_BASIC) {
-        if (d->block_size < 512 || !is_pow2(d->block_size))
-            return BAD("device %u: block_size %u is not a power of two >= "
-                       "512",
-                       i, d->block_size);
-        if (d->capacity == 0 || d->capacity % d->block_size != 0)
-            return BAD("device %u: capacity 0x%llx is not a non-zero "
-                       "multiple of block_size %u",
-                       i, (unsigned long long)d->capacity, d->block_size);
-        if (d->mtu != 0 || !all_zero(d->mac, sizeof d->mac))
-            return BAD("device %u: a block device with net fields set", i);
-    } else if (d->type == MFT_DEV_NET_BASIC) {
-        if (d->capacity != 0 || d->block_size != 0)
-            return BAD("device %u: a net device with block fields set", i);
-        if (d->mtu == 0)
-            return BAD("device %u: mtu is 0", i);
-    } else {
-        return BAD("device %u: type %u is neither BLOCK_BASIC (%d) nor "
-                   "NET_BASIC (%d)",
-                   i, d->type, MFT_DEV_BLOCK_BASIC, MFT_DEV_NET_BASIC);
+    kind = device_kind_of(d->type);
+    if (kind == NULL) {
+        char known[128];
+
+        device_kinds_describe(known, sizeof known);
+        return BAD("device %u: type %u is %s", i, d->type, known);
     }
+    if (kind->check_entry(d, why, sizeof why) != 0)
+        return BAD("device %u: %s", i, why);
     return 0;
 }
 
@@ -342,19 +331,19 @@ int plan_check(const uint8_t *buf, size_t size, int plan_fd, struct plan *out,
 }
 
 /*
- * A block device's descriptor must hold a regular file, as the orchestrator
- * opened it: its capacity is the file's size, and anything else (a FIFO, a
- * socket, a terminal) would not behave as a disk under pread and pwrite.
+ * What each device's descriptor holds, for the kinds that say (device.h,
+ * check_source). After plan_check, so every type has a kind.
  */
-static int check_block_files(const struct plan *p, char *msg, size_t msg_size)
+static int check_sources(const struct plan *p, char *msg, size_t msg_size)
 {
     char why[NABLA_MSG_SIZE];
 
     for (unsigned i = 0; i < p->hdr->device_count; i++) {
         const struct nabla_plan_device *d = &p->devices[i];
+        const struct device_kind *kind = device_kind_of(d->type);
 
-        if (d->type == MFT_DEV_BLOCK_BASIC &&
-            nabla_check_regular(d->source_fd, why, sizeof why) != 0)
+        if (kind->check_source != NULL &&
+            kind->check_source(d->source_fd, why, sizeof why) != 0)
             return BAD("device %u: source_fd %d: %s", i, d->source_fd, why);
     }
     return 0;
@@ -389,7 +378,7 @@ int plan_read(int plan_fd, struct plan *out, char *msg, size_t msg_size)
     }
     /* The buffer stays allocated for the life of the process. */
     if (plan_check(buf, (size_t)n, plan_fd, out, msg, msg_size) != 0 ||
-        check_block_files(out, msg, msg_size) != 0) {
+        check_sources(out, msg, msg_size) != 0) {
         free(buf);
         return -1;
     }

@@ -20,9 +20,9 @@ struct plan {
 
 /*
  * Reads the whole plan from plan_fd into a new buffer and checks it with
- * plan_check, then checks that every block device's descriptor holds a
- * regular file. Returns 0, or -1 with the message (the text after "prog: ")
- * in msg.
+ * plan_check, then checks what each device's descriptor holds where its
+ * kind says (device.h: check_source; a block device holds a regular file).
+ * Returns 0, or -1 with the message (the text after "prog: ") in msg.
  */
 int plan_read(int plan_fd, struct plan *out, char *msg, size_t msg_size);
 
