@@ -3,11 +3,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { NablaError } from '../errors.js';
-import { PLAN_RLIM_INFINITY } from '../launch/plan-format.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { collect, spawnTender } from '../launch/spawn.js';
 import { PACKAGE_ROOT } from '../launch/tender-path.js';
 import { syscallName } from '../native/index.js';
+import { PLAN_RLIM_INFINITY } from '../plan/format.js';
 import type { Observation } from './observation.js';
 
 export type { Observation } from './observation.js';

@@ -1,7 +1,8 @@
 // privilege.ts: decides what a guest keeps: its user and group, namespaces, resource limits, dumpability.
 import { readFileSync } from 'node:fs';
 import { NablaError } from '../errors.js';
-import { PLAN_ID_KEEP, PLAN_NS, PLAN_RLIM_INFINITY } from './plan-format.js';
+import type { PlanPrivileges } from '../plan/encode.js';
+import { PLAN_ID_KEEP, PLAN_NS, PLAN_RLIM_INFINITY } from '../plan/format.js';
 
 export interface PrivilegeRequest {
   /** `--user`: NAME or UID, optionally `:GROUP` or `:GID`. Default: nobody when root, else as started. */
@@ -10,15 +11,8 @@ export interface PrivilegeRequest {
   core?: boolean;
 }
 
-/** What the tender enforces (plan v2 fields), decided here. */
-export interface Privileges {
-  /** The ids to switch to, or 'keep' (started by a non-root user: nothing to switch to). */
-  user: { uid: number; gid: number; name: string } | 'keep';
-  /** CLONE_NEW* flags the tender unshares where the host allows. */
-  namespaces: number;
-  /** Soft and hard limits, as setrlimit takes them (PLAN_RLIM_INFINITY: none). */
-  rlimits: { core: bigint; nofile: bigint; nproc: bigint };
-  dumpable: boolean;
+/** What the tender enforces (the plan's fields), decided here. */
+export interface Privileges extends PlanPrivileges {
   /** One line per decision, for --verbose. */
   notes: string[];
 }

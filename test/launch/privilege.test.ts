@@ -1,13 +1,13 @@
 // privilege.test.ts: what a guest keeps, decided from the caller's ids, the account files and the devices.
 import { describe, expect, it } from 'vitest';
 import { NablaError } from '../../src/errors.js';
-import { PLAN_NS, PLAN_RLIM_INFINITY } from '../../src/launch/plan-format.js';
 import {
   decidePrivileges,
   hardCoreLimit,
   type PrivilegeContext,
   resolveUser,
 } from '../../src/launch/privilege.js';
+import { PLAN_NS, PLAN_RLIM_INFINITY } from '../../src/plan/format.js';
 
 const database = {
   passwd: [
