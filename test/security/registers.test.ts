@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildUnikernel } from '../../src/sdk/build.js';
+import { buildUnikernel } from '../../src/toolchain/build.js';
 import { ROOT } from '../helpers/paths.js';
 import { nablaRun } from '../helpers/run-cli.js';
 import { useScratch } from '../helpers/scratch.js';

@@ -1,7 +1,7 @@
 // audit.ts: wall time of `nabla audit` (the proof only) against the number of block devices, beside nabla-run's boot of the same guest.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildUnikernel } from '../../sdk/build.js';
+import { buildUnikernel } from '../../toolchain/build.js';
 import { NABLA_RUN, ROOT } from '../paths.js';
 import { timeRun } from '../procs.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';

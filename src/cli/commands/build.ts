@@ -149,7 +149,7 @@ export function buildArgs(args: BuildCommandArgs): BuildArgs {
 }
 
 export async function handler(parsed: BuildCommandArgs): Promise<void> {
-  const { buildUnikernel, BuildError } = await import('../../sdk/build.js');
+  const { buildUnikernel, BuildError } = await import('../../toolchain/build.js');
   const args = buildArgs(parsed);
   const plan = resolveBuild(args);
   const options = { ...plan, target: args.target, cflags: args.cflags, includeDirs: args.include };
