@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { collect, spawnTender } from '../launch/spawn.js';
-import { PACKAGE_ROOT } from '../launch/tender-path.js';
 import { syscallName } from '../native/index.js';
+import { tool } from '../package/paths.js';
 import { PLAN_RLIM_INFINITY } from '../plan/format.js';
 import type { Observation } from './observation.js';
 
@@ -103,7 +103,7 @@ interface TraceReport {
 const BACKSTOP_GRACE_MS = 5_000;
 
 export function syscallTracePath(): string {
-  const path = `${PACKAGE_ROOT}build/tenders/bin/syscall-trace`;
+  const path = tool('syscall-trace');
   try {
     accessSync(path, fsConstants.X_OK);
   } catch {

@@ -4,7 +4,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BuildTarget, buildUnikernel, PACKAGE_ROOT } from './build.js';
+import { PACKAGE_ROOT } from '../package/paths.js';
+import { type BuildTarget, buildUnikernel } from './build.js';
 
 export interface GuestTarget {
   name: string;

@@ -2,8 +2,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ADDON_CANDIDATES, native } from '../../src/native/binding.js';
+import { native } from '../../src/native/binding.js';
 import { clearCloexec, execve, NativeError, setCloexec } from '../../src/native/index.js';
+import { ADDON_CANDIDATES } from '../../src/package/paths.js';
 import { closedFd, hasCloexec, ignored, SIGPIPE, SIGXFSZ } from './fdinfo.js';
 
 const opened: number[] = [];
