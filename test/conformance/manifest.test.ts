@@ -18,7 +18,7 @@ const MAX_DEVICES = 63;
 const blockDevices = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ name: `storage${i}`, type: 'BLOCK_BASIC' }));
 
-/** A guest directory with `devices` block devices, made here so build-all never sees it. */
+/** A guest directory with `devices` block devices, made here so scripts/build-guests.mjs never sees it. */
 function guestSource(name: string, devices: number): { dir: string; manifest: string } {
   const dir = join(scratch.dir, name);
   const manifest = join(dir, 'manifest.json');

@@ -19,7 +19,7 @@ const AVX512 = flags.has('avx512f');
 const AVX = flags.has('avx');
 
 beforeAll(async () => {
-  // Not in build-all: its entry point is the capture code, not the SDK's _start.
+  // Not in scripts/build-guests.mjs: its entry point is the capture code, not the SDK's _start.
   await buildUnikernel({
     sources: [join(SOURCE, 'regs.c')],
     manifest: join(SOURCE, 'manifest.json'),

@@ -13,9 +13,10 @@ import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { buildPolicy } from '../../policy/rules.js';
 
 /*
- * One guest, built twice by build-all: as a unikernel for nabla-run and as a normal Linux
- * program over glibc (the SDK's hosted target). Both are started with the same device options
- * and the same guest arguments; each run is one fresh process that prints one result line.
+ * One guest, built twice by scripts/build-guests.mjs: as a unikernel for nabla-run and as a
+ * normal Linux program over glibc (the SDK's hosted target). Both are started with the same
+ * device options and the same guest arguments; each run is one fresh process that prints one
+ * result line.
  * The hypercalls and block scenarios share this.
  */
 
