@@ -6,7 +6,7 @@ import { systemErrorText } from './os-errors.js';
  * The type of a file that is not a regular one, for "Not a regular file (a FIFO)".
  * tenders/common/file_kind.c says the same words.
  */
-export function fileKind(stats: Stats): string {
+function fileKind(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO';
   if (stats.isCharacterDevice()) return 'a character device';

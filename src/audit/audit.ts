@@ -44,7 +44,7 @@ export interface AuditOptions extends RunOptions {
   footprint?: boolean;
 }
 
-export const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
+const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
 /** The keys AuditOptions adds to RunOptions; any key outside both is refused. */
 const AUDIT_OPTION_KEYS = ['observe', 'observeTimeoutMs', 'hosted', 'footprint'] as const;
 

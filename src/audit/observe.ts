@@ -102,7 +102,7 @@ interface TraceReport {
 /** If the tracer itself outlives its own deadline by this much, it is killed from here. */
 const BACKSTOP_GRACE_MS = 5_000;
 
-export function syscallTracePath(): string {
+function syscallTracePath(): string {
   const path = tool('syscall-trace');
   try {
     accessSync(path, fsConstants.X_OK);
@@ -265,7 +265,7 @@ function confineArgs(c: Confinement, fds: number): string[] {
  * Runs a normal program under syscall-trace, counting every call from its exec on. `fds` go to
  * the program as 3, 4, ...; the report comes on the descriptor after them.
  */
-export function traceProcess(
+function traceProcess(
   path: string,
   args: readonly string[],
   options: ProcessOptions = {},

@@ -12,7 +12,7 @@ export function formatValue(value: number): string {
   return value.toFixed(2);
 }
 
-export const formatRatio = (ratio: number | null): string =>
+const formatRatio = (ratio: number | null): string =>
   ratio === null ? '—' : `${ratio.toFixed(2)}×`;
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');

@@ -12,7 +12,7 @@ import { NABLA_RUN } from '../package/paths.js';
  */
 
 /** The tests' prefix; the benchmark harness uses its own. */
-export const TEST_PREFIX = 'nabla-t-';
+const TEST_PREFIX = 'nabla-t-';
 /** Upper bound for any one process started in a namespace. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 

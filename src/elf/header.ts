@@ -19,7 +19,7 @@ const EM_X86_64 = 62;
  * (fs/binfmt_elf.c); real Solo5 images have about nine. It keeps every accepted file loadable:
  * each loaded segment costs the tender at most two mappings (vm.max_map_count is 65530).
  */
-export const MAX_PHNUM = Math.floor(65536 / PHDR_SIZE);
+const MAX_PHNUM = Math.floor(65536 / PHDR_SIZE);
 
 export interface ProgramHeader {
   index: number;

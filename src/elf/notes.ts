@@ -21,7 +21,7 @@ const NOTE_HEADER_SIZE = 12n;
  * Real executables have a handful; without a bound, 65535 program headers naming the same
  * megabyte of 12-byte empty notes would block the event loop for hours.
  */
-export const NOTE_WALK_MAX = 256;
+const NOTE_WALK_MAX = 256;
 const align4 = (n: bigint) => (n + 3n) & ~3n;
 
 /** The descriptor of the first note owned by "Solo5" with type `type`, or undefined. */

@@ -6,7 +6,7 @@ import { type ElfHeader, invalidExecutable, PF_W, PF_X, PT_LOAD } from './header
 
 const U64_MAX = (1n << 64n) - 1n;
 /** mprotect works in whole pages: the unit in which segments must not share memory. */
-export const PAGE_SIZE = 0x1000n;
+const PAGE_SIZE = 0x1000n;
 const pageDown = (v: bigint) => v & ~(PAGE_SIZE - 1n);
 const pageUp = (v: bigint) => (v + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
 

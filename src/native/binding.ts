@@ -20,8 +20,6 @@ export interface NativeBinding {
   interfaceMtu(ifname: string): number;
   tunInfo(fd: number): { flags: number; name: string };
   execve(path: string, argv: Array<string | Buffer>, envp: string[], keepFds: number[]): never;
-  clearCloexec(fd: number): void;
-  setCloexec(fd: number): void;
   setNonBlocking(fd: number): void;
 }
 

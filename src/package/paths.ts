@@ -26,7 +26,7 @@ export const ADDON_CANDIDATES: readonly string[] = [
 ];
 
 /** The tender (nabla-spt) and the C tools beside it (syscall-trace, elf-check, ...). */
-export const TENDER_BIN = packagePath('build/tenders/bin');
+const TENDER_BIN = packagePath('build/tenders/bin');
 export const TENDER = join(TENDER_BIN, 'nabla-spt');
 export const tool = (name: string): string => join(TENDER_BIN, name);
 

@@ -255,7 +255,7 @@ async function compileRuntime(target: BuildTarget): Promise<string[]> {
 const runtimes = new Map<BuildTarget, Promise<string[]>>();
 
 /** A target's runtime object files, compiled at most once per process. */
-export function runtimeObjects(target: BuildTarget): Promise<string[]> {
+function runtimeObjects(target: BuildTarget): Promise<string[]> {
   let objects = runtimes.get(target);
   if (objects === undefined) {
     objects = compileRuntime(target).catch((error: unknown) => {
@@ -265,11 +265,6 @@ export function runtimeObjects(target: BuildTarget): Promise<string[]> {
     runtimes.set(target, objects);
   }
   return objects;
-}
-
-/** The spt bindings' object files. */
-export function sptBindings(): Promise<string[]> {
-  return runtimeObjects('spt');
 }
 
 /**

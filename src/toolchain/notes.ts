@@ -33,7 +33,7 @@ const MFT_TYPES = {
 } as const;
 
 /** n_descsz of the MFT1 note for a manifest of `entries` entries (reserved one included). */
-export function manifestDescSize(entries: number): number {
+function manifestDescSize(entries: number): number {
   return MFT_DESC_PAD + MFT_HEADER_SIZE + MFT_ENTRY_SIZE * entries;
 }
 

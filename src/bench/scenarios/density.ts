@@ -44,7 +44,7 @@ const STARTING = Math.max(2, availableParallelism() * 2);
 /** A start slower than this means something is wrong (swap, a hung tender). */
 const START_TIMEOUT_MS = 60_000;
 
-export function ladder(quick: boolean): number[] {
+function ladder(quick: boolean): number[] {
   return quick ? [10, 50, 100] : [10, 100, 500, 1000];
 }
 

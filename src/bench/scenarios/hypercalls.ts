@@ -71,7 +71,7 @@ export interface HypercallSizes {
  * call (a journal commit behind a write); the fastest round is what counts: the fast path's
  * cost, which is where a per-call overhead shows. (The block scenario keeps the slow calls.)
  */
-export const HYPERCALL_SIZES: Readonly<Record<'quick' | 'full', HypercallSizes>> = {
+const HYPERCALL_SIZES: Readonly<Record<'quick' | 'full', HypercallSizes>> = {
   quick: { clockCalls: 2_000, blockCalls: 1_000, rounds: 20 },
   full: { clockCalls: 2_000, blockCalls: 1_000, rounds: 100 },
 };

@@ -26,7 +26,7 @@ const NETNS_PREFIX = 'nabla-b-';
 const HOST_ADDRESS = '10.0.0.1/24';
 const GUEST_ADDRESS = '10.0.0.2';
 /** Echo requests per trial. */
-export const NETWORK_PACKETS: Readonly<Record<'quick' | 'full', number>> = {
+const NETWORK_PACKETS: Readonly<Record<'quick' | 'full', number>> = {
   quick: 20_000,
   full: 200_000,
 };
