@@ -2,6 +2,7 @@
 import { closeSync } from 'node:fs';
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
+import { hex } from '../hex.js';
 import { escapeText } from '../text-escape.js';
 import { SPT_ABI_TARGET, SPT_ABI_VERSION } from './abi.js';
 import { ElfFile } from './file.js';
@@ -47,7 +48,6 @@ export interface UnikernelDescription {
   manifest: { version: number; entries: number; devices: DeclaredDevice[] };
 }
 
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 const flags = (f: number) =>
   `${f & PF_R ? 'r' : '-'}${f & PF_W ? 'w' : '-'}${f & PF_X ? 'x' : '-'}`;
 

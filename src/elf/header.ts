@@ -1,5 +1,6 @@
 // header.ts: the ELF header and program header checks of docs/elf-validation.md §1.
-import { hex, NablaError } from '../errors.js';
+import { NablaError } from '../errors.js';
+import { hex } from '../hex.js';
 import { escapeText } from '../text-escape.js';
 import { SPT_GUEST_MIN_BASE } from './abi.js';
 import type { ElfFile } from './file.js';

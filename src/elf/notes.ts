@@ -1,5 +1,6 @@
 // notes.ts: finds the Solo5 ABI1 and MFT1 notes in PT_NOTE segments (docs/elf-validation.md §3).
-import { hex, NablaError } from '../errors.js';
+import { NablaError } from '../errors.js';
+import { hex } from '../hex.js';
 import { escapeText } from '../text-escape.js';
 import {
   ABI1_INFO_SIZE,

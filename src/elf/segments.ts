@@ -1,5 +1,5 @@
 // segments.ts: the loadable-segment checks of docs/elf-validation.md §2 (what the tender will map).
-import { hex } from '../errors.js';
+import { hex } from '../hex.js';
 import { SPT_GUEST_MIN_BASE } from './abi.js';
 import type { ElfFile } from './file.js';
 import { type ElfHeader, invalidExecutable, PF_W, PF_X, PT_LOAD } from './header.js';

@@ -15,6 +15,7 @@ import {
   SPT_ABI_TARGET,
   SPT_ABI_VERSION,
 } from '../elf/abi.js';
+import { hex } from '../hex.js';
 import { assertCodegenSafe, type ManifestSource } from './manifest.js';
 
 // Layouts from spt-abi.md §2-3: every note is header (namesz, descsz, type: 3 × u32) +
@@ -35,10 +36,6 @@ const MFT_TYPES = {
 /** n_descsz of the MFT1 note for a manifest of `entries` entries (reserved one included). */
 function manifestDescSize(entries: number): number {
   return MFT_DESC_PAD + MFT_HEADER_SIZE + MFT_ENTRY_SIZE * entries;
-}
-
-function hex(value: number): string {
-  return `0x${value.toString(16)}`;
 }
 
 function noteHeader(descsz: number, type: number, comment: string): string[] {
