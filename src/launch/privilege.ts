@@ -1,6 +1,14 @@
 // privilege.ts: decides what a guest keeps: its user and group, namespaces, resource limits, dumpability.
 import { readFileSync } from 'node:fs';
 import { NablaError } from '../errors.js';
+import {
+  type GroupEntry,
+  groupByName,
+  type UserEntry,
+  userById,
+  userByName,
+} from '../native/accounts.js';
+import { NativeError } from '../native/errors.js';
 import type { PlanPrivileges } from '../plan/encode.js';
 import { PLAN_ID_KEEP, PLAN_NS, PLAN_RLIM_INFINITY } from '../plan/format.js';
 
@@ -17,11 +25,17 @@ export interface Privileges extends PlanPrivileges {
   notes: string[];
 }
 
-/** The account databases, as text; injectable for tests. */
-export interface UserDatabase {
-  passwd: string;
-  group: string;
+/**
+ * The user and group databases as the C library sees them: /etc/passwd and /etc/group, and
+ * whatever else nsswitch.conf lists (LDAP, sssd, systemd-homed). Injectable for tests.
+ */
+export interface AccountDatabase {
+  userByName(name: string): UserEntry | null;
+  userById(uid: number): UserEntry | null;
+  groupByName(name: string): GroupEntry | null;
 }
+
+const SYSTEM_ACCOUNTS: AccountDatabase = { userByName, userById, groupByName };
 
 /** What the decision depends on besides the request: the caller's ids and the planned descriptors. */
 export interface PrivilegeContext {
@@ -32,43 +46,25 @@ export interface PrivilegeContext {
   highestFd: number;
   /** Whether the guest has a network device (then it keeps the host's network namespace). */
   hasNet: boolean;
-  database?: UserDatabase;
+  database?: AccountDatabase;
   /** The text of /proc/self/limits (the tender inherits this process's limits). */
   limits?: string;
 }
 
-/** The kernel's overflow ids: nobody's, even where /etc/passwd has no entry for it. */
+/** The kernel's overflow ids: nobody's, even where the user database has no entry for it. */
 const OVERFLOW_ID = 65534;
 const MAX_ID = PLAN_ID_KEEP - 1; // (uid_t)-1 means "unchanged" to the kernel
 
-interface Entry {
-  name: string;
-  id: number;
-  gid?: number;
-}
-
-/** Parses passwd ("name:x:uid:gid:...") or group ("name:x:gid:...") lines; malformed lines are skipped. */
-function parseDatabase(text: string, kind: 'passwd' | 'group'): Entry[] {
-  const entries: Entry[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.split(':');
-    const [name = '', , id = '', gid = ''] = fields;
-    if (name === '' || !/^[0-9]+$/.test(id)) continue;
-    if (kind === 'passwd' && !/^[0-9]+$/.test(gid)) continue;
-    entries.push({ name, id: Number(id), ...(kind === 'passwd' ? { gid: Number(gid) } : {}) });
-  }
-  return entries;
-}
-
-function readDatabase(): UserDatabase {
-  const read = (path: string) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return ''; // no database: names are unknown, numbers still work
+/** One lookup for --user; a lookup that fails (not: finds nothing) is the user's one line. */
+function lookUp<T>(what: string, lookup: () => T): T {
+  try {
+    return lookup();
+  } catch (error) {
+    if (error instanceof NativeError) {
+      throw new NablaError(`Could not look up ${what} for --user: ${error.message}`);
     }
-  };
-  return { passwd: read('/etc/passwd'), group: read('/etc/group') };
+    throw error;
+  }
 }
 
 function numericId(text: string, what: string): number {
@@ -79,10 +75,10 @@ function numericId(text: string, what: string): number {
   return id;
 }
 
-/** Resolves `NAME|UID[:GROUP|GID]` against the database; unknown names are errors. */
+/** Resolves `NAME|UID[:GROUP|GID]` against the databases; unknown names are errors. */
 export function resolveUser(
   spec: string,
-  database: UserDatabase,
+  database: AccountDatabase,
 ): { uid: number; gid: number; name: string } {
   const match = /^([^:]+)(?::([^:]+))?$/.exec(spec);
   if (!match) {
@@ -91,19 +87,20 @@ export function resolveUser(
     );
   }
   const [, userText = '', groupText] = match;
-  const users = parseDatabase(database.passwd, 'passwd');
   let uid: number;
   let primary: number | undefined;
   let name: string;
   if (/^[0-9]+$/.test(userText)) {
     uid = numericId(userText, 'uid');
-    const entry = users.find((u) => u.id === uid);
+    const entry = lookUp(`uid ${uid}`, () => database.userById(uid));
     primary = entry?.gid;
     name = entry?.name ?? `uid ${uid}`;
   } else {
-    const entry = users.find((u) => u.name === userText);
-    if (!entry) throw new NablaError(`Unknown user '${userText}' for --user: not in /etc/passwd`);
-    uid = entry.id;
+    const entry = lookUp(`user '${userText}'`, () => database.userByName(userText));
+    if (!entry) {
+      throw new NablaError(`Unknown user '${userText}' for --user: not found in the user database`);
+    }
+    uid = entry.uid;
     primary = entry.gid;
     name = entry.name;
   }
@@ -111,16 +108,20 @@ export function resolveUser(
   if (groupText === undefined) {
     if (primary === undefined) {
       throw new NablaError(
-        `uid ${uid} for --user has no entry in /etc/passwd, so no group: give one (--user=${uid}:GID)`,
+        `uid ${uid} for --user has no entry in the user database, so no group: give one (--user=${uid}:GID)`,
       );
     }
     gid = primary;
   } else if (/^[0-9]+$/.test(groupText)) {
     gid = numericId(groupText, 'gid');
   } else {
-    const entry = parseDatabase(database.group, 'group').find((g) => g.name === groupText);
-    if (!entry) throw new NablaError(`Unknown group '${groupText}' for --user: not in /etc/group`);
-    gid = entry.id;
+    const entry = lookUp(`group '${groupText}'`, () => database.groupByName(groupText));
+    if (!entry) {
+      throw new NablaError(
+        `Unknown group '${groupText}' for --user: not found in the group database`,
+      );
+    }
+    gid = entry.gid;
   }
   return { uid, gid, name };
 }
@@ -140,9 +141,22 @@ function readLimits(): string {
   }
 }
 
+/**
+ * nobody, for a guest started by root without --user. Without an entry for it, or when the
+ * lookup fails, the kernel's overflow ids serve: they are nobody's by definition.
+ */
+function defaultUser(database: AccountDatabase): { nobody: UserEntry | null; missing: string } {
+  try {
+    return { nobody: database.userByName('nobody'), missing: 'no nobody in the user database' };
+  } catch (error) {
+    if (!(error instanceof NativeError)) throw error;
+    return { nobody: null, missing: `nobody could not be looked up, ${error.message}` };
+  }
+}
+
 export function decidePrivileges(request: PrivilegeRequest, context: PrivilegeContext): Privileges {
   const notes: string[] = [];
-  const database = context.database ?? readDatabase();
+  const database = context.database ?? SYSTEM_ACCOUNTS;
   let user: Privileges['user'];
   if (context.euid === 0) {
     if (request.user !== undefined) {
@@ -153,15 +167,15 @@ export function decidePrivileges(request: PrivilegeRequest, context: PrivilegeCo
         `user: ${wanted.name} (uid ${wanted.uid}, gid ${wanted.gid}), as --user asks${user === 'keep' ? ': already so' : ''}`,
       );
     } else {
-      const nobody = parseDatabase(database.passwd, 'passwd').find((u) => u.name === 'nobody');
+      const { nobody, missing } = defaultUser(database);
       user = {
-        uid: nobody?.id ?? OVERFLOW_ID,
+        uid: nobody?.uid ?? OVERFLOW_ID,
         gid: nobody?.gid ?? OVERFLOW_ID,
         name: 'nobody',
       };
       notes.push(
         `user: nobody (uid ${user.uid}, gid ${user.gid}), the default when started as root${
-          nobody ? '' : ' (no nobody in /etc/passwd: the kernel overflow ids)'
+          nobody ? '' : ` (${missing}: the kernel overflow ids)`
         }`,
       );
     }

@@ -12,6 +12,9 @@ describe('native()', () => {
     expect(Object.keys(native()).sort()).toEqual([
       'compileFilter',
       'execve',
+      'getgrnam',
+      'getpwnam',
+      'getpwuid',
       'interfaceMtu',
       'memfdCreate',
       'resolveSyscall',

@@ -211,10 +211,10 @@ describe('least privilege spt', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      "nabla-run: Unknown user 'no-such-user' for --user: not in /etc/passwd\n",
+      "nabla-run: Unknown user 'no-such-user' for --user: not found in the user database\n",
     );
     expect(() => run({ kernel: example('hello'), user: 'no-such-user' })).toThrow(
-      "Unknown user 'no-such-user' for --user: not in /etc/passwd",
+      "Unknown user 'no-such-user' for --user: not found in the user database",
     );
   });
 
