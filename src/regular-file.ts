@@ -4,7 +4,7 @@ import { systemErrorText } from './os-errors.js';
 
 /**
  * The type of a file that is not a regular one, for "Not a regular file (a FIFO)".
- * tenders/common/file_kind.c says the same words.
+ * tenders/common/regular_file.c says the same words.
  */
 function fileKind(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
