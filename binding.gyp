@@ -11,7 +11,8 @@
         "native/tap.cc",
         "native/exec.cc",
         "native/fd.cc",
-        "native/syscall_names.cc"
+        "native/syscall_names.cc",
+        "native/accounts.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -19,11 +19,11 @@ const UNIT = [
   'test/fuzz/corpus.test.ts',
   'test/launch/privilege.test.ts',
   'test/policy/rules.test.ts',
-  'test/sdk/build.test.ts',
-  'test/sdk/hosted-manifest.test.ts',
-  'test/sdk/manifest-schema.test.ts',
-  'test/sdk/manifest.test.ts',
-  'test/sdk/notes.test.ts',
+  'test/toolchain/build.test.ts',
+  'test/toolchain/hosted-manifest.test.ts',
+  'test/toolchain/manifest-schema.test.ts',
+  'test/toolchain/manifest.test.ts',
+  'test/toolchain/notes.test.ts',
   'test/unit-setup.test.ts',
 ];
 

@@ -1,15 +1,11 @@
 // startup.mjs: wall time of `nabla-run hello` next to `node -e 0`, interleaved runs, medians and ratio.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { example, NABLA_RUN } from '../dist/package/paths.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
 const runs = Number(process.argv[2] ?? 30);
 const variants = {
   'node -e 0': [process.execPath, ['-e', '0']],
-  'nabla-run hello': [
-    process.execPath,
-    [`${root}bin/nabla-run.js`, `${root}build/examples/hello.nabla`, '--solo5:quiet'],
-  ],
+  'nabla-run hello': [process.execPath, [NABLA_RUN, example('hello'), '--solo5:quiet']],
 };
 
 const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));

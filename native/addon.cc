@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
     nabla::RegisterExec(env, exports);
     nabla::RegisterFd(env, exports);
     nabla::RegisterSyscallNames(env, exports);
+    nabla::RegisterAccounts(env, exports);
     return exports;
 }
 

@@ -14,6 +14,7 @@ void RegisterTap(Napi::Env env, Napi::Object exports);
 void RegisterExec(Napi::Env env, Napi::Object exports);
 void RegisterFd(Napi::Env env, Napi::Object exports);
 void RegisterSyscallNames(Napi::Env env, Napi::Object exports);
+void RegisterAccounts(Napi::Env env, Napi::Object exports);
 
 } // namespace nabla
 

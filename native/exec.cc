@@ -47,16 +47,6 @@ std::vector<char *> Pointers(std::vector<std::string> &strings)
     return out;
 }
 
-void ChangeCloexec(Napi::Env env, int fd, bool on)
-{
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0)
-        ThrowErrno(env, errno, "fcntl", "F_GETFD fd " + std::to_string(fd));
-    int wanted = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
-    if (wanted != flags && fcntl(fd, F_SETFD, wanted) < 0)
-        ThrowErrno(env, errno, "fcntl", "F_SETFD fd " + std::to_string(fd));
-}
-
 /*
  * Node ignores SIGPIPE and SIGXFSZ for itself, and ignored dispositions (and
  * the signal mask) survive execve. Put them back to what a program started
@@ -146,25 +136,11 @@ Napi::Value Execve(const Napi::CallbackInfo &info)
     ThrowErrno(env, err, "execve", path);
 }
 
-Napi::Value ClearCloexec(const Napi::CallbackInfo &info)
-{
-    ChangeCloexec(info.Env(), info[0].As<Napi::Number>().Int32Value(), false);
-    return info.Env().Undefined();
-}
-
-Napi::Value SetCloexec(const Napi::CallbackInfo &info)
-{
-    ChangeCloexec(info.Env(), info[0].As<Napi::Number>().Int32Value(), true);
-    return info.Env().Undefined();
-}
-
 } // namespace
 
 void RegisterExec(Napi::Env env, Napi::Object exports)
 {
     exports.Set("execve", Napi::Function::New(env, Execve));
-    exports.Set("clearCloexec", Napi::Function::New(env, ClearCloexec));
-    exports.Set("setCloexec", Napi::Function::New(env, SetCloexec));
 }
 
 } // namespace nabla

@@ -159,7 +159,7 @@ function memMiB(value: unknown): number {
 }
 
 /** `timeoutMs`: undefined, or a whole number of milliseconds setTimeout can wait. */
-export function checkTimeout(value: unknown, name = 'timeoutMs'): number | undefined {
+function checkTimeout(value: unknown, name = 'timeoutMs'): number | undefined {
   if (value === undefined) return undefined;
   if (
     typeof value !== 'number' ||

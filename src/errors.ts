@@ -19,8 +19,3 @@ export class NablaError extends Error {
     this.showUsage = options.showUsage ?? false;
   }
 }
-
-/** Hex as the tender prints it: lowercase, 0x prefix, no padding. */
-export function hex(value: bigint | number): string {
-  return `0x${value.toString(16)}`;
-}

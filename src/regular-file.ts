@@ -4,9 +4,9 @@ import { systemErrorText } from './os-errors.js';
 
 /**
  * The type of a file that is not a regular one, for "Not a regular file (a FIFO)".
- * tenders/common/regular_file.c (nabla_file_kind) says the same words.
+ * tenders/common/regular_file.c says the same words.
  */
-export function fileKind(stats: Stats): string {
+function fileKind(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO';
   if (stats.isCharacterDevice()) return 'a character device';

@@ -1,9 +1,7 @@
 // global-setup.ts: fails fast, with one clear line, when the native parts the tests run are not built.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../src/package/paths.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const REQUIRED = [
   'build/Release/nabla_native.node',
   'build/tenders/bin/nabla-spt',
@@ -21,7 +19,7 @@ const REQUIRED = [
 ];
 
 export default function setup(): void {
-  const missing = REQUIRED.filter((path) => !existsSync(join(ROOT, path)));
+  const missing = REQUIRED.filter((path) => !existsSync(packagePath(path)));
   if (missing.length > 0) {
     throw new Error(`not built: ${missing.join(', ')} — run \`npm run build\` first`);
   }

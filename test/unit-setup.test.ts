@@ -3,12 +3,12 @@ import { execFile, execSync, fork, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ADDON_CANDIDATES, loadAddon } from '../src/native/binding.js';
+import { loadAddon } from '../src/native/binding.js';
+import { ADDON_CANDIDATES, TENDER } from '../src/package/paths.js';
 import { NABLA_RUN, ROOT } from './helpers/paths.js';
 
 const MOVE =
   /: it needs the build: list its file in the integration project \(vitest\.config\.ts\)$/;
-const TENDER = join(ROOT, 'build/tenders/bin/nabla-spt');
 
 describe('unit project guard (test/unit-setup.ts)', () => {
   it('refuses to load the native addon, built or not', () => {

@@ -1,8 +1,7 @@
 // unit-setup.ts: the unit project's guard: no test in it may load the addon or run anything the build makes.
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { packagePath } from '../src/package/paths.js';
 
 /*
  * Unit tests run in a fresh clone without `npm run build` (README: `npm run test:unit`). In a
@@ -10,8 +9,7 @@ import { promisify } from 'node:util';
  * here too, naming what it reached for: the native addon (even though `npm ci` builds it), or a
  * program under build/, dist/ or bin/ (the tender, its tools, the guests, the CLIs).
  */
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BUILT = ['build/', 'dist/', 'bin/'].map((dir) => join(ROOT, dir));
+const BUILT = ['build/', 'dist/', 'bin/'].map((dir) => packagePath(dir));
 const MOVE = 'it needs the build: list its file in the integration project (vitest.config.ts)';
 
 process.dlopen = (_module: object, filename: string) => {

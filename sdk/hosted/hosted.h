@@ -6,8 +6,8 @@
 
 /*
  * The devices the application's manifest declares, compiled in: a table
- * generated from manifest.json by src/sdk/hosted-manifest.ts. Entry 0 is
- * MFT_RESERVED_FIRST, so a device's index is its handle, as under spt.
+ * generated from manifest.json by src/toolchain/hosted-manifest.ts. Entry 0
+ * is MFT_RESERVED_FIRST, so a device's index is its handle, as under spt.
  */
 struct hosted_decl {
     const char *name;

@@ -14,7 +14,7 @@ import {
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
-import { PACKAGE_ROOT } from '../launch/tender-path.js';
+import { PACKAGE_JSON } from '../package/paths.js';
 import { proveAllowlist, verificationMessage } from './allowlist.js';
 import { compare } from './comparison.js';
 import { x86_64Syscalls } from './data.js';
@@ -44,7 +44,7 @@ export interface AuditOptions extends RunOptions {
   footprint?: boolean;
 }
 
-export const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
+const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
 /** The keys AuditOptions adds to RunOptions; any key outside both is refused. */
 const AUDIT_OPTION_KEYS = ['observe', 'observeTimeoutMs', 'hosted', 'footprint'] as const;
 
@@ -190,7 +190,7 @@ function footprint(options: AuditOptions, timeoutMs: number): Promise<Footprint>
 }
 
 function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as {
     version: string;
   };
   return pkg.version;

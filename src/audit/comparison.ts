@@ -10,9 +10,7 @@ export interface UpstreamSurface {
 }
 
 /** Upstream solo5-spt's table (data/upstream-solo5-spt.json) for the attached device types. */
-export function upstreamSurface(
-  deviceTypes: ReadonlyArray<'BLOCK_BASIC' | 'NET_BASIC'>,
-): UpstreamSurface {
+function upstreamSurface(deviceTypes: ReadonlyArray<'BLOCK_BASIC' | 'NET_BASIC'>): UpstreamSurface {
   const table = upstreamTable();
   const rules = [...table.core, ...deviceTypes.flatMap((type) => table.devices[type])];
   return {

@@ -1,8 +1,9 @@
 // data.ts: the reference data the audit compares against (data/*.json), checked on load.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { PACKAGE_ROOT } from '../launch/tender-path.js';
 import { syscallTable } from '../native/index.js';
+import { DATA_DIR } from '../package/paths.js';
 
 const DockerFile = z.object({
   source: z.object({
@@ -33,7 +34,7 @@ export type DockerProfile = z.infer<typeof DockerFile>;
 export type UpstreamTable = z.infer<typeof UpstreamFile>;
 
 function load<T>(name: string, schema: z.ZodType<T>): T {
-  const path = `${PACKAGE_ROOT}data/${name}`;
+  const path = join(DATA_DIR, name);
   const parsed = schema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) throw new Error(`${path}: not the expected shape: ${parsed.error.message}`);
   return parsed.data;

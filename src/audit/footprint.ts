@@ -32,7 +32,7 @@ interface Tracer {
  * Finds a tracefs that offers the function tracer and selects it; otherwise the reason, with
  * the file and errno of the first step that failed, so a report can say why.
  */
-export function selectFunctionTracer(): Tracer | { reason: string } {
+function selectFunctionTracer(): Tracer | { reason: string } {
   const failures: string[] = [];
   for (const dir of TRACEFS_DIRS) {
     let available: string;

@@ -1,10 +1,10 @@
 // hosted.ts: which hosted build the audit runs (only one named, or nabla's own example's), and the sandbox it runs in.
 import { realpathSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
-import { PACKAGE_ROOT } from '../launch/tender-path.js';
+import { example, hostedExample } from '../package/paths.js';
 import { escapeText } from '../text-escape.js';
 import type { Confinement, RecordedObservation } from './observe.js';
 import type { HostedSandbox, HostedSection } from './report.js';
@@ -13,7 +13,7 @@ import type { HostedSandbox, HostedSection } from './report.js';
  * The hosted build is a program run natively, so which one runs is the user's decision:
  * --hosted PATH (API: `hosted: path`), or, for nabla's own examples only, the hosted build
  * nabla made of the same example: the KERNEL must be, after every symbolic link,
- * PACKAGE_ROOT/build/examples/NAME.nabla, and then PACKAGE_ROOT/build/hosted/NAME runs.
+ * the package's build/examples/NAME.nabla, and then its build/hosted/NAME runs.
  * Nothing is looked up relative to the current directory: an untrusted app.nabla that
  * arrives with a build/hosted/app beside it must not get that file run.
  *
@@ -72,10 +72,8 @@ export function resolveHosted(kernel: Buffer, hosted: string | null | undefined)
   // The file itself, wherever links lead, must be the one nabla built for its own example.
   const real = realpath(kernel);
   const name = real === null ? '' : basename(bytesToText(real)).replace(/\.nabla$/, '');
-  const own = /^[A-Za-z0-9_-]+$/.test(name)
-    ? realpath(join(PACKAGE_ROOT, 'build/examples', `${name}.nabla`))
-    : null;
-  const path = join(PACKAGE_ROOT, 'build/hosted', name);
+  const own = /^[A-Za-z0-9_-]+$/.test(name) ? realpath(example(name)) : null;
+  const path = hostedExample(name);
   if (own && real?.equals(own) && statSync(path, { throwIfNoEntry: false })?.isFile())
     return { path: shown(path), from: 'nabla example' };
   return {

@@ -1,21 +1,8 @@
 // markdown.ts: the audit report as Markdown (the terminal's default output and report.md).
+import { markdownTable as table } from '../markdown-table.js';
 import { escapeName, escapeText } from '../text-escape.js';
 import type { AuditReport } from './report.js';
 import { hostedSummary } from './sandbox-text.js';
-
-/** A table cell: pipes and line breaks would end the cell or the row. */
-const cell = (value: unknown): string =>
-  String(value ?? '—')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
-
-function table(head: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] {
-  return [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
-  ];
-}
 
 const code = (text: string) => `\`${text}\``;
 

@@ -3,11 +3,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { NablaError } from '../errors.js';
-import { PLAN_RLIM_INFINITY } from '../launch/plan-format.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { collect, spawnTender } from '../launch/spawn.js';
-import { PACKAGE_ROOT } from '../launch/tender-path.js';
 import { syscallName } from '../native/index.js';
+import { tool } from '../package/paths.js';
+import { PLAN_RLIM_INFINITY } from '../plan/format.js';
 import type { Observation } from './observation.js';
 
 export type { Observation } from './observation.js';
@@ -102,8 +102,8 @@ interface TraceReport {
 /** If the tracer itself outlives its own deadline by this much, it is killed from here. */
 const BACKSTOP_GRACE_MS = 5_000;
 
-export function syscallTracePath(): string {
-  const path = `${PACKAGE_ROOT}build/tenders/bin/syscall-trace`;
+function syscallTracePath(): string {
+  const path = tool('syscall-trace');
   try {
     accessSync(path, fsConstants.X_OK);
   } catch {
@@ -265,7 +265,7 @@ function confineArgs(c: Confinement, fds: number): string[] {
  * Runs a normal program under syscall-trace, counting every call from its exec on. `fds` go to
  * the program as 3, 4, ...; the report comes on the descriptor after them.
  */
-export function traceProcess(
+function traceProcess(
   path: string,
   args: readonly string[],
   options: ProcessOptions = {},

@@ -47,7 +47,7 @@ export interface Verification {
 }
 
 /** What the table allows: x86_64, its number, each argument within its conditions. */
-export function policyAllows(
+function policyAllows(
   rules: readonly PolicyRule[],
   nr: number,
   arch: number,
@@ -67,7 +67,7 @@ export function policyAllows(
 }
 
 /** The inputs one rule allows, as boxes (one per combination of its arguments' word ranges). */
-export function ruleBoxes(rule: PolicyRule): Box[] {
+function ruleBoxes(rule: PolicyRule): Box[] {
   const first = fullBox();
   first[WORD_NR] = point(rule.nr);
   first[WORD_ARCH] = point(AUDIT_ARCH_X86_64);

@@ -42,7 +42,7 @@ function chartTitle(
 const round = (value: number) => Number(value.toPrecision(3));
 
 /** Bars of the median per variant, a line on to the 95th percentile, labelled with the ratio. */
-export function barSpec(result: ScenarioResult, group: readonly MetricSummary[]): VegaLiteSpec {
+function barSpec(result: ScenarioResult, group: readonly MetricSummary[]): VegaLiteSpec {
   const first = group[0] as MetricSummary;
   const values = group.map((s) => ({
     variant: s.variant,
@@ -90,7 +90,7 @@ export function barSpec(result: ScenarioResult, group: readonly MetricSummary[])
 }
 
 /** One line per variant: the median at each N, on a logarithmic N axis. */
-export function lineSpec(result: ScenarioResult, group: readonly MetricSummary[]): VegaLiteSpec {
+function lineSpec(result: ScenarioResult, group: readonly MetricSummary[]): VegaLiteSpec {
   const first = group[0] as MetricSummary;
   const values = group.map((s) => ({ variant: s.variant, n: s.n, median: s.median }));
   const variants = [...new Set(group.map((s) => s.variant))];

@@ -1,4 +1,5 @@
 // markdown.ts: the benchmark report as Markdown: the machine, the method, and one table per scenario and metric.
+import { markdownTable } from '../markdown-table.js';
 import { type ChartRef, chartFile } from './charts.js';
 import { byMetric } from './stats.js';
 import type { BenchReport, MetricSummary, ScenarioResult } from './types.js';
@@ -12,31 +13,8 @@ export function formatValue(value: number): string {
   return value.toFixed(2);
 }
 
-export const formatRatio = (ratio: number | null): string =>
+const formatRatio = (ratio: number | null): string =>
   ratio === null ? '—' : `${ratio.toFixed(2)}×`;
-
-const cell = (text: string): string => text.replace(/\|/g, '\\|');
-const width = (text: string): number => [...text].length;
-
-/**
- * A table with every column padded to its widest cell and right-aligned columns ('---:')
- * aligned right, as Markdown formatters write them: the committed report stays as the
- * formatter (biome) would leave it, and reads as a table in plain text too.
- */
-function table(head: string[], align: string[], rows: string[][]): string[] {
-  const all = [head, ...rows].map((r) => r.map(cell));
-  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ''))));
-  const right = align.map((a) => a.endsWith(':'));
-  const line = (r: string[]) =>
-    `| ${r
-      .map((text, i) => {
-        const pad = ' '.repeat((widths[i] as number) - width(text));
-        return right[i] ? pad + text : text + pad;
-      })
-      .join(' | ')} |`;
-  const rule = widths.map((w, i) => (right[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
-  return [line(all[0] as string[]), `| ${rule.join(' | ')} |`, ...all.slice(1).map(line)];
-}
 
 function header(report: BenchReport): string[] {
   const m = report.machine;
@@ -59,7 +37,8 @@ function header(report: BenchReport): string[] {
       `${(report.durationMs / 1000).toFixed(0)} s in all.` +
       (peers.length > 0 ? ` Peers: ${peers.map(([n, p]) => `${n} = \`${p}\``).join(', ')}.` : ''),
     '',
-    ...table(['Machine', ''], ['---', '---'], rows),
+    // Padded, as the formatter (biome) leaves the committed report.
+    ...markdownTable(['Machine', ''], rows, { padded: true }),
     '',
     'Method: every scenario runs its variants interleaved, one trial of each in turn (the ' +
       'order rotating every round), after untimed warm-up trials; each trial is a fresh ' +
@@ -97,7 +76,7 @@ function metricSection(result: ScenarioResult, group: MetricSummary[], chart: Ch
   return [
     `### ${first.metric} (${betterText(first)})`,
     '',
-    ...table(head, align, rows),
+    ...markdownTable(head, rows, { align, padded: true }),
     '',
     `![${result.name}: ${first.metric}](${chartFile(chart)})`,
     '',

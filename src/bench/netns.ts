@@ -1,7 +1,7 @@
 // netns.ts: a private network namespace with its own taps, and the guests and tools run inside it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { PACKAGE_ROOT } from '../launch/tender-path.js';
+import { NABLA_RUN } from '../package/paths.js';
 
 /*
  * Network tests and benchmarks never touch the host's interfaces: each one makes a namespace
@@ -12,8 +12,7 @@ import { PACKAGE_ROOT } from '../launch/tender-path.js';
  */
 
 /** The tests' prefix; the benchmark harness uses its own. */
-export const TEST_PREFIX = 'nabla-t-';
-const NABLA_RUN = `${PACKAGE_ROOT}bin/nabla-run.js`;
+const TEST_PREFIX = 'nabla-t-';
 /** Upper bound for any one process started in a namespace. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 

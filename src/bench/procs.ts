@@ -21,7 +21,7 @@ export interface Command {
   extraFds?: readonly number[];
 }
 
-export function spawnTracked(
+function spawnTracked(
   command: Command,
   stdout: 'ignore' | 'pipe',
   stderr: 'ignore' | 'pipe',

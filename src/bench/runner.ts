@@ -36,7 +36,7 @@ export class BenchAborted extends Error {
 const message = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
-export function trialsOf(scenario: Scenario, options: Pick<RunnerOptions, 'quick' | 'runs'>) {
+function trialsOf(scenario: Scenario, options: Pick<RunnerOptions, 'quick' | 'runs'>) {
   return {
     trials: options.runs ?? (options.quick ? scenario.trials.quick : scenario.trials.full),
     warmup: scenario.warmup ?? 1,

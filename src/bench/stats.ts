@@ -18,7 +18,7 @@ export const median = (values: readonly number[]): number => quantile(values, 0.
 export const p95 = (values: readonly number[]): number => quantile(values, 0.95);
 
 /** The key that keeps one metric at one scale apart from the others. */
-export function metricKey(metric: string, n: number | undefined): string {
+function metricKey(metric: string, n: number | undefined): string {
   return n === undefined ? metric : `${metric}@${n}`;
 }
 

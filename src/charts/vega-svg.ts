@@ -24,7 +24,7 @@ export async function vegaLiteSvg(spec: VegaLiteSpec, title: string): Promise<st
  * a few group containers: inlined in HTML, a <g> with a widget role reads as an interactive
  * element, which it is not (the tables beside each chart carry the same numbers).
  */
-export function titled(svg: string, title: string): string {
+function titled(svg: string, title: string): string {
   const text = title.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   return svg
     .replace(/ (role|aria-roledescription)="[^"]*"/g, '')

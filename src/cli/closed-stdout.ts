@@ -1,7 +1,7 @@
 // closed-stdout.ts: a reader that goes away (`nabla inspect K | head`) ends the command quietly.
 
 /** The status a shell shows for a C tool killed by SIGPIPE: 128 + 13. */
-export const SIGPIPE_STATUS = 141;
+const SIGPIPE_STATUS = 141;
 
 /**
  * Node ignores SIGPIPE, so a write to a pipe nobody reads fails with EPIPE, which an unhandled

@@ -94,10 +94,7 @@ function optionWords(argv: readonly string[]): string[] {
  * its value, so its own report may name a missing operand instead; and it splits `-json` into
  * -j -s -o -n. The word as typed is what the user can correct.
  */
-export function firstUnknownOption(
-  argv: readonly string[],
-  options: OptionTable,
-): string | undefined {
+function firstUnknownOption(argv: readonly string[], options: OptionTable): string | undefined {
   return optionWords(argv).find((word) => {
     if (word.startsWith('--')) return optionNamed(word, options) === undefined;
     // -I=dir is yargs' -I dir; -abc is -a -b -c (each must be an option of one letter).

@@ -16,7 +16,7 @@ export function writeStderr(text: string): void {
 }
 
 /** The line after a usage error of a `nabla` command: where its usage is. */
-export function helpPointer(prog: string): string {
+function helpPointer(prog: string): string {
   return `Run \`${prog} --help\` for usage.\n`;
 }
 

@@ -1,7 +1,7 @@
 // usage.ts: nabla-run's help and version texts.
 import { readFileSync } from 'node:fs';
 import { SPT_ABI_VERSION } from '../elf/abi.js';
-import { PACKAGE_ROOT } from '../launch/tender-path.js';
+import { PACKAGE_JSON } from '../package/paths.js';
 
 export function usage(prog: string): string {
   return `usage: ${prog} [ OPTIONS ] [ -- ] KERNEL [ ARGS ]
@@ -44,7 +44,7 @@ Examples:
 }
 
 export function version(prog: string): string {
-  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as {
     version: string;
   };
   return `${prog} (nabla) version ${pkg.version}\nABI version ${SPT_ABI_VERSION}\n`;

@@ -1,7 +1,7 @@
 // attach.ts: matches device requests against the manifest, attaches them, and requires every declared one.
 import { closeSync } from 'node:fs';
+import type { Manifest } from '../elf/manifest.js';
 import { NablaError } from '../errors.js';
-import type { Manifest } from '../manifest/manifest.js';
 import { escapeName, escapeText } from '../text-escape.js';
 import { attachBlock } from './block.js';
 import { attachNet } from './net.js';

@@ -1,7 +1,7 @@
 // block.ts: attaches a file as a block device: opens it read-write and checks size against block size.
 import { closeSync, fstatSync } from 'node:fs';
+import type { DeclaredDevice } from '../elf/manifest.js';
 import { NablaError } from '../errors.js';
-import type { DeclaredDevice } from '../manifest/manifest.js';
 import { OpenFailure, openRegularFile } from '../regular-file.js';
 import { escapeName, escapeText } from '../text-escape.js';
 import { type AttachedBlock, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE } from './types.js';

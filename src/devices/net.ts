@@ -1,7 +1,7 @@
 // net.ts: attaches a tap interface (or an open descriptor) as a network device, with MTU and MAC.
 import { closeSync } from 'node:fs';
+import type { DeclaredDevice } from '../elf/manifest.js';
 import { NablaError } from '../errors.js';
-import type { DeclaredDevice } from '../manifest/manifest.js';
 import {
   IFF_NO_PI,
   IFF_TAP,

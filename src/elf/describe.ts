@@ -2,11 +2,12 @@
 import { closeSync } from 'node:fs';
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
-import { type DeclaredDevice, decodeManifest } from '../manifest/manifest.js';
+import { hex } from '../hex.js';
 import { escapeText } from '../text-escape.js';
 import { SPT_ABI_TARGET, SPT_ABI_VERSION } from './abi.js';
 import { ElfFile } from './file.js';
 import { PF_R, PF_W, PF_X, readElfHeader } from './header.js';
+import { type DeclaredDevice, decodeManifest } from './manifest.js';
 import { invalidManifest, readAbiNote, readManifestNote } from './notes.js';
 import { openUnikernel } from './unikernel.js';
 
@@ -47,7 +48,6 @@ export interface UnikernelDescription {
   manifest: { version: number; entries: number; devices: DeclaredDevice[] };
 }
 
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 const flags = (f: number) =>
   `${f & PF_R ? 'r' : '-'}${f & PF_W ? 'w' : '-'}${f & PF_X ? 'x' : '-'}`;
 

@@ -1,5 +1,6 @@
 // header.ts: the ELF header and program header checks of docs/elf-validation.md §1.
-import { hex, NablaError } from '../errors.js';
+import { NablaError } from '../errors.js';
+import { hex } from '../hex.js';
 import { escapeText } from '../text-escape.js';
 import { SPT_GUEST_MIN_BASE } from './abi.js';
 import type { ElfFile } from './file.js';
@@ -19,7 +20,7 @@ const EM_X86_64 = 62;
  * (fs/binfmt_elf.c); real Solo5 images have about nine. It keeps every accepted file loadable:
  * each loaded segment costs the tender at most two mappings (vm.max_map_count is 65530).
  */
-export const MAX_PHNUM = Math.floor(65536 / PHDR_SIZE);
+const MAX_PHNUM = Math.floor(65536 / PHDR_SIZE);
 
 export interface ProgramHeader {
   index: number;

@@ -1,5 +1,6 @@
 // notes.ts: finds the Solo5 ABI1 and MFT1 notes in PT_NOTE segments (docs/elf-validation.md §3).
-import { hex, NablaError } from '../errors.js';
+import { NablaError } from '../errors.js';
+import { hex } from '../hex.js';
 import { escapeText } from '../text-escape.js';
 import {
   ABI1_INFO_SIZE,
@@ -21,7 +22,7 @@ const NOTE_HEADER_SIZE = 12n;
  * Real executables have a handful; without a bound, 65535 program headers naming the same
  * megabyte of 12-byte empty notes would block the event loop for hours.
  */
-export const NOTE_WALK_MAX = 256;
+const NOTE_WALK_MAX = 256;
 const align4 = (n: bigint) => (n + 3n) & ~3n;
 
 /** The descriptor of the first note owned by "Solo5" with type `type`, or undefined. */

@@ -1,12 +1,12 @@
 // segments.ts: the loadable-segment checks of docs/elf-validation.md §2 (what the tender will map).
-import { hex } from '../errors.js';
+import { hex } from '../hex.js';
 import { SPT_GUEST_MIN_BASE } from './abi.js';
 import type { ElfFile } from './file.js';
 import { type ElfHeader, invalidExecutable, PF_W, PF_X, PT_LOAD } from './header.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 /** mprotect works in whole pages: the unit in which segments must not share memory. */
-export const PAGE_SIZE = 0x1000n;
+const PAGE_SIZE = 0x1000n;
 const pageDown = (v: bigint) => v & ~(PAGE_SIZE - 1n);
 const pageUp = (v: bigint) => (v + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
 

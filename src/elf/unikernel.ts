@@ -1,11 +1,11 @@
 // unikernel.ts: opens a KERNEL operand and runs every check of docs/elf-validation.md, in order.
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
-import { decodeManifest, type Manifest } from '../manifest/manifest.js';
 import { OpenFailure, openRegularFile } from '../regular-file.js';
 import { escapeText } from '../text-escape.js';
 import { ElfFile } from './file.js';
 import { checkEntry, readElfHeader } from './header.js';
+import { decodeManifest, type Manifest } from './manifest.js';
 import { checkAbiNote, invalidManifest, readManifestNote } from './notes.js';
 import { checkSegments } from './segments.js';
 

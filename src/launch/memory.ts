@@ -1,6 +1,6 @@
 // memory.ts: guest memory size from megabytes, with upstream's message for malformed values.
 import { NablaError } from '../errors.js';
-import { PLAN_MAX_MEM_SIZE } from './plan-format.js';
+import { PLAN_MAX_MEM_SIZE } from '../plan/format.js';
 
 export const DEFAULT_MEM_MIB = 512;
 export const MAX_MEM_MIB = Number(PLAN_MAX_MEM_SIZE >> 20n);

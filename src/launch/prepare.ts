@@ -6,9 +6,9 @@ import { SPT_CMDLINE_SIZE } from '../elf/abi.js';
 import { inspectUnikernel, openUnikernel, type Unikernel } from '../elf/unikernel.js';
 import { NablaError } from '../errors.js';
 import { compileFilter } from '../native/index.js';
+import { encodePlan } from '../plan/encode.js';
+import { deviceHostFd, EPOLL_FD, TIMER_FD } from '../plan/layout.js';
 import { buildPolicy, type PolicyRule } from '../policy/rules.js';
-import { deviceHostFd, EPOLL_FD, TIMER_FD } from './layout.js';
-import { encodePlan } from './plan.js';
 import { decidePrivileges, type Privileges } from './privilege.js';
 
 export interface LaunchRequest {

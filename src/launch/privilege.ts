@@ -1,8 +1,17 @@
 // privilege.ts: decides what a guest keeps: its user and group, namespaces, resource limits, dumpability.
 import { readFileSync } from 'node:fs';
 import { NablaError } from '../errors.js';
+import {
+  type GroupEntry,
+  groupByName,
+  type UserEntry,
+  userById,
+  userByName,
+} from '../native/accounts.js';
+import { NativeError } from '../native/errors.js';
+import type { PlanPrivileges } from '../plan/encode.js';
+import { PLAN_ID_KEEP, PLAN_NS, PLAN_RLIM_INFINITY } from '../plan/format.js';
 import { escapeText } from '../text-escape.js';
-import { PLAN_ID_KEEP, PLAN_NS, PLAN_RLIM_INFINITY } from './plan-format.js';
 
 export interface PrivilegeRequest {
   /** `--user`: NAME or UID, optionally `:GROUP` or `:GID`. Default: nobody when root, else as started. */
@@ -11,24 +20,23 @@ export interface PrivilegeRequest {
   core?: boolean;
 }
 
-/** What the tender enforces (plan v2 fields), decided here. */
-export interface Privileges {
-  /** The ids to switch to, or 'keep' (started by a non-root user: nothing to switch to). */
-  user: { uid: number; gid: number; name: string } | 'keep';
-  /** CLONE_NEW* flags the tender unshares where the host allows. */
-  namespaces: number;
-  /** Soft and hard limits, as setrlimit takes them (PLAN_RLIM_INFINITY: none). */
-  rlimits: { core: bigint; nofile: bigint; nproc: bigint };
-  dumpable: boolean;
+/** What the tender enforces (the plan's fields), decided here. */
+export interface Privileges extends PlanPrivileges {
   /** One line per decision, for --verbose. */
   notes: string[];
 }
 
-/** The account databases, as text; injectable for tests. */
-export interface UserDatabase {
-  passwd: string;
-  group: string;
+/**
+ * The user and group databases as the C library sees them: /etc/passwd and /etc/group, and
+ * whatever else nsswitch.conf lists (LDAP, sssd, systemd-homed). Injectable for tests.
+ */
+export interface AccountDatabase {
+  userByName(name: string): UserEntry | null;
+  userById(uid: number): UserEntry | null;
+  groupByName(name: string): GroupEntry | null;
 }
+
+const SYSTEM_ACCOUNTS: AccountDatabase = { userByName, userById, groupByName };
 
 /** What the decision depends on besides the request: the caller's ids and the planned descriptors. */
 export interface PrivilegeContext {
@@ -39,43 +47,25 @@ export interface PrivilegeContext {
   highestFd: number;
   /** Whether the guest has a network device (then it keeps the host's network namespace). */
   hasNet: boolean;
-  database?: UserDatabase;
+  database?: AccountDatabase;
   /** The text of /proc/self/limits (the tender inherits this process's limits). */
   limits?: string;
 }
 
-/** The kernel's overflow ids: nobody's, even where /etc/passwd has no entry for it. */
+/** The kernel's overflow ids: nobody's, even where the user database has no entry for it. */
 const OVERFLOW_ID = 65534;
 const MAX_ID = PLAN_ID_KEEP - 1; // (uid_t)-1 means "unchanged" to the kernel
 
-interface Entry {
-  name: string;
-  id: number;
-  gid?: number;
-}
-
-/** Parses passwd ("name:x:uid:gid:...") or group ("name:x:gid:...") lines; malformed lines are skipped. */
-function parseDatabase(text: string, kind: 'passwd' | 'group'): Entry[] {
-  const entries: Entry[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.split(':');
-    const [name = '', , id = '', gid = ''] = fields;
-    if (name === '' || !/^[0-9]+$/.test(id)) continue;
-    if (kind === 'passwd' && !/^[0-9]+$/.test(gid)) continue;
-    entries.push({ name, id: Number(id), ...(kind === 'passwd' ? { gid: Number(gid) } : {}) });
-  }
-  return entries;
-}
-
-function readDatabase(): UserDatabase {
-  const read = (path: string) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return ''; // no database: names are unknown, numbers still work
+/** One lookup for --user; a lookup that fails (not: finds nothing) is the user's one line. */
+function lookUp<T>(what: string, lookup: () => T): T {
+  try {
+    return lookup();
+  } catch (error) {
+    if (error instanceof NativeError) {
+      throw new NablaError(`Could not look up ${what} for --user: ${error.message}`);
     }
-  };
-  return { passwd: read('/etc/passwd'), group: read('/etc/group') };
+    throw error;
+  }
 }
 
 function numericId(text: string, what: string): number {
@@ -86,10 +76,10 @@ function numericId(text: string, what: string): number {
   return id;
 }
 
-/** Resolves `NAME|UID[:GROUP|GID]` against the database; unknown names are errors. */
+/** Resolves `NAME|UID[:GROUP|GID]` against the databases; unknown names are errors. */
 export function resolveUser(
   spec: string,
-  database: UserDatabase,
+  database: AccountDatabase,
 ): { uid: number; gid: number; name: string } {
   const match = /^([^:]+)(?::([^:]+))?$/.exec(spec);
   if (!match) {
@@ -98,20 +88,22 @@ export function resolveUser(
     );
   }
   const [, userText = '', groupText] = match;
-  const users = parseDatabase(database.passwd, 'passwd');
   let uid: number;
   let primary: number | undefined;
   let name: string;
   if (/^[0-9]+$/.test(userText)) {
     uid = numericId(userText, 'uid');
-    const entry = users.find((u) => u.id === uid);
+    const entry = lookUp(`uid ${uid}`, () => database.userById(uid));
     primary = entry?.gid;
     name = entry?.name ?? `uid ${uid}`;
   } else {
-    const entry = users.find((u) => u.name === userText);
-    if (!entry)
-      throw new NablaError(`Unknown user '${escapeText(userText)}' for --user: not in /etc/passwd`);
-    uid = entry.id;
+    const entry = lookUp(`user '${escapeText(userText)}'`, () => database.userByName(userText));
+    if (!entry) {
+      throw new NablaError(
+        `Unknown user '${escapeText(userText)}' for --user: not found in the user database`,
+      );
+    }
+    uid = entry.uid;
     primary = entry.gid;
     name = entry.name;
   }
@@ -119,19 +111,20 @@ export function resolveUser(
   if (groupText === undefined) {
     if (primary === undefined) {
       throw new NablaError(
-        `uid ${uid} for --user has no entry in /etc/passwd, so no group: give one (--user=${uid}:GID)`,
+        `uid ${uid} for --user has no entry in the user database, so no group: give one (--user=${uid}:GID)`,
       );
     }
     gid = primary;
   } else if (/^[0-9]+$/.test(groupText)) {
     gid = numericId(groupText, 'gid');
   } else {
-    const entry = parseDatabase(database.group, 'group').find((g) => g.name === groupText);
-    if (!entry)
+    const entry = lookUp(`group '${escapeText(groupText)}'`, () => database.groupByName(groupText));
+    if (!entry) {
       throw new NablaError(
-        `Unknown group '${escapeText(groupText)}' for --user: not in /etc/group`,
+        `Unknown group '${escapeText(groupText)}' for --user: not found in the group database`,
       );
-    gid = entry.id;
+    }
+    gid = entry.gid;
   }
   return { uid, gid, name };
 }
@@ -151,9 +144,22 @@ function readLimits(): string {
   }
 }
 
+/**
+ * nobody, for a guest started by root without --user. Without an entry for it, or when the
+ * lookup fails, the kernel's overflow ids serve: they are nobody's by definition.
+ */
+function defaultUser(database: AccountDatabase): { nobody: UserEntry | null; missing: string } {
+  try {
+    return { nobody: database.userByName('nobody'), missing: 'no nobody in the user database' };
+  } catch (error) {
+    if (!(error instanceof NativeError)) throw error;
+    return { nobody: null, missing: `nobody could not be looked up, ${error.message}` };
+  }
+}
+
 export function decidePrivileges(request: PrivilegeRequest, context: PrivilegeContext): Privileges {
   const notes: string[] = [];
-  const database = context.database ?? readDatabase();
+  const database = context.database ?? SYSTEM_ACCOUNTS;
   let user: Privileges['user'];
   if (context.euid === 0) {
     if (request.user !== undefined) {
@@ -164,15 +170,15 @@ export function decidePrivileges(request: PrivilegeRequest, context: PrivilegeCo
         `user: ${wanted.name} (uid ${wanted.uid}, gid ${wanted.gid}), as --user asks${user === 'keep' ? ': already so' : ''}`,
       );
     } else {
-      const nobody = parseDatabase(database.passwd, 'passwd').find((u) => u.name === 'nobody');
+      const { nobody, missing } = defaultUser(database);
       user = {
-        uid: nobody?.id ?? OVERFLOW_ID,
+        uid: nobody?.uid ?? OVERFLOW_ID,
         gid: nobody?.gid ?? OVERFLOW_ID,
         name: 'nobody',
       };
       notes.push(
         `user: nobody (uid ${user.uid}, gid ${user.gid}), the default when started as root${
-          nobody ? '' : ' (no nobody in /etc/passwd: the kernel overflow ids)'
+          nobody ? '' : ` (${missing}: the kernel overflow ids)`
         }`,
       );
     }

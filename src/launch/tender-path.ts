@@ -1,13 +1,10 @@
-// tender-path.ts: where the built tender lives (build/tenders/bin/nabla-spt under the package root).
+// tender-path.ts: the tender to run: $NABLA_TENDER, or the one the build made (src/package/paths.ts), if executable.
 import { accessSync, constants } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { NablaError } from '../errors.js';
-
-/** Package root: this file is src/launch/ (tests) or dist/launch/ (built), two levels down. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { TENDER } from '../package/paths.js';
 
 export function tenderPath(): string {
-  const path = process.env.NABLA_TENDER ?? `${PACKAGE_ROOT}build/tenders/bin/nabla-spt`;
+  const path = process.env.NABLA_TENDER ?? TENDER;
   try {
     accessSync(path, constants.X_OK);
   } catch {

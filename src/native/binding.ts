@@ -1,6 +1,6 @@
 // binding.ts: loads the nabla_native addon on first use and says where it looked when it cannot.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { ADDON_CANDIDATES } from '../package/paths.js';
 
 /** One comparison as the addon takes it: [argument index, scmp_compare code, value, mask]. */
 export type RawComparison = [index: number, op: number, value: bigint, mask: bigint];
@@ -20,20 +20,11 @@ export interface NativeBinding {
   interfaceMtu(ifname: string): number;
   tunInfo(fd: number): { flags: number; name: string };
   execve(path: string, argv: Array<string | Buffer>, envp: string[], keepFds: number[]): never;
-  clearCloexec(fd: number): void;
-  setCloexec(fd: number): void;
   setNonBlocking(fd: number): void;
+  getpwnam(name: string): { name: string; uid: number; gid: number } | null;
+  getpwuid(uid: number): { name: string; uid: number; gid: number } | null;
+  getgrnam(name: string): { name: string; gid: number } | null;
 }
-
-// This file runs as src/native/binding.ts (vitest) and as dist/native/binding.js (after tsc,
-// rootDir src -> dist): the package root is two levels up in both layouts.
-const PACKAGE_ROOT = new URL('../../', import.meta.url);
-
-/** Where node-gyp puts the addon, tried in this order; the first that loads is used. */
-export const ADDON_CANDIDATES: readonly string[] = [
-  fileURLToPath(new URL('build/Release/nabla_native.node', PACKAGE_ROOT)),
-  fileURLToPath(new URL('build/Debug/nabla_native.node', PACKAGE_ROOT)),
-];
 
 let loaded: NativeBinding | undefined;
 

@@ -37,7 +37,7 @@ function isAddonError(error: unknown): error is AddonError {
 }
 
 /** The addon's errno-carrying errors as NativeError; anything else (a bug) passes through as is. */
-export function toNativeError(error: unknown): unknown {
+function toNativeError(error: unknown): unknown {
   if (error instanceof NativeError || !isAddonError(error)) return error;
   return new NativeError(error.message, error.code, error.errno, error.syscall, { cause: error });
 }

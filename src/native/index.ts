@@ -239,18 +239,6 @@ export function execve(
   return callNative(() => native().execve(p, a, e, keep));
 }
 
-/** Lets `fd` survive exec (clears FD_CLOEXEC). */
-export function clearCloexec(fd: number): void {
-  const f = check.fd(fd, 'fd');
-  callNative(() => native().clearCloexec(f));
-}
-
-/** Closes `fd` on exec (sets FD_CLOEXEC). */
-export function setCloexec(fd: number): void {
-  const f = check.fd(fd, 'fd');
-  callNative(() => native().setCloexec(f));
-}
-
 /**
  * Makes `fd` non-blocking (sets O_NONBLOCK, keeping its other status flags). The flag belongs
  * to the open file, so every duplicate of the descriptor, in this process or another, sees it.

@@ -28,8 +28,8 @@
  *
  * Versioning: any change to a layout or meaning below bumps
  * NABLA_PLAN_VERSION; the tender refuses any other version. The TypeScript
- * mirror is src/launch/plan-format.ts; test/abi/header.test.ts
- * compares both against a program compiled from this header.
+ * mirror is src/plan/format.ts; test/abi/header.test.ts compares both
+ * against a program compiled from this header.
  */
 #ifndef NABLA_PLAN_H
 #define NABLA_PLAN_H

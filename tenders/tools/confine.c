@@ -1,10 +1,10 @@
 /* confine.c: syscall-trace's child gives up ids, namespaces, capabilities and
  * more before exec. */
 /*
- * What a guest's tender does for itself (tenders/spt/privilege.c, limits.c),
- * done here for a program that is exec'd: the hosted build `nabla audit`
- * compares the guest with. The steps (a) to (e) share their code with the
- * tender (tenders/common/privdrop.c). The order, and why:
+ * What a guest's tender does for itself (tenders/spt/privilege.c,
+ * proc_limits.c), done here for a program that is exec'd: the hosted build
+ * `nabla audit` compares the guest with. The steps (a) to (e) share their
+ * code with the tender (tenders/common/privdrop.c). The order, and why:
  *
  *  a. Namespaces other than the user namespace, while CAP_SYS_ADMIN is ours
  *     (started as root): so they exist even where unprivileged user

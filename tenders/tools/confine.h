@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 /*
- * Decided by the orchestrator (src/audit/hosted-privileges.ts) and carried out
+ * Decided by the orchestrator (src/audit/hosted.ts) and carried out
  * here, for a program that is not a guest (a guest's tender confines itself).
  */
 struct confine {

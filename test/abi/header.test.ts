@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/elf/abi.js';
-import * as plan from '../../src/launch/plan-format.js';
+import * as plan from '../../src/plan/format.js';
 import { tool } from '../helpers/paths.js';
 
 interface Layout {

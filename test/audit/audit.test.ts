@@ -11,7 +11,7 @@ import { allowedOf, block, CORE, expectValidReport, sorted } from './expected.js
 
 const scratch = useScratch();
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-/** The first device's descriptor in the guest (src/launch/layout.ts). */
+/** The first device's descriptor in the guest (src/plan/layout.ts). */
 const FIRST_DEVICE_FD = 5;
 const MiB = 1n << 20n;
 

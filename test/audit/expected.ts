@@ -12,7 +12,7 @@ const eq = (index: number, value: bigint | number) => `a${index} eq ${value}`;
 const le = (index: number, value: bigint | number) => `a${index} le ${value}`;
 const rule = (syscall: string, ...conditions: string[]) => `${syscall}: ${conditions.join(', ')}`;
 
-// The descriptors the guest sees (src/launch/layout.ts): 3 the epoll set, 4 the timerfd.
+// The descriptors the guest sees (src/plan/layout.ts): 3 the epoll set, 4 the timerfd.
 const EPOLL_FD = 3;
 const TIMER_FD = 4;
 const CLOCK_REALTIME = 0;

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildUnikernel } from '../../src/sdk/build.js';
-import { ManifestError } from '../../src/sdk/manifest.js';
+import { buildUnikernel } from '../../src/toolchain/build.js';
+import { ManifestError } from '../../src/toolchain/manifest.js';
 import { conformanceGuest, expectSuccess, sptRun } from '../helpers/conformance.js';
 import { buildElf, manifestBytes } from '../helpers/elf-builder.js';
 import { NABLA } from '../helpers/paths.js';
@@ -18,7 +18,7 @@ const MAX_DEVICES = 63;
 const blockDevices = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ name: `storage${i}`, type: 'BLOCK_BASIC' }));
 
-/** A guest directory with `devices` block devices, made here so build-all never sees it. */
+/** A guest directory with `devices` block devices, made here so scripts/build-guests.mjs never sees it. */
 function guestSource(name: string, devices: number): { dir: string; manifest: string } {
   const dir = join(scratch.dir, name);
   const manifest = join(dir, 'manifest.json');

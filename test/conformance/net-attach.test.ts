@@ -6,7 +6,7 @@ import { example, NABLA_RUN } from '../helpers/paths.js';
 
 // Linux x86_64 open(2) flag, octal as /proc/PID/fdinfo shows it.
 const O_NONBLOCK = 0o4000;
-/** The descriptor the guest sees its first device on (src/launch/layout.ts). */
+/** The descriptor the guest sees its first device on (src/plan/layout.ts). */
 const FIRST_DEVICE_FD = 5;
 
 // Opens the tap the way another program handing nabla-run a descriptor would: blocking,

@@ -4,7 +4,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { attachNet, MAX_MTU, notATap, parseMac, randomMac } from '../../src/devices/net.js';
-import type { DeclaredDevice } from '../../src/manifest/manifest.js';
+import type { DeclaredDevice } from '../../src/elf/manifest.js';
 import * as nativeApi from '../../src/native/index.js';
 import { useScratch } from '../helpers/scratch.js';
 import { closedFd, fdFlags, O_NONBLOCK } from '../native/fdinfo.js';

@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { ROOT } from './paths.js';
+import { BUILT } from './paths.js';
 import { type CliResult, nablaRun } from './run-cli.js';
 
 /** A guest from test/conformance/guests, built by `npm run build:guests`. */
 export function conformanceGuest(name: string): string {
-  const path = join(ROOT, 'build/conformance', `${name}.nabla`);
+  const path = join(BUILT.conformance, `${name}.nabla`);
   // The global setup only checks the core build; say plainly what is missing here.
   if (!existsSync(path)) throw new Error(`not built: ${path} — run \`npm run build:guests\``);
   return path;

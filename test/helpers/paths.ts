@@ -1,17 +1,20 @@
-// paths.ts: where tests find the built tender, tools, guests and CLI.
+// paths.ts: where tests find the built tender, tools, guests and CLI (the package's paths, src/package/paths.ts).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUILT, PACKAGE_ROOT } from '../../src/package/paths.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const TENDER_BIN = join(ROOT, 'build/tenders/bin');
-export const NABLA_RUN = join(ROOT, 'bin/nabla-run.js');
-export const NABLA = join(ROOT, 'bin/nabla.js');
-export const guest = (name: string) => join(ROOT, 'build/test-guests', `${name}.nabla`);
-export const example = (name: string) => join(ROOT, 'build/examples', `${name}.nabla`);
-export const hosted = (name: string) => join(ROOT, 'build/hosted', name);
-export const tool = (name: string) => join(TENDER_BIN, name);
+export {
+  BUILT,
+  example,
+  hostedExample as hosted,
+  NABLA,
+  NABLA_RUN,
+  tool,
+} from '../../src/package/paths.js';
+/** The package root, with a trailing slash. */
+export const ROOT = PACKAGE_ROOT;
+export const guest = (name: string) => join(BUILT.testGuests, `${name}.nabla`);
 
 export function scratchDir(prefix = 'nabla-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -1,23 +1,54 @@
-// privilege.test.ts: what a guest keeps, decided from the caller's ids, the account files and the devices.
+// privilege.test.ts: what a guest keeps, decided from the caller's ids, the user and group databases and the devices.
 import { describe, expect, it } from 'vitest';
 import { NablaError } from '../../src/errors.js';
-import { PLAN_NS, PLAN_RLIM_INFINITY } from '../../src/launch/plan-format.js';
 import {
+  type AccountDatabase,
   decidePrivileges,
   hardCoreLimit,
   type PrivilegeContext,
   resolveUser,
 } from '../../src/launch/privilege.js';
+import type { GroupEntry, UserEntry } from '../../src/native/accounts.js';
+import { NativeError } from '../../src/native/errors.js';
+import { PLAN_NS, PLAN_RLIM_INFINITY } from '../../src/plan/format.js';
 
-const database = {
-  passwd: [
-    'root:x:0:0:root:/root:/bin/bash',
-    'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin',
-    'broken line',
-    'alice:x:1000:1000::/home/alice:/bin/sh',
-    'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
-  ].join('\n'),
-  group: ['root:x:0:', 'adm:x:4:alice', 'alice:x:1000:', 'nogroup:x:65534:'].join('\n'),
+/** A database that answers as the C library would from these entries (the first match wins). */
+function accounts(users: UserEntry[], groups: GroupEntry[]): AccountDatabase {
+  return {
+    userByName: (name) => users.find((u) => u.name === name) ?? null,
+    userById: (uid) => users.find((u) => u.uid === uid) ?? null,
+    groupByName: (name) => groups.find((g) => g.name === name) ?? null,
+  };
+}
+
+const database = accounts(
+  [
+    { name: 'root', uid: 0, gid: 0 },
+    { name: 'daemon', uid: 1, gid: 1 },
+    { name: 'alice', uid: 1000, gid: 1000 },
+    { name: 'nobody', uid: 65534, gid: 65534 },
+  ],
+  [
+    { name: 'root', gid: 0 },
+    { name: 'adm', gid: 4 },
+    { name: 'alice', gid: 1000 },
+    { name: 'nogroup', gid: 65534 },
+  ],
+);
+
+/** A source that fails (an LDAP server gone): what getpwnam_r reports as EIO. */
+const eio = (call: string, subject: string) =>
+  new NativeError(`${call}(${subject}): Input/output error`, 'EIO', 5, call);
+const failing: AccountDatabase = {
+  userByName: (name) => {
+    throw eio('getpwnam_r', name);
+  },
+  userById: (uid) => {
+    throw eio('getpwuid_r', `uid ${uid}`);
+  },
+  groupByName: (name) => {
+    throw eio('getgrnam_r', name);
+  },
 };
 
 const asRoot: PrivilegeContext = {
@@ -42,7 +73,7 @@ function failure(run: () => unknown): string {
 }
 
 describe('privilege decisions', () => {
-  it('resolves names, numbers and groups from /etc/passwd and /etc/group', () => {
+  it('resolves names, numbers and groups from the user and group databases', () => {
     expect(resolveUser('daemon', database)).toEqual({ uid: 1, gid: 1, name: 'daemon' });
     expect(resolveUser('alice:adm', database)).toEqual({ uid: 1000, gid: 4, name: 'alice' });
     expect(resolveUser('1000', database)).toEqual({ uid: 1000, gid: 1000, name: 'alice' });
@@ -50,11 +81,11 @@ describe('privilege decisions', () => {
   });
 
   it.each([
-    ['mallory', "Unknown user 'mallory' for --user: not in /etc/passwd"],
-    ['alice:wheel', "Unknown group 'wheel' for --user: not in /etc/group"],
+    ['mallory', "Unknown user 'mallory' for --user: not found in the user database"],
+    ['alice:wheel', "Unknown group 'wheel' for --user: not found in the group database"],
     [
       '4242',
-      'uid 4242 for --user has no entry in /etc/passwd, so no group: give one (--user=4242:GID)',
+      'uid 4242 for --user has no entry in the user database, so no group: give one (--user=4242:GID)',
     ],
     ['a:b:c', "Malformed argument to --user: 'a:b:c' (expected NAME, UID, NAME:GROUP or UID:GID)"],
     ['4294967295', 'Malformed argument to --user: uid 4294967295 is above 4294967294'],
@@ -71,8 +102,28 @@ describe('privilege decisions', () => {
     });
     expect(decidePrivileges({ user: 'root' }, asRoot).user).toBe('keep');
     // No nobody in the database: the kernel's overflow ids.
-    const bare = { ...asRoot, database: { passwd: 'root:x:0:0::/:/bin/sh', group: '' } };
+    const bare = { ...asRoot, database: accounts([{ name: 'root', uid: 0, gid: 0 }], []) };
     expect(decidePrivileges({}, bare).user).toEqual({ uid: 65534, gid: 65534, name: 'nobody' });
+    expect(decidePrivileges({}, bare).notes[0]).toBe(
+      'user: nobody (uid 65534, gid 65534), the default when started as root (no nobody in the user database: the kernel overflow ids)',
+    );
+  });
+
+  it('a lookup that fails is one line naming what was looked up; for nobody, the overflow ids', () => {
+    expect(failure(() => resolveUser('mallory', failing))).toBe(
+      "Could not look up user 'mallory' for --user: getpwnam_r(mallory): Input/output error",
+    );
+    expect(failure(() => resolveUser('4242', failing))).toBe(
+      'Could not look up uid 4242 for --user: getpwuid_r(uid 4242): Input/output error',
+    );
+    expect(
+      failure(() => resolveUser('4242:wheel', { ...database, groupByName: failing.groupByName })),
+    ).toBe("Could not look up group 'wheel' for --user: getgrnam_r(wheel): Input/output error");
+    const cut = decidePrivileges({}, { ...asRoot, database: failing });
+    expect(cut.user).toEqual({ uid: 65534, gid: 65534, name: 'nobody' });
+    expect(cut.notes[0]).toBe(
+      'user: nobody (uid 65534, gid 65534), the default when started as root (nobody could not be looked up, getpwnam_r(nobody): Input/output error: the kernel overflow ids)',
+    );
   });
 
   it('not root: keeps its ids; --user naming itself is fine, anyone else is an error', () => {

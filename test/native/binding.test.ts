@@ -1,7 +1,8 @@
 // binding.test.ts: how the addon is found, and what loading says when it cannot be.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ADDON_CANDIDATES, loadAddon, native } from '../../src/native/binding.js';
+import { loadAddon, native } from '../../src/native/binding.js';
+import { ADDON_CANDIDATES } from '../../src/package/paths.js';
 
 describe('native()', () => {
   it('loads build/Release/nabla_native.node from the package root, once', () => {
@@ -9,14 +10,15 @@ describe('native()', () => {
     expect(existsSync(ADDON_CANDIDATES[0] ?? '')).toBe(true);
     expect(native()).toBe(native());
     expect(Object.keys(native()).sort()).toEqual([
-      'clearCloexec',
       'compileFilter',
       'execve',
+      'getgrnam',
+      'getpwnam',
+      'getpwuid',
       'interfaceMtu',
       'memfdCreate',
       'resolveSyscall',
       'sealMemfd',
-      'setCloexec',
       'setNonBlocking',
       'syscallName',
       'syscallTable',

@@ -1,7 +1,7 @@
 // twin.test.ts: one guest source built for spt and hosted: same output line for line, same refusals.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildUnikernel } from '../../src/sdk/build.js';
+import { buildUnikernel } from '../../src/toolchain/build.js';
 import { canUseNetns, useNetns } from '../helpers/netns.js';
 import { guest, NABLA_RUN, ROOT, tool } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';

@@ -1,5 +1,5 @@
 // geometry.ts: the devices and descriptors every escape run gets, as the attempts name them.
-import { deviceHostFd, EPOLL_FD, TIMER_FD } from '../../src/launch/layout.js';
+import { deviceHostFd, EPOLL_FD, TIMER_FD } from '../../src/plan/layout.js';
 
 export { EPOLL_FD, TIMER_FD };
 

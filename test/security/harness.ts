@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GuestRun, launchGuest, ownDescriptors } from '../helpers/guest-launch.js';
 import { diffSnapshots, leftoverProcesses, snapshotDir } from '../helpers/host-trace.js';
-import { ROOT } from '../helpers/paths.js';
+import { BUILT } from '../helpers/paths.js';
 import { CAPACITY } from './geometry.js';
 
-export const ESCAPE_GUEST = join(ROOT, 'build/security/escape.nabla');
+export const ESCAPE_GUEST = join(BUILT.security, 'escape.nabla');
 
 /** The disk image every run starts from: text, so a write of 'X's or zeros shows. */
 export const DISK_IMAGE = Buffer.alloc(CAPACITY, 'nabla escape disk image. ');

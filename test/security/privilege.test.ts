@@ -4,8 +4,8 @@ import { chmodSync, closeSync, readFileSync, readlinkSync, statSync } from 'node
 import { describe, expect, it } from 'vitest';
 import { prepare, run } from '../../src/index.js';
 import { planMemfd } from '../../src/launch/exec.js';
-import { PLAN_HEADER, PLAN_ID_KEEP } from '../../src/launch/plan-format.js';
 import { tenderPath } from '../../src/launch/tender-path.js';
+import { PLAN_HEADER, PLAN_ID_KEEP } from '../../src/plan/format.js';
 import { installedFilter, openDescriptors, procStatus, waitFor } from '../helpers/live-guest.js';
 import { example, guest, NABLA_RUN } from '../helpers/paths.js';
 import { limits, type Namespace, namespaces } from '../helpers/proc-state.js';
@@ -211,10 +211,10 @@ describe('least privilege spt', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      "nabla-run: Unknown user 'no-such-user' for --user: not in /etc/passwd\n",
+      "nabla-run: Unknown user 'no-such-user' for --user: not found in the user database\n",
     );
     expect(() => run({ kernel: example('hello'), user: 'no-such-user' })).toThrow(
-      "Unknown user 'no-such-user' for --user: not in /etc/passwd",
+      "Unknown user 'no-such-user' for --user: not found in the user database",
     );
   });
 

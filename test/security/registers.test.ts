@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildUnikernel } from '../../src/sdk/build.js';
+import { buildUnikernel } from '../../src/toolchain/build.js';
 import { ROOT } from '../helpers/paths.js';
 import { nablaRun } from '../helpers/run-cli.js';
 import { useScratch } from '../helpers/scratch.js';
@@ -19,7 +19,7 @@ const AVX512 = flags.has('avx512f');
 const AVX = flags.has('avx');
 
 beforeAll(async () => {
-  // Not in build-all: its entry point is the capture code, not the SDK's _start.
+  // Not in scripts/build-guests.mjs: its entry point is the capture code, not the SDK's _start.
   await buildUnikernel({
     sources: [join(SOURCE, 'regs.c')],
     manifest: join(SOURCE, 'manifest.json'),

@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/api.js';
-import { NABLA_RUN, ROOT } from '../helpers/paths.js';
+import { BUILT, NABLA_RUN } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
 
-const FULLFS = join(ROOT, 'build/security/fullfs.nabla');
-const CONFLOOD = join(ROOT, 'build/security/conflood.nabla');
+const FULLFS = join(BUILT.security, 'fullfs.nabla');
+const CONFLOOD = join(BUILT.security, 'conflood.nabla');
 /** The guest's own status for "my writes failed with SOLO5_R_EUNSPEC" (fullfs.c). */
 const FULLFS_EXIT_DISK_FULL = 3;
 /** A timer of the orchestrator's may fire this much late, at most, while a guest floods. */

@@ -1,8 +1,8 @@
 // audit.ts: wall time of `nabla audit` (the proof only) against the number of block devices, beside nabla-run's boot of the same guest.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildUnikernel } from '../../sdk/build.js';
-import { NABLA_RUN, ROOT } from '../paths.js';
+import { NABLA, NABLA_RUN } from '../../package/paths.js';
+import { buildUnikernel } from '../../toolchain/build.js';
 import { timeRun } from '../procs.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 
@@ -19,7 +19,6 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 
 /** Device counts measured: none, one, a typical many, and the manifest's maximum. */
 export const AUDIT_DEVICE_COUNTS: readonly number[] = [0, 1, 16, 63];
-const NABLA = join(ROOT, 'bin/nabla.js');
 const DISK_BYTES = 4096;
 
 const MAIN_C =

@@ -16,7 +16,7 @@ import { type BlockOp, guestMissing, makeDisk, runBenchGuest } from './hypercall
 
 const BLOCK_SIZE = 4096;
 /** The device's size in MiB: 64 quick, 256 full (the issue's sizes). */
-export const BLOCK_DISK_MIB: Readonly<Record<'quick' | 'full', number>> = { quick: 64, full: 256 };
+const BLOCK_DISK_MIB: Readonly<Record<'quick' | 'full', number>> = { quick: 64, full: 256 };
 
 interface Workload {
   id: string;

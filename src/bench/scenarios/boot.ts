@@ -4,14 +4,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { run } from '../../api.js';
-import {
-  BENCH_BUILD,
-  EXAMPLE,
-  EXAMPLE_HOSTED,
-  NABLA_RUN,
-  notBuilt,
-  PEER_SOURCES,
-} from '../paths.js';
+import { BUILT, example, hostedExample, NABLA_RUN } from '../../package/paths.js';
+import { notBuilt, PEER_SOURCES } from '../paths.js';
 import { type Command, smokeCheck, timeRun, trackGuest } from '../procs.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
@@ -30,10 +24,10 @@ import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
  */
 
 const execFileAsync = promisify(execFile);
-const HELLO = EXAMPLE('hello');
-const HOSTED_HELLO = EXAMPLE_HOSTED('hello');
+const HELLO = example('hello');
+const HOSTED_HELLO = hostedExample('hello');
 const STATIC_SOURCE = join(PEER_SOURCES, 'hello.c');
-const STATIC_HELLO = join(BENCH_BUILD, 'hello-static');
+const STATIC_HELLO = join(BUILT.bench, 'hello-static');
 /** What every hello prints; checked once per variant before its trials. */
 const GREETING = 'Hello, world!';
 /** The bindings' banner would only add console writes that differ between tenders. */
@@ -75,7 +69,7 @@ async function buildStaticHello(): Promise<void> {
   staticBuildError = undefined;
   const built = statSync(STATIC_HELLO, { throwIfNoEntry: false });
   if (built && built.mtimeMs >= statSync(STATIC_SOURCE).mtimeMs) return;
-  mkdirSync(BENCH_BUILD, { recursive: true });
+  mkdirSync(BUILT.bench, { recursive: true });
   const cc = process.env.CC ?? 'gcc';
   try {
     await execFileAsync(cc, ['-static', '-O2', '-o', STATIC_HELLO, STATIC_SOURCE]);

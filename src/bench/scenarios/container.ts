@@ -2,13 +2,13 @@
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { PACKAGE_ROOT } from '../../launch/tender-path.js';
 import {
   type ArgComparison,
   type ComparisonOp,
   compileFilter,
   type FilterRule,
 } from '../../native/index.js';
+import { DATA_DIR } from '../../package/paths.js';
 import { type Command, capture, smokeCheck } from '../procs.js';
 
 /*
@@ -26,7 +26,7 @@ import { type Command, capture, smokeCheck } from '../procs.js';
  * generous to the container side.
  */
 
-const DATA = join(PACKAGE_ROOT, 'data/docker-default-x86_64.json');
+const DATA = join(DATA_DIR, 'docker-default-x86_64.json');
 /** Docker answers a call outside the profile with EPERM (defaultErrnoRet 1). */
 const EPERM = 1;
 /** The seccomp filter's descriptor number in bwrap: the first after stdio. */

@@ -2,7 +2,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { run } from '../../api.js';
-import { BENCH_GUEST, BENCH_HOSTED, NABLA_RUN, notBuilt } from '../paths.js';
+import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
+import { notBuilt } from '../paths.js';
 import {
   type Command,
   exited,
@@ -36,14 +37,14 @@ import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
  * would): the tender and guest are the same, only the per-instance Node start-up is gone.
  */
 
-const IDLE = BENCH_GUEST('idle');
-const IDLE_HOSTED = BENCH_HOSTED('idle');
+const IDLE = benchGuest('idle');
+const IDLE_HOSTED = benchHosted('idle');
 const READY = 'ready';
 const STARTING = Math.max(2, availableParallelism() * 2);
 /** A start slower than this means something is wrong (swap, a hung tender). */
 const START_TIMEOUT_MS = 60_000;
 
-export function ladder(quick: boolean): number[] {
+function ladder(quick: boolean): number[] {
   return quick ? [10, 50, 100] : [10, 100, 500, 1000];
 }
 

@@ -1,7 +1,6 @@
 // hypercalls-guest.ts: runs benchmarks/guests/hypercalls under nabla-run or hosted; its disk and filter copy.
 import { execFile } from 'node:child_process';
 import { access, constants, open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   decodeProgram,
@@ -9,22 +8,22 @@ import {
   SECCOMP_RET_KILL_PROCESS,
   SECCOMP_RET_KILL_THREAD,
 } from '../../audit/bpf-sim.js';
-import { PACKAGE_ROOT } from '../../launch/tender-path.js';
 import { compileFilter } from '../../native/index.js';
+import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { buildPolicy } from '../../policy/rules.js';
 
 /*
- * One guest, built twice by build-all: as a unikernel for nabla-run and as a normal Linux
- * program over glibc (the SDK's hosted target). Both are started with the same device options
- * and the same guest arguments; each run is one fresh process that prints one result line.
+ * One guest, built twice by scripts/build-guests.mjs: as a unikernel for nabla-run and as a
+ * normal Linux program over glibc (the SDK's hosted target). Both are started with the same
+ * device options and the same guest arguments; each run is one fresh process that prints one
+ * result line.
  * The hypercalls and block scenarios share this.
  */
 
 const run = promisify(execFile);
 
-export const BENCH_GUEST = join(PACKAGE_ROOT, 'build/bench/hypercalls.nabla');
-export const BENCH_HOSTED = join(PACKAGE_ROOT, 'build/bench-hosted/hypercalls');
-const NABLA_RUN = join(PACKAGE_ROOT, 'bin/nabla-run.js');
+export const BENCH_GUEST = benchGuest('hypercalls');
+export const BENCH_HOSTED = benchHosted('hypercalls');
 /** Guest memory, MiB: the guest needs well under one; both builds get the same. */
 const MEM_MIB = 8;
 /** Any one guest process is killed after this long. */

@@ -11,10 +11,11 @@ import {
 } from './hypercalls-guest.js';
 
 /*
- * One guest, benchmarks/guests/hypercalls, built twice by build-all: as a unikernel for
- * nabla-run and as a normal Linux program over glibc (the SDK's hosted target). Each
- * (variant, operation) is one fresh process that warms up, times a few rounds of CALLS calls
- * with solo5_clock_monotonic() and prints its fastest round; ns per call is total_ns / calls.
+ * One guest, benchmarks/guests/hypercalls, built twice by scripts/build-guests.mjs: as a
+ * unikernel for nabla-run and as a normal Linux program over glibc (the SDK's hosted target).
+ * Each (variant, operation) is one fresh process that warms up, times a few rounds of CALLS
+ * calls with solo5_clock_monotonic() and prints its fastest round; ns per call is
+ * total_ns / calls.
  *
  * "The same syscalls" is checked with strace (test/bench/scenarios.test.ts): per call both
  * builds make one pread64, one pwrite64 or one clock_gettime, once glibc's two differences are
@@ -70,7 +71,7 @@ export interface HypercallSizes {
  * call (a journal commit behind a write); the fastest round is what counts: the fast path's
  * cost, which is where a per-call overhead shows. (The block scenario keeps the slow calls.)
  */
-export const HYPERCALL_SIZES: Readonly<Record<'quick' | 'full', HypercallSizes>> = {
+const HYPERCALL_SIZES: Readonly<Record<'quick' | 'full', HypercallSizes>> = {
   quick: { clockCalls: 2_000, blockCalls: 1_000, rounds: 20 },
   full: { clockCalls: 2_000, blockCalls: 1_000, rounds: 100 },
 };

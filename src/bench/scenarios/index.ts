@@ -14,7 +14,7 @@ import { network } from './network.js';
  * (container.ts, a variant of both) are the harness's own; audit times `nabla audit`'s proof
  * as block devices are added; hypercalls, block and network measure the guest's I/O paths.
  */
-export const SCENARIOS: readonly Scenario[] = [boot, audit, hypercalls, block, network, density];
+const SCENARIOS: readonly Scenario[] = [boot, audit, hypercalls, block, network, density];
 
 export const scenarioNames = (): string[] => SCENARIOS.map((s) => s.name);
 

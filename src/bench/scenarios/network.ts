@@ -1,9 +1,8 @@
 // network.ts: echo requests answered per second through a tap in a private namespace, ping guest vs hosted.
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PACKAGE_ROOT } from '../../launch/tender-path.js';
+import { example, hostedExample } from '../../package/paths.js';
 import { canUseNetns, Netns, type NsProcess, pingStats } from '../netns.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 
@@ -20,14 +19,14 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
  * a round trip rate: tap, kernel, server and back, one packet at a time.
  */
 
-const PING_GUEST = join(PACKAGE_ROOT, 'build/examples/ping.nabla');
-const PING_HOSTED = join(PACKAGE_ROOT, 'build/hosted/ping');
+const PING_GUEST = example('ping');
+const PING_HOSTED = hostedExample('ping');
 /** Ours, apart from the tests' namespaces ('nabla-t-'). */
 const NETNS_PREFIX = 'nabla-b-';
 const HOST_ADDRESS = '10.0.0.1/24';
 const GUEST_ADDRESS = '10.0.0.2';
 /** Echo requests per trial. */
-export const NETWORK_PACKETS: Readonly<Record<'quick' | 'full', number>> = {
+const NETWORK_PACKETS: Readonly<Record<'quick' | 'full', number>> = {
   quick: 20_000,
   full: 200_000,
 };

@@ -112,7 +112,7 @@ const NOT_AUDITED = new Set(['--timeout', '--verbose']);
  * ARGS). An option before KERNEL that is neither the audit's nor nabla-run's is a usage error
  * here, with a suggestion from both sets: it is never handed on for nabla-run to guess at.
  */
-export function splitArgs(argv: readonly string[]): { own: string[]; spt: string[] } {
+function splitArgs(argv: readonly string[]): { own: string[]; spt: string[] } {
   const ownNames = spellings(options);
   const valued = Object.entries(options as OptionTable)
     .filter(([, o]) => o.type !== 'boolean')
@@ -146,7 +146,7 @@ export function splitArgs(argv: readonly string[]): { own: string[]; spt: string
 }
 
 /** The audit's own options, with their defaults. */
-export function auditArgs(parsed: OwnArgs): AuditArgs {
+function auditArgs(parsed: OwnArgs): AuditArgs {
   return {
     out: parsed.out,
     format: parsed.format ?? 'md',
@@ -158,11 +158,7 @@ export function auditArgs(parsed: OwnArgs): AuditArgs {
 }
 
 /** The API's options for what nabla-run's parser made of the same words. */
-export function toAuditOptions(
-  request: LaunchRequest,
-  memGiven: boolean,
-  args: AuditArgs,
-): AuditOptions {
+function toAuditOptions(request: LaunchRequest, memGiven: boolean, args: AuditArgs): AuditOptions {
   const options: RunOptions = {
     kernel: request.kernel,
     args: [...request.args],

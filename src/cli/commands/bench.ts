@@ -21,10 +21,7 @@ export function parseOnly(values: readonly string[] | undefined): string[] | und
 }
 
 /** Every name in `only` is a scenario's, or the run does not start. */
-export function checkScenarios(
-  only: readonly string[] | undefined,
-  known: readonly string[],
-): void {
+function checkScenarios(only: readonly string[] | undefined, known: readonly string[]): void {
   const unknown = (only ?? []).find((name) => !known.includes(name));
   if (unknown !== undefined) {
     throw usageError(

@@ -87,13 +87,13 @@ export interface BuildArgs {
 }
 
 /** The file a build writes when -o is not given: beside, never onto, the inputs. */
-export function defaultOutput(name: string, target: 'spt' | 'hosted'): string {
+function defaultOutput(name: string, target: 'spt' | 'hosted'): string {
   // NAME alone would be the directory NAME itself after `nabla build NAME`.
   return `${name}.${target === 'hosted' ? 'hosted' : 'nabla'}`;
 }
 
 /** Resolves the inputs into sources, manifest and output the way the help text says. */
-export function resolveBuild(args: BuildArgs): {
+function resolveBuild(args: BuildArgs): {
   sources: string[];
   manifest: string;
   output: string;
@@ -137,7 +137,7 @@ export interface BuildCommandArgs {
 }
 
 /** The command line's options, as the build takes them (--cflags split at spaces). */
-export function buildArgs(args: BuildCommandArgs): BuildArgs {
+function buildArgs(args: BuildCommandArgs): BuildArgs {
   return {
     inputs: [...args.inputs],
     manifest: args.manifest,
@@ -149,7 +149,7 @@ export function buildArgs(args: BuildCommandArgs): BuildArgs {
 }
 
 export async function handler(parsed: BuildCommandArgs): Promise<void> {
-  const { buildUnikernel, BuildError } = await import('../../sdk/build.js');
+  const { buildUnikernel, BuildError } = await import('../../toolchain/build.js');
   const args = buildArgs(parsed);
   const plan = resolveBuild(args);
   const options = { ...plan, target: args.target, cflags: args.cflags, includeDirs: args.include };

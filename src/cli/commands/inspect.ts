@@ -24,7 +24,7 @@ export function builder(yargs: Argv) {
 }
 
 /** Text for a terminal: the path and the manifest's names are escaped (src/text-escape.ts). */
-export function formatText(d: UnikernelDescription): string {
+function formatText(d: UnikernelDescription): string {
   const lines = [
     `${escapeText(d.file)}: Solo5 unikernel, ${d.size} bytes`,
     `  ABI:      target ${d.abi.targetName} (${d.abi.target}), version ${d.abi.version}${d.runnable ? '' : '  (nabla-run needs spt, version 2)'}`,

@@ -36,7 +36,7 @@ export function optionName(token: string): string {
  * away: nabla-run's own "Invalid option" message, with the suggestion. Anything else is left
  * to nabla-run's parser, which has the last word on its syntax.
  */
-export function misspeltOption(argv: readonly string[]): Error | undefined {
+function misspeltOption(argv: readonly string[]): Error | undefined {
   for (const token of argv) {
     if (token === '--' || !token.startsWith('-')) return undefined; // KERNEL: the guest's now
     const name = optionName(token);

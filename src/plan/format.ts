@@ -1,4 +1,4 @@
-// plan-format.ts: the launch plan layout, mirroring tenders/include/nabla_plan.h (version 2).
+// format.ts: the launch plan layout, mirroring tenders/include/nabla_plan.h (version 2).
 
 export const PLAN_MAGIC = 0x4e4c504e; // "NPLN"
 export const PLAN_VERSION = 2;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestJsonSchema } from '../../src/sdk/manifest.js';
+import { manifestJsonSchema } from '../../src/toolchain/manifest.js';
 import { ROOT } from '../helpers/paths.js';
 
 describe('manifest JSON Schema', () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NablaError } from '../../src/errors.js';
-import { BuildError, buildUnikernel, PACKAGE_ROOT } from '../../src/sdk/build.js';
+import { PACKAGE_ROOT } from '../../src/package/paths.js';
+import { BuildError, buildUnikernel } from '../../src/toolchain/build.js';
 
 const run = promisify(execFile);
 const PT_LOAD = 1;

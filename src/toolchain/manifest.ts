@@ -20,7 +20,7 @@ export interface ManifestSource {
 /** 64 manifest entries at most, and entry 0 is reserved, so 63 devices. */
 export const MAX_DEVICES = 63;
 /** A name fills a 68-byte field with its NUL; upstream allows only these characters. */
-export const DEVICE_NAME_PATTERN = /^[A-Za-z0-9]{1,67}$/;
+const DEVICE_NAME_PATTERN = /^[A-Za-z0-9]{1,67}$/;
 const DEVICE_TYPES = ['BLOCK_BASIC', 'NET_BASIC'] as const satisfies readonly ManifestDeviceType[];
 
 /** A manifest source that breaks a rule; the message names the file and the JSON path. */
@@ -63,8 +63,8 @@ const DeviceSchema = z.strictObject(
   },
 );
 
-/** The manifest.json source form; published as sdk/manifest.schema.json (`npm run schema`). */
-export const ManifestSchema = z.strictObject(
+/** The manifest.json source form; published as sdk/manifest.schema.json (scripts/write-manifest-schema.mjs). */
+const ManifestSchema = z.strictObject(
   {
     type: z.literal('solo5.manifest', { error: (i) => `expected "solo5.manifest" ${received(i)}` }),
     version: z.literal(1, { error: (i) => `expected 1 ${received(i)}` }),
@@ -89,7 +89,7 @@ function jsonPath(path: readonly PropertyKey[]): string {
 }
 
 /** Validates a parsed manifest source; `file` only names it in errors (the first problem found). */
-export function validateManifest(value: unknown, file: string): ManifestSource {
+function validateManifest(value: unknown, file: string): ManifestSource {
   const result = ManifestSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;

@@ -9,7 +9,7 @@ import {
   MFT_NAME_SIZE,
   MFT_RESERVED_FIRST,
   MFT_VERSION,
-} from '../elf/abi.js';
+} from './abi.js';
 
 export interface DeclaredDevice {
   /** Index in the manifest: the guest's solo5_handle_t. */

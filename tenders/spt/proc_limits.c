@@ -1,4 +1,4 @@
-/* limits.c: supervision, resource limits and dumpability from the plan. */
+/* proc_limits.c: supervision, rlimits and dumpability from the plan. */
 /*
  * Three small steps of main.c, each placed where its own constraint puts it
  * (see main.c): the parent-death signal after the id switch, which clears
@@ -13,7 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "proc_limits.h"
 #include "report.h"
 
 /* The plan's "unlimited" is the kernel's, so values pass through as they are.

@@ -14,24 +14,19 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { NablaError } from '../errors.js';
+import { SDK_CACHE, SDK_DIR, TENDER_INCLUDE } from '../package/paths.js';
 import { generateHostedManifest } from './hosted-manifest.js';
 import { readManifest } from './manifest.js';
 import { generateNotesAssembly } from './notes.js';
 
 const run = promisify(execFile);
 
-/** The package root: this module is src/sdk/build.ts or dist/sdk/build.js, two levels down. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SDK = join(PACKAGE_ROOT, 'sdk');
-const SPT = join(SDK, 'spt');
+const SPT = join(SDK_DIR, 'spt');
 const LINKER_SCRIPT = join(SPT, 'spt_x86_64.lds');
-/** Runtime objects are compiled once per content hash and shared by every guest. */
-const CACHE = join(PACKAGE_ROOT, 'build', 'sdk');
 /** The guest API headers applications include: solo5.h, nabla_lib.h, and spt_abi.h. */
-const APP_INCLUDES = [`-I${join(SDK, 'include')}`, `-I${join(PACKAGE_ROOT, 'tenders', 'include')}`];
+const APP_INCLUDES = [`-I${join(SDK_DIR, 'include')}`, `-I${TENDER_INCLUDE}`];
 
 /**
  * spt: a static unikernel for nabla-run or solo5-spt. hosted: the same application as a
@@ -178,17 +173,17 @@ interface Runtime {
  * its own files. spt's entry point comes first so that _start lands at the start of .text.
  */
 async function runtime(target: BuildTarget): Promise<Runtime> {
-  const own = join(SDK, target);
-  const common = join(SDK, 'common');
+  const own = join(SDK_DIR, target);
+  const common = join(SDK_DIR, 'common');
   const ownSources = await filesIn(own, ['.c', '.S']);
   ownSources.sort(
     (a, b) => Number(basename(b).startsWith('entry_')) - Number(basename(a).startsWith('entry_')),
   );
   const headers = [
-    ...(await filesIn(join(SDK, 'include'), ['.h'])),
+    ...(await filesIn(join(SDK_DIR, 'include'), ['.h'])),
     ...(await filesIn(common, ['.h'])),
     ...(await filesIn(own, ['.h'])),
-    join(PACKAGE_ROOT, 'tenders', 'include', 'spt_abi.h'),
+    join(TENDER_INCLUDE, 'spt_abi.h'),
   ];
   const base = target === 'spt' ? await sptCflags() : HOSTED_CFLAGS;
   return {
@@ -200,7 +195,7 @@ async function runtime(target: BuildTarget): Promise<Runtime> {
 
 /** The runtime's internal headers: core.h and the target's host.h. */
 function runtimeIncludes(target: BuildTarget): string[] {
-  return [`-I${join(SDK, 'common')}`, `-I${join(SDK, target)}`];
+  return [`-I${join(SDK_DIR, 'common')}`, `-I${join(SDK_DIR, target)}`];
 }
 
 function runtimeFlags(rt: Runtime, source: string): string[] {
@@ -209,7 +204,7 @@ function runtimeFlags(rt: Runtime, source: string): string[] {
 
 /** sdk/spt/start.c -> spt-start.c.o: unique across the runtime's directories. */
 function objectName(source: string): string {
-  return `${relative(SDK, source).replaceAll('/', '-')}.o`;
+  return `${relative(SDK_DIR, source).replaceAll('/', '-')}.o`;
 }
 
 /*
@@ -226,12 +221,12 @@ async function compileRuntime(target: BuildTarget): Promise<string[]> {
     hash.update(file);
     hash.update(await readFile(file));
   }
-  const dir = join(CACHE, `${target}-${hash.digest('hex').slice(0, 16)}`);
+  const dir = join(SDK_CACHE, `${target}-${hash.digest('hex').slice(0, 16)}`);
   const objects = rt.sources.map((s) => join(dir, objectName(s)));
   if (await exists(join(dir, 'complete'))) return objects;
 
-  await mkdir(CACHE, { recursive: true });
-  const temp = await mkdtemp(join(CACHE, 'tmp-'));
+  await mkdir(SDK_CACHE, { recursive: true });
+  const temp = await mkdtemp(join(SDK_CACHE, 'tmp-'));
   try {
     await Promise.all(
       rt.sources.map((source) =>
@@ -260,7 +255,7 @@ async function compileRuntime(target: BuildTarget): Promise<string[]> {
 const runtimes = new Map<BuildTarget, Promise<string[]>>();
 
 /** A target's runtime object files, compiled at most once per process. */
-export function runtimeObjects(target: BuildTarget): Promise<string[]> {
+function runtimeObjects(target: BuildTarget): Promise<string[]> {
   let objects = runtimes.get(target);
   if (objects === undefined) {
     objects = compileRuntime(target).catch((error: unknown) => {
@@ -270,11 +265,6 @@ export function runtimeObjects(target: BuildTarget): Promise<string[]> {
     runtimes.set(target, objects);
   }
   return objects;
-}
-
-/** The spt bindings' object files. */
-export function sptBindings(): Promise<string[]> {
-  return runtimeObjects('spt');
 }
 
 /**

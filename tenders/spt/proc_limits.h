@@ -1,6 +1,6 @@
-/* limits.h: supervision, resource limits and dumpability from the plan. */
-#ifndef NABLA_LIMITS_H
-#define NABLA_LIMITS_H
+/* proc_limits.h: supervision, rlimits and dumpability from the plan. */
+#ifndef NABLA_PROC_LIMITS_H
+#define NABLA_PROC_LIMITS_H
 
 #include <sys/types.h>
 
@@ -24,4 +24,4 @@ void limits_apply(const struct plan *plan);
 /* Not dumpable unless the plan says otherwise. Call last before the filter. */
 void dumpable_apply(const struct plan *plan);
 
-#endif /* NABLA_LIMITS_H */
+#endif /* NABLA_PROC_LIMITS_H */

@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { generateHostedManifest } from '../../src/sdk/hosted-manifest.js';
-import type { ManifestSource } from '../../src/sdk/manifest.js';
+import { generateHostedManifest } from '../../src/toolchain/hosted-manifest.js';
+import type { ManifestSource } from '../../src/toolchain/manifest.js';
 import { ROOT } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
 

@@ -1,9 +1,9 @@
-// manifest.test.ts: validation of manifest.json sources (src/sdk/manifest.ts) and its messages.
+// manifest.test.ts: validation of manifest.json sources (src/toolchain/manifest.ts) and its messages.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManifestError, parseManifest, readManifest } from '../../src/sdk/manifest.js';
+import { ManifestError, parseManifest, readManifest } from '../../src/toolchain/manifest.js';
 
 const FILE = 'examples/blk/manifest.json';
 

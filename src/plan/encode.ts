@@ -1,4 +1,4 @@
-// plan.ts: encodes a launch plan (tenders/include/nabla_plan.h) from decisions already made.
+// encode.ts: encodes a launch plan (tenders/include/nabla_plan.h) from decisions already made.
 import { MFT_DEV_BLOCK_BASIC, MFT_DEV_NET_BASIC } from '../elf/abi.js';
 import {
   PLAN_DEVICE,
@@ -12,8 +12,18 @@ import {
   PLAN_ID_KEEP,
   PLAN_MAGIC,
   PLAN_VERSION,
-} from './plan-format.js';
-import type { Privileges } from './privilege.js';
+} from './format.js';
+
+/** What the tender enforces of the guest's privileges (plan v2 fields); src/launch/privilege.ts decides them. */
+export interface PlanPrivileges {
+  /** The ids to switch to, or 'keep' (started by a non-root user: nothing to switch to). */
+  user: { uid: number; gid: number; name: string } | 'keep';
+  /** CLONE_NEW* flags the tender unshares where the host allows. */
+  namespaces: number;
+  /** Soft and hard limits, as setrlimit takes them (PLAN_RLIM_INFINITY: none). */
+  rlimits: { core: bigint; nofile: bigint; nproc: bigint };
+  dumpable: boolean;
+}
 
 export interface PlanDevice {
   index: number;
@@ -39,7 +49,7 @@ export interface PlanInput {
   /** The KERNEL operand as given (bytes without NUL), for the tender's messages. */
   kernelPath: Buffer;
   /** Default: keep the ids, no namespaces, no core, nofile just above the planned numbers, nproc 0, not dumpable. */
-  privileges?: Pick<Privileges, 'user' | 'namespaces' | 'rlimits' | 'dumpable'>;
+  privileges?: PlanPrivileges;
   verbose?: boolean;
   /** The tender's own watchdog (nabla-run --timeout); 0 (the default) for none. */
   timeoutMs?: number;

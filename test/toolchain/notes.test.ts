@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManifestSource } from '../../src/sdk/manifest.js';
-import { generateNotesAssembly } from '../../src/sdk/notes.js';
+import type { ManifestSource } from '../../src/toolchain/manifest.js';
+import { generateNotesAssembly } from '../../src/toolchain/notes.js';
 
 const run = promisify(execFile);
 
