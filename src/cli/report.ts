@@ -1,4 +1,4 @@
-// report.ts: the one place that turns an error into stderr lines and an exit status.
+// report.ts: the one place that turns an error into stderr lines and an exit status, for nabla-run and every nabla command.
 import { writeSync } from 'node:fs';
 import { textToBytes } from '../bytes.js';
 import { NablaError } from '../errors.js';
@@ -20,23 +20,25 @@ function helpPointer(prog: string): string {
   return `Run \`${prog} --help\` for usage.\n`;
 }
 
-/** Errors of the SDK that are the user's to fix (a manifest, a compiler's complaint). */
-const USER_ERRORS = new Set(['ManifestError', 'BuildError']);
-
-export function reportError(prog: string, error: unknown): number {
-  if (error instanceof NablaError) {
-    writeStderr(error.lines.map((line) => `${prog}: ${line}\n`).join(''));
-    // nabla-run prints its usage after an option error, as solo5-spt does; the `nabla`
-    // commands (nabla run too) point at their own --help instead of filling the screen.
-    if (error.showUsage) writeStderr(prog === 'nabla-run' ? usage(prog) : helpPointer(prog));
-    return error.exitCode;
-  }
-  if (error instanceof Error && USER_ERRORS.has(error.name)) {
-    writeStderr(`${prog}: ${error.message}\n`);
-    return 1;
-  }
+/**
+ * `prog: internal error: ...`, and the stack when NABLA_DEBUG is set: a bug, or a host call
+ * nobody expected to fail (a NativeError no caller turned into its own message).
+ */
+function reportInternal(prog: string, error: unknown): number {
   const detail = error instanceof Error ? error.message : String(error);
   writeStderr(`${prog}: internal error: ${detail}\n`);
   if (process.env.NABLA_DEBUG && error instanceof Error) writeStderr(`${error.stack}\n`);
-  return 1;
+  return error instanceof NablaError ? error.exitCode : 1;
+}
+
+/** Prints `error` for the user of `prog` and returns the exit status it calls for. */
+export function reportError(prog: string, error: unknown): number {
+  if (!(error instanceof NablaError) || error.internal) return reportInternal(prog, error);
+  // A compiler's own messages are about the user's code: shown as it wrote them, then ours.
+  if (error.toolOutput !== undefined) writeStderr(`${error.toolOutput}\n`);
+  writeStderr(error.lines.map((line) => `${prog}: ${line}\n`).join(''));
+  // nabla-run prints its usage after an option error, as solo5-spt does; the `nabla`
+  // commands (nabla run too) point at their own --help instead of filling the screen.
+  if (error.showUsage) writeStderr(prog === 'nabla-run' ? usage(prog) : helpPointer(prog));
+  return error.exitCode;
 }
