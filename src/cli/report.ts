@@ -1,7 +1,8 @@
-// report.ts: the one place that turns an error into stderr lines and an exit status, for nabla-run and every nabla command.
+// report.ts: the one place that turns an error into stderr output (text or JSON) and an exit status, for nabla-run and every nabla command.
 import { writeSync } from 'node:fs';
 import { textToBytes } from '../bytes.js';
-import { NablaError } from '../errors.js';
+import { asNablaError, NablaError } from '../errors.js';
+import { terminalJson } from '../text-escape.js';
 import { usage } from './usage.js';
 
 /**
@@ -14,6 +15,13 @@ export function writeStderr(text: string): void {
   let done = 0;
   while (done < bytes.length) done += writeSync(2, bytes, done);
 }
+
+/**
+ * How a command reports a failure: `text`, lines for a person (the default), or `json`, one
+ * object on one line for a script, where the command line asked for JSON output
+ * (docs/errors.md).
+ */
+export type ErrorFormat = 'text' | 'json';
 
 /** The line after a usage error of a `nabla` command: where its usage is. */
 function helpPointer(prog: string): string {
@@ -32,7 +40,13 @@ function reportInternal(prog: string, error: unknown): number {
 }
 
 /** Prints `error` for the user of `prog` and returns the exit status it calls for. */
-export function reportError(prog: string, error: unknown): number {
+export function reportError(prog: string, error: unknown, format: ErrorFormat = 'text'): number {
+  if (format === 'json') {
+    const e = asNablaError(error);
+    // JSON escapes C0 controls; terminalJson the rest a terminal would act on.
+    writeStderr(`${terminalJson({ error: e.toJSON() })}\n`);
+    return e.exitCode;
+  }
   if (!(error instanceof NablaError) || error.internal) return reportInternal(prog, error);
   // A compiler's own messages are about the user's code: shown as it wrote them, then ours.
   if (error.toolOutput !== undefined) writeStderr(`${error.toolOutput}\n`);
