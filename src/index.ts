@@ -3,6 +3,8 @@ export { type GuestHandle, type GuestOutput, prepare, type RunOptions, run } fro
 export { AuditError, type AuditOptions, audit } from './audit/audit.js';
 export { formatReport, type ReportFormat, writeReport } from './audit/output.js';
 export { AUDIT_SCHEMA_VERSION, type AuditReport } from './audit/report.js';
-export { NablaError } from './errors.js';
+export { ERROR_CODES, type ErrnoName, type ErrorCode, type NablaErrorCode } from './error-codes.js';
+export { NablaError, type NablaErrorJson } from './errors.js';
 export type { GuestExit } from './launch/spawn.js';
+export { NativeError } from './native/errors.js';
 export type { PolicyRule } from './policy/rules.js';

@@ -52,7 +52,7 @@ const AUDIT_OPTION_KEYS = ['observe', 'observeTimeoutMs', 'hosted', 'footprint']
 export class AuditError extends NablaError {
   readonly report: AuditReport;
   constructor(message: string, report: AuditReport) {
-    super(message);
+    super(message, { code: 'AUDIT_MISMATCH' });
     this.name = 'AuditError';
     this.report = report;
   }
@@ -86,7 +86,9 @@ function checkOptions(options: AuditOptions): void {
     throw expected('a positive integer (milliseconds)', 'observeTimeoutMs', t);
   const h = options.hosted;
   if (h !== undefined && h !== null && (typeof h !== 'string' || h === '')) {
-    throw new NablaError(`Expected a path or null for hosted but received ${JSON.stringify(h)}`);
+    throw new NablaError(`Expected a path or null for hosted but received ${JSON.stringify(h)}`, {
+      code: 'OPTION_INVALID',
+    });
   }
 }
 

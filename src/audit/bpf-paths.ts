@@ -67,6 +67,7 @@ const ZERO: Value = { k: 0 };
 function unprovable(pc: number, ins: Instruction, why: string): NablaError {
   return new NablaError(
     `the filter cannot be proven: instruction ${pc} (code 0x${ins.code.toString(16)}, k ${ins.k}) ${why}`,
+    { code: 'AUDIT_UNPROVABLE' },
   );
 }
 
@@ -125,7 +126,9 @@ export function explorePaths(program: readonly Instruction[]): FilterPath[] {
     for (;;) {
       const ins = program[s.pc];
       if (ins === undefined)
-        throw new NablaError('the filter cannot be proven: it runs off its end');
+        throw new NablaError('the filter cannot be proven: it runs off its end', {
+          code: 'AUDIT_UNPROVABLE',
+        });
       const cls = ins.code & 0x07;
       if (cls === 0x00 || cls === 0x01) {
         const v = load(s, s.pc, ins);
@@ -147,7 +150,9 @@ export function explorePaths(program: readonly Instruction[]): FilterPath[] {
         if (!('k' in v)) throw unprovable(s.pc, ins, 'returns a value computed from the input');
         paths.push({ box: s.box, ret: v.k >>> 0, read: s.read });
         if (paths.length > MAX_PATHS)
-          throw new NablaError(`the filter cannot be proven: more than ${MAX_PATHS} paths`);
+          throw new NablaError(`the filter cannot be proven: more than ${MAX_PATHS} paths`, {
+            code: 'AUDIT_UNPROVABLE',
+          });
         break;
       } else {
         // cls === 0x05: jumps

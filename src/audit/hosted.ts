@@ -51,6 +51,7 @@ function hostedText(bytes: Buffer): string {
   if (!Buffer.from(text, 'utf8').equals(bytes))
     throw new NablaError(
       `${escapeText(bytes)}: not valid UTF-8, which the hosted run cannot be given`,
+      { code: 'AUDIT_HOSTED' },
     );
   return text;
 }
@@ -66,7 +67,7 @@ export function resolveHosted(kernel: Buffer, hosted: string | null | undefined)
   if (hosted === null) return { status: 'not given', path: null, reason: 'no hosted build given' };
   if (typeof hosted === 'string') {
     if (!statSync(hosted, { throwIfNoEntry: false })?.isFile())
-      throw new NablaError(`${hosted}: No such hosted executable`);
+      throw new NablaError(`${hosted}: No such hosted executable`, { code: 'AUDIT_HOSTED' });
     return { path: hosted, from: 'option' };
   }
   // The file itself, wherever links lead, must be the one nabla built for its own example.

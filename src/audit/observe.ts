@@ -109,6 +109,7 @@ function syscallTracePath(): string {
   } catch {
     throw new NablaError(
       `syscall-trace not found or not executable: ${path} (run \`npm run build:tender\`)`,
+      { code: 'AUDIT_OBSERVE_FAILED' },
     );
   }
   return path;
@@ -119,6 +120,7 @@ function timeoutArgs(timeoutMs: number | undefined): string[] {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
     throw new NablaError(
       `Expected a positive integer for timeoutMs but received ${JSON.stringify(timeoutMs)}`,
+      { code: 'OPTION_INVALID' },
     );
   }
   return ['--timeout-ms', String(timeoutMs)];
@@ -177,7 +179,11 @@ function finish(
   return new Promise<RecordedObservation>((resolve, reject) => {
     tracer.once('error', (error) => {
       clearTimeout(backstop);
-      reject(new NablaError(`Could not start syscall-trace: ${error.message}`));
+      reject(
+        new NablaError(`Could not start syscall-trace: ${error.message}`, {
+          code: 'AUDIT_OBSERVE_FAILED',
+        }),
+      );
     });
     tracer.once('close', async (code, signal) => {
       clearTimeout(backstop);
@@ -193,7 +199,7 @@ function finish(
         return;
       }
       const why = parsed?.error ?? (signal ? `killed by ${signal}` : `exited with status ${code}`);
-      reject(new NablaError(`syscall-trace: ${why}`));
+      reject(new NablaError(`syscall-trace: ${why}`, { code: 'AUDIT_OBSERVE_FAILED' }));
     });
   });
 }
@@ -270,7 +276,9 @@ function traceProcess(
   args: readonly string[],
   options: ProcessOptions = {},
 ): TracedRun {
-  if (options.readFilter) throw new NablaError('readFilter applies to guests only (observeGuest)');
+  // A caller's mistake inside nabla, never the user's.
+  if (options.readFilter)
+    throw new NablaError('readFilter applies to guests only (observeGuest)', { code: 'INTERNAL' });
   const stdio = options.stdio ?? 'pipe';
   const fds = options.fds ?? [];
   const reportFd = 3 + fds.length;

@@ -1,7 +1,8 @@
 // runner.ts: runs scenarios one after another, their variants interleaved trial by trial, into raw records and summaries.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NablaError } from '../errors.js';
 import type { Progress } from './progress.js';
 import { summarize } from './stats.js';
 import type {
@@ -22,14 +23,25 @@ export interface RunnerOptions {
   signal: AbortSignal;
 }
 
-export class BenchAborted extends Error {
+/**
+ * The run was interrupted: every process it started is killed. Its status is a shell's for a
+ * process the signal ended: 130 for SIGINT (and when no signal is known), 143 for SIGTERM.
+ */
+export class BenchAborted extends NablaError {
   /** The signal that stopped the run, when one did. */
   readonly signal: NodeJS.Signals | undefined;
 
   constructor(signal?: NodeJS.Signals) {
-    super(signal ? `interrupted by ${signal}` : 'interrupted');
+    super(signal ? `interrupted by ${signal}` : 'interrupted', {
+      code: 'BENCH_INTERRUPTED',
+      exitCode: 128 + (signal ? constants.signals[signal] : constants.signals.SIGINT),
+    });
     this.name = 'BenchAborted';
     this.signal = signal;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return this.signal === undefined ? {} : { signal: this.signal };
   }
 }
 

@@ -9,7 +9,7 @@ import * as run from './commands/run.js';
 import * as version from './commands/version.js';
 import { type OptionTable, type UsageContext, usageError } from './options.js';
 import { nablaParser } from './parse.js';
-import { reportError } from './report.js';
+import { type ErrorFormat, reportError } from './report.js';
 
 /** The commands yargs parses; `run` and `audit` read nabla-run's syntax with their own parsers. */
 const PARSED = [build, inspect, bench, version];
@@ -27,6 +27,19 @@ const TOP_OPTIONS = {
   },
 } as const satisfies OptionTable;
 
+/**
+ * The commands that print JSON when asked to: a failure of theirs is one JSON object on stderr
+ * then (docs/errors.md). Each reads the words after its name.
+ */
+const ERROR_FORMATS = new Map<string, (argv: readonly string[]) => ErrorFormat>([
+  ['audit', audit.errorFormat],
+  ['inspect', inspect.errorFormat],
+]);
+
+function errorFormat(argv: readonly string[]): ErrorFormat {
+  return ERROR_FORMATS.get(argv[0] ?? '')?.(argv.slice(1)) ?? 'text';
+}
+
 /** `build` for `nabla build ...`, when the first word names a command yargs parses. */
 function commandOf(argv: readonly string[]) {
   return PARSED.find((c) => c.command.split(' ', 1)[0] === argv[0]);
@@ -39,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       return await raw.runRaw(argv.slice(1));
     } catch (error) {
-      return reportError(`nabla ${raw.command}`, error);
+      return reportError(`nabla ${raw.command}`, error, errorFormat(argv));
     }
   }
 
@@ -82,6 +95,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!command && args.version && !args.help) await version.handler();
     return 0;
   } catch (error) {
-    return reportError(prog, error);
+    return reportError(prog, error, errorFormat(argv));
   }
 }

@@ -26,7 +26,7 @@ export interface UsageContext {
 
 /** A usage error: the CLI prints it with a pointer to the command's --help, status 1. */
 export function usageError(message: string): NablaError {
-  return new NablaError(message, { showUsage: true });
+  return new NablaError(message, { code: 'USAGE', showUsage: true });
 }
 
 /** Control characters (an ESC, a newline) shown as escapes, so a message stays one line. */

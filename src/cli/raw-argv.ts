@@ -59,6 +59,7 @@ export function rawArguments(view: ProcessView = SELF): string[] {
   if (!given.some((arg) => arg.includes('\ufffd'))) return [...given];
   throw new NablaError(
     `Cannot read the argument bytes from /proc/self/cmdline (${reason}), and an argument is not valid UTF-8`,
+    { code: 'ARGV_UNREADABLE' },
   );
 }
 

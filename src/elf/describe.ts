@@ -1,14 +1,12 @@
 // describe.ts: reads what a Solo5 unikernel declares (ABI note, manifest, segments) for `nabla inspect`.
 import { closeSync } from 'node:fs';
 import { bytesToText } from '../bytes.js';
-import { NablaError } from '../errors.js';
 import { hex } from '../hex.js';
-import { escapeText } from '../text-escape.js';
 import { SPT_ABI_TARGET, SPT_ABI_VERSION } from './abi.js';
 import { ElfFile } from './file.js';
 import { PF_R, PF_W, PF_X, readElfHeader } from './header.js';
 import { type DeclaredDevice, decodeManifest } from './manifest.js';
-import { invalidManifest, readAbiNote, readManifestNote } from './notes.js';
+import { invalidManifest, noAbiNote, readAbiNote, readManifestNote } from './notes.js';
 import { openUnikernel } from './unikernel.js';
 
 /** Solo5's tender targets by ABI1 abi_target value. */
@@ -62,8 +60,7 @@ export function describeUnikernel(kernel: Buffer): UnikernelDescription {
     const file = new ElfFile(fd, path);
     const header = readElfHeader(file);
     const abi = readAbiNote(file, header);
-    if (!abi)
-      throw new NablaError(`${escapeText(path)}: No Solo5 ABI information found in executable`);
+    if (!abi) throw noAbiNote(path);
     const manifest = decodeManifest(readManifestNote(file, header));
     if (!manifest) throw invalidManifest(path);
     return {

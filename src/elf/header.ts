@@ -40,7 +40,9 @@ export interface ElfHeader {
 
 /** Raised for every check of §1–2; prints as `F: invalid executable: <detail>`. */
 export function invalidExecutable(file: ElfFile, detail: string): NablaError {
-  return new NablaError(`${escapeText(file.path)}: invalid executable: ${detail}`);
+  return new NablaError(`${escapeText(file.path)}: invalid executable: ${detail}`, {
+    code: 'ELF_INVALID',
+  });
 }
 
 /** Reads and checks the ELF header (checks 1–13) and returns the program headers. */

@@ -88,14 +88,16 @@ export function readAbiNote(
 /** Checks 27–29: the ABI1 note says spt, ABI version 2. */
 export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
   const abi = readAbiNote(file, header);
-  if (!abi)
-    throw new NablaError(`${escapeText(file.path)}: No Solo5 ABI information found in executable`);
+  if (!abi) throw noAbiNote(file.path);
   if (abi.target !== SPT_ABI_TARGET) {
-    throw new NablaError(`${escapeText(file.path)}: Executable is not for the solo5-spt target`);
+    throw new NablaError(`${escapeText(file.path)}: Executable is not for the solo5-spt target`, {
+      code: 'ABI_MISMATCH',
+    });
   }
   if (abi.version !== SPT_ABI_VERSION) {
     throw new NablaError(
       `${escapeText(file.path)}: Executable requests unsupported ABI version ${abi.version}`,
+      { code: 'ABI_MISMATCH' },
     );
   }
 }
@@ -104,7 +106,9 @@ export function checkAbiNote(file: ElfFile, header: ElfHeader): void {
 export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
   const note = findSolo5Note(file, header, SOLO5_NOTE_MANIFEST);
   if (!note)
-    throw new NablaError(`${escapeText(file.path)}: No Solo5 manifest found in executable`);
+    throw new NablaError(`${escapeText(file.path)}: No Solo5 manifest found in executable`, {
+      code: 'MANIFEST_INVALID',
+    });
   if (
     note.descsz < MFT_NOTE_DESC_PAD + MFT_HEADER_SIZE ||
     note.descsz > SOLO5_NOTE_MANIFEST_MAX_DESCSZ
@@ -115,5 +119,14 @@ export function readManifestNote(file: ElfFile, header: ElfHeader): Buffer {
 }
 
 export function invalidManifest(path: string): NablaError {
-  return new NablaError(`${escapeText(path)}: Solo5 manifest is invalid`);
+  return new NablaError(`${escapeText(path)}: Solo5 manifest is invalid`, {
+    code: 'MANIFEST_INVALID',
+  });
+}
+
+/** No ABI1 note: not a Solo5 unikernel (nabla-run's check, and inspect's for any target). */
+export function noAbiNote(path: string): NablaError {
+  return new NablaError(`${escapeText(path)}: No Solo5 ABI information found in executable`, {
+    code: 'ABI_MISMATCH',
+  });
 }

@@ -28,7 +28,9 @@ export function openUnikernel(path: Buffer): number {
     return openRegularFile(path, 'r');
   } catch (error) {
     if (!(error instanceof OpenFailure)) throw error;
-    throw new NablaError(`${escapeText(path)}: Could not open: ${error.message}`);
+    throw new NablaError(`${escapeText(path)}: Could not open: ${error.message}`, {
+      code: 'KERNEL_OPEN',
+    });
   }
 }
 

@@ -31,7 +31,9 @@ export function execTender(prepared: PreparedLaunch): never {
     execve(tender, argv, [], [planFd, elfFd, ...deviceFds]);
   } catch (error) {
     closeSync(planFd);
-    throw new NablaError(`Could not execute the tender ${tender}: ${systemErrorText(error)}`);
+    throw new NablaError(`Could not execute the tender ${tender}: ${systemErrorText(error)}`, {
+      code: 'TENDER_FAILED',
+    });
   }
-  throw new NablaError(`Could not execute the tender ${tender}`);
+  throw new NablaError(`Could not execute the tender ${tender}`, { code: 'TENDER_FAILED' });
 }

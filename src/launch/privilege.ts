@@ -62,7 +62,9 @@ function lookUp<T>(what: string, lookup: () => T): T {
     return lookup();
   } catch (error) {
     if (error instanceof NativeError) {
-      throw new NablaError(`Could not look up ${what} for --user: ${error.message}`);
+      throw new NablaError(`Could not look up ${what} for --user: ${error.message}`, {
+        code: 'USER_LOOKUP_FAILED',
+      });
     }
     throw error;
   }
@@ -71,7 +73,9 @@ function lookUp<T>(what: string, lookup: () => T): T {
 function numericId(text: string, what: string): number {
   const id = Number(text);
   if (!Number.isSafeInteger(id) || id > MAX_ID) {
-    throw new NablaError(`Malformed argument to --user: ${what} ${text} is above ${MAX_ID}`);
+    throw new NablaError(`Malformed argument to --user: ${what} ${text} is above ${MAX_ID}`, {
+      code: 'OPTION_INVALID',
+    });
   }
   return id;
 }
@@ -85,6 +89,7 @@ export function resolveUser(
   if (!match) {
     throw new NablaError(
       `Malformed argument to --user: '${escapeText(spec)}' (expected NAME, UID, NAME:GROUP or UID:GID)`,
+      { code: 'OPTION_INVALID' },
     );
   }
   const [, userText = '', groupText] = match;
@@ -101,6 +106,7 @@ export function resolveUser(
     if (!entry) {
       throw new NablaError(
         `Unknown user '${escapeText(userText)}' for --user: not found in the user database`,
+        { code: 'USER_UNKNOWN' },
       );
     }
     uid = entry.uid;
@@ -112,6 +118,7 @@ export function resolveUser(
     if (primary === undefined) {
       throw new NablaError(
         `uid ${uid} for --user has no entry in the user database, so no group: give one (--user=${uid}:GID)`,
+        { code: 'USER_UNKNOWN' },
       );
     }
     gid = primary;
@@ -122,6 +129,7 @@ export function resolveUser(
     if (!entry) {
       throw new NablaError(
         `Unknown group '${escapeText(groupText)}' for --user: not found in the group database`,
+        { code: 'USER_UNKNOWN' },
       );
     }
     gid = entry.gid;
@@ -189,6 +197,7 @@ export function decidePrivileges(request: PrivilegeRequest, context: PrivilegeCo
       if (wanted.uid !== context.uid || wanted.gid !== context.gid) {
         throw new NablaError(
           `--user=${request.user} needs root: running as uid ${context.uid}, gid ${context.gid}`,
+          { code: 'USER_NOT_PERMITTED' },
         );
       }
     }

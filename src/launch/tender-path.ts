@@ -10,6 +10,7 @@ export function tenderPath(): string {
   } catch {
     throw new NablaError(
       `tender not found or not executable: ${path} (run \`npm run build:tender\`)`,
+      { code: 'TENDER_FAILED' },
     );
   }
   return path;

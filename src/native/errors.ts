@@ -1,10 +1,16 @@
 // errors.ts: the typed error for failing host calls made by the native addon.
+import { type ErrnoName, isErrnoName } from '../error-codes.js';
+import { NablaError } from '../errors.js';
 
-/** A host call in the addon failed: `code` is the errno name, as in Node's own system errors. */
-export class NativeError extends Error {
+/**
+ * A host call in the addon failed. Its `code` is the errno name, as in Node's own system errors
+ * (callers match on it: ENODEV, EBADFD); as a NablaError it is no fault of the input, so the
+ * CLI prints it as an internal error, unless a caller turned it into its own message and code.
+ */
+export class NativeError extends NablaError {
   override readonly name = 'NativeError';
   /** The errno name, e.g. 'ENOENT'. */
-  readonly code: string;
+  declare readonly code: ErrnoName;
   /** The positive errno value, e.g. 2 (Node's fs errors carry it negated; this does not). */
   readonly errno: number;
   /** The failing call, e.g. 'execve' or 'seccomp_rule_add_array'. */
@@ -12,20 +18,24 @@ export class NativeError extends Error {
 
   constructor(
     message: string,
-    code: string,
+    code: ErrnoName,
     errno: number,
     syscall: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(message, { cause: options?.cause });
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;
   }
+
+  protected override details(): Record<string, unknown> {
+    return { errno: this.errno, syscall: this.syscall };
+  }
 }
 
 interface AddonError extends Error {
-  code: string;
+  code: ErrnoName;
   errno: number;
   syscall: string;
 }
@@ -33,7 +43,13 @@ interface AddonError extends Error {
 function isAddonError(error: unknown): error is AddonError {
   if (!(error instanceof Error)) return false;
   const e = error as Partial<AddonError>;
-  return typeof e.code === 'string' && typeof e.errno === 'number' && typeof e.syscall === 'string';
+  // The addon names every errno (EUNKNOWN one it does not know): native/errors.cc.
+  return (
+    typeof e.code === 'string' &&
+    isErrnoName(e.code) &&
+    typeof e.errno === 'number' &&
+    typeof e.syscall === 'string'
+  );
 }
 
 /** The addon's errno-carrying errors as NativeError; anything else (a bug) passes through as is. */

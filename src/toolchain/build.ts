@@ -47,20 +47,28 @@ export interface BuildOptions {
   target?: BuildTarget;
 }
 
-/** The compiler failed; `stderr` holds its diagnostics, `summary` says so in one line. */
-export class BuildError extends Error {
+/**
+ * The compiler failed: one line says so (with its exit status), after the compiler's own
+ * diagnostics (`toolOutput`, the CLI prints them first); `stderr` holds them as it wrote them.
+ */
+export class BuildError extends NablaError {
   readonly command: string[];
   readonly stderr: string;
-  readonly summary: string;
+  /** The compiler's exit status, when it exited (not when it was killed). */
+  readonly status: number | undefined;
 
   constructor(what: string, command: string[], stderr: string, status?: number) {
-    super(`${what} failed:\n${stderr.trimEnd()}`);
+    const how =
+      status === undefined ? '' : ` (${basename(command[0] ?? '')} exit status ${status})`;
+    super(`${what} failed${how}`, { code: 'BUILD_FAILED', toolOutput: stderr });
     this.name = 'BuildError';
     this.command = command;
     this.stderr = stderr;
-    const how =
-      status === undefined ? '' : ` (${basename(command[0] ?? '')} exit status ${status})`;
-    this.summary = `${what} failed${how}`;
+    this.status = status;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return this.status === undefined ? {} : { status: this.status };
   }
 }
 
@@ -81,7 +89,9 @@ async function gcc(what: string, args: string[]): Promise<void> {
 
 /** No compiler to run: the user's to fix, in one line (not Node's "spawn gcc ENOENT"). */
 function compilerNotFound(): NablaError {
-  return new NablaError(`${compiler()}: C compiler not found (install gcc, or set CC)`);
+  return new NablaError(`${compiler()}: C compiler not found (install gcc, or set CC)`, {
+    code: 'BUILD_NO_COMPILER',
+  });
 }
 
 let gccIncludeDir: Promise<string> | undefined;
@@ -277,7 +287,9 @@ export async function buildUnikernel(options: BuildOptions): Promise<void> {
   const output = resolve(options.output);
   // The linker would say "cannot open output file: Is a directory", after all the work.
   if ((await stat(output).catch(() => undefined))?.isDirectory()) {
-    throw new NablaError(`${options.output}: Is a directory; the output must be a file`);
+    throw new NablaError(`${options.output}: Is a directory; the output must be a file`, {
+      code: 'BUILD_INPUT',
+    });
   }
   const manifest = await readManifest(options.manifest);
   const objects = await runtimeObjects(target);

@@ -1,6 +1,7 @@
 // manifest.ts: reads and validates a unikernel's manifest.json source (the devices it declares).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { NablaError } from '../errors.js';
 import { systemErrorText } from '../os-errors.js';
 
 export type ManifestDeviceType = 'BLOCK_BASIC' | 'NET_BASIC';
@@ -24,16 +25,22 @@ const DEVICE_NAME_PATTERN = /^[A-Za-z0-9]{1,67}$/;
 const DEVICE_TYPES = ['BLOCK_BASIC', 'NET_BASIC'] as const satisfies readonly ManifestDeviceType[];
 
 /** A manifest source that breaks a rule; the message names the file and the JSON path. */
-export class ManifestError extends Error {
+export class ManifestError extends NablaError {
   readonly file: string;
   /** JSON path of the offending value, e.g. `devices[0].name`; empty for the whole document. */
   readonly path: string;
 
   constructor(file: string, path: string, detail: string) {
-    super(path === '' ? `${file}: ${detail}` : `${file}: ${path}: ${detail}`);
+    super(path === '' ? `${file}: ${detail}` : `${file}: ${path}: ${detail}`, {
+      code: 'BUILD_MANIFEST',
+    });
     this.name = 'ManifestError';
     this.file = file;
     this.path = path;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { file: this.file, path: this.path };
   }
 }
 

@@ -40,6 +40,7 @@ describe('raw arguments', () => {
     expect(() => rawArguments(view(nul('node', 'script', 'other'), argv))).toThrow(
       new NablaError(
         'Cannot read the argument bytes from /proc/self/cmdline (it does not match the arguments Node decoded), and an argument is not valid UTF-8',
+        { code: 'ARGV_UNREADABLE' },
       ),
     );
     expect(() => rawArguments(view(nul('node', 'x', 'script', 'k'), argv))).toThrow(

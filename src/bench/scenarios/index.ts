@@ -26,6 +26,7 @@ export function selectScenarios(only: readonly string[] | undefined): Scenario[]
     throw new NablaError(
       `unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; ` +
         `known: ${scenarioNames().join(', ')}`,
+      { code: 'OPTION_INVALID' },
     );
   }
   return SCENARIOS.filter((s) => only.includes(s.name));

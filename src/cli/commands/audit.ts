@@ -11,6 +11,7 @@ import {
   type UsageContext,
   usageError,
 } from '../options.js';
+import type { ErrorFormat } from '../report.js';
 import { didYouMean } from '../suggest.js';
 import { NABLA_RUN_OPTIONS, optionName, parseSptUsage } from './run.js';
 
@@ -143,6 +144,23 @@ function splitArgs(argv: readonly string[]): { own: string[]; spt: string[] } {
     throw usageError(`Unknown option: ${printable(sptName)}${didYouMean(sptName, candidates)}`);
   }
   return { own, spt: [...spt, ...argv.slice(i)] };
+}
+
+/**
+ * `--format json` (or `--format=json`) before KERNEL asks for a JSON report, and so for a
+ * failure as one JSON object on stderr, even when the rest of the command line is wrong.
+ */
+export function errorFormat(argv: readonly string[]): ErrorFormat {
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--' || !arg.startsWith('-')) break; // KERNEL: the guest's words follow
+    if (arg === '--format') json = argv[++i] === 'json';
+    else if (arg.startsWith('--format=')) json = arg === '--format=json';
+    // The value of `--out DIR` and the like is not KERNEL.
+    else if (['--out', '--hosted', '--observe-timeout'].includes(arg)) i++;
+  }
+  return json ? 'json' : 'text';
 }
 
 /** The audit's own options, with their defaults. */

@@ -1,5 +1,4 @@
 // bench.ts: `nabla bench` — runs the benchmark scenarios interleaved and writes JSON, Markdown and SVG charts.
-import { constants } from 'node:os';
 import type { Argv } from 'yargs';
 import { NablaError } from '../../errors.js';
 import { type OptionTable, positiveInteger, printable, quoted, usageError } from '../options.js';
@@ -131,9 +130,11 @@ export async function handler(args: BenchArgs): Promise<void> {
     });
   } catch (error) {
     if (error instanceof BenchAborted) {
-      // As a shell reports a process a signal ended: 130 for Ctrl-C, 143 for SIGTERM.
-      const exitCode = 128 + (error.signal ? constants.signals[error.signal] : 2);
-      throw new NablaError(`${error.message}; every process it started was killed`, { exitCode });
+      // Its code and status (130 for Ctrl-C, 143 for SIGTERM), and what became of the processes.
+      throw new NablaError(`${error.message}; every process it started was killed`, {
+        code: 'BENCH_INTERRUPTED',
+        exitCode: error.exitCode,
+      });
     }
     throw error;
   }
@@ -144,6 +145,7 @@ export async function handler(args: BenchArgs): Promise<void> {
     const lines = outcome.failed.map((f) => `  ${f.scenario} / ${f.variant}: ${f.reason}`);
     throw new NablaError(
       [`${outcome.failed.length} variant(s) failed (the report says so too):`, ...lines].join('\n'),
+      { code: 'BENCH_FAILED' },
     );
   }
 }

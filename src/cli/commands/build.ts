@@ -107,16 +107,16 @@ function resolveBuild(args: BuildArgs): {
         .sort()
         .map((n) => join(first, n))
     : args.inputs;
-  if (sources.length === 0)
-    throw new NablaError(`${printable(first)}: no .c or .S sources to build`);
+  const invalid = (message: string) => new NablaError(message, { code: 'BUILD_INPUT' });
+  if (sources.length === 0) throw invalid(`${printable(first)}: no .c or .S sources to build`);
   for (const source of sources) {
     const stat = statSync(source, { throwIfNoEntry: false });
     if (stat?.isDirectory()) {
-      throw new NablaError(
+      throw invalid(
         `${printable(source)}: is a directory; a directory is built on its own (nabla build DIR)`,
       );
     }
-    if (!stat?.isFile()) throw new NablaError(`${printable(source)}: No such source file`);
+    if (!stat?.isFile()) throw invalid(`${printable(source)}: No such source file`);
   }
   const name = isDir ? basename(first.replace(/\/+$/, '')) : basename(first).replace(/\.[cS]$/, '');
   return {
@@ -149,18 +149,11 @@ function buildArgs(args: BuildCommandArgs): BuildArgs {
 }
 
 export async function handler(parsed: BuildCommandArgs): Promise<void> {
-  const { buildUnikernel, BuildError } = await import('../../toolchain/build.js');
+  const { buildUnikernel } = await import('../../toolchain/build.js');
   const args = buildArgs(parsed);
   const plan = resolveBuild(args);
   const options = { ...plan, target: args.target, cflags: args.cflags, includeDirs: args.include };
-  try {
-    await buildUnikernel(options);
-  } catch (error) {
-    if (!(error instanceof BuildError)) throw error;
-    // The compiler's messages are about the user's code: shown as it wrote them, then ours.
-    const diagnostics = error.stderr.trimEnd();
-    if (diagnostics !== '') process.stderr.write(`${diagnostics}\n`);
-    throw new NablaError(error.summary);
-  }
+  // A failed compile is a BuildError: the CLI prints the compiler's messages, then one line.
+  await buildUnikernel(options);
   process.stdout.write(`built ${plan.output} (${args.target})\n`);
 }

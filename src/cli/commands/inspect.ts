@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import type { UnikernelDescription } from '../../elf/describe.js';
 import { escapeName, escapeText, terminalJson } from '../../text-escape.js';
 import type { OptionTable } from '../options.js';
+import type { ErrorFormat } from '../report.js';
 
 export const command = 'inspect <kernel>';
 export const describe =
@@ -13,6 +14,15 @@ export const operands = 'KERNEL';
 export const options = {
   json: { type: 'boolean', describe: 'print one JSON object (shape: docs/inspect-json.md)' },
 } as const satisfies OptionTable;
+
+/**
+ * `--json` (before any `--`) asks for JSON, and so for a failure as one JSON object on stderr,
+ * even when the rest of the command line is wrong.
+ */
+export function errorFormat(argv: readonly string[]): ErrorFormat {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json') ? 'json' : 'text';
+}
 
 export function builder(yargs: Argv) {
   return yargs

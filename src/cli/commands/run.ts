@@ -1,4 +1,5 @@
 // run.ts: `nabla run` — the same syntax and behaviour as nabla-run (solo5-spt's).
+import type { ErrorCode } from '../../error-codes.js';
 import { NablaError } from '../../errors.js';
 import { printable, usageError } from '../options.js';
 import { didYouMean } from '../suggest.js';
@@ -57,8 +58,14 @@ export async function parseSptUsage(argv: readonly string[], prog: string) {
   try {
     return parseSptArgs(argv, prog);
   } catch (error) {
+    // The same failure, with its code (OPTION_INVALID for --mem=abc), shown as a usage error.
+    // The parser calls nothing native, so the code is one of nabla's, never an errno name.
     if (error instanceof NablaError && !error.showUsage)
-      throw new NablaError(error.lines, { exitCode: error.exitCode, showUsage: true });
+      throw new NablaError(error.lines, {
+        code: error.code as ErrorCode,
+        exitCode: error.exitCode,
+        showUsage: true,
+      });
     throw error;
   }
 }
