@@ -89,13 +89,7 @@ export function hostedArgs(prepared: PreparedLaunch): string[] {
   const { request } = prepared;
   out.push(`--mem=${request.memSize >> 20n}`);
   prepared.devices.forEach((d, i) => {
-    const fd = FIRST_DEVICE_FD + i;
-    if (d.type === 'BLOCK_BASIC') {
-      out.push(`--block:${d.name}=@${fd}`, `--block-sector-size:${d.name}=${d.blockSize}`);
-    } else {
-      const mac = [...d.mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
-      out.push(`--net:${d.name}=@${fd}`, `--net-mac:${d.name}=${mac}`);
-    }
+    out.push(...d.kind.hostedArgs(d, FIRST_DEVICE_FD + i));
   });
   if (request.xExecHeap) out.push('--x-exec-heap');
   return [...out, '--', ...request.args.map(hostedText)];

@@ -3,13 +3,12 @@ import { closeSync } from 'node:fs';
 import type { Manifest } from '../elf/manifest.js';
 import { NablaError } from '../errors.js';
 import { escapeName, escapeText } from '../text-escape.js';
-import { attachBlock } from './block.js';
-import { attachNet } from './net.js';
-import type { AttachedDevice, DeviceRequest } from './types.js';
+import type { AttachedDevice, DeviceRequest } from './kind.js';
 
-const TYPE_OF = { block: 'BLOCK_BASIC', net: 'NET_BASIC' } as const;
-
-/** Attaches every request; on any failure closes what was opened and rethrows. */
+/**
+ * Attaches every request with its kind, to the device of that name the manifest declares with
+ * the kind's type; on any failure closes what was opened and rethrows.
+ */
 export function attachDevices(
   manifest: Manifest,
   requests: readonly DeviceRequest[],
@@ -18,18 +17,14 @@ export function attachDevices(
   try {
     for (const request of requests) {
       const declared = manifest.devices.find(
-        (d) => d.name === request.name && d.type === TYPE_OF[request.kind],
+        (d) => d.name === request.name && d.type === request.kind.type,
       );
       if (!declared)
         throw new NablaError(`Resource not declared in manifest: '${escapeText(request.name)}'`);
       if (attached.some((a) => a.index === declared.index)) {
         throw new NablaError(`Device '${escapeText(request.name)}' is attached more than once`);
       }
-      attached.push(
-        request.kind === 'block'
-          ? attachBlock(declared, request.path, request.sectorSize)
-          : attachNet(declared, request.target, request.mac),
-      );
+      attached.push(request.kind.attach(declared, request));
     }
     const missing = manifest.devices.filter((d) => !attached.some((a) => a.index === d.index));
     if (missing.length > 0) {

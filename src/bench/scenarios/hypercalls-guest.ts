@@ -8,6 +8,7 @@ import {
   SECCOMP_RET_KILL_PROCESS,
   SECCOMP_RET_KILL_THREAD,
 } from '../../audit/bpf-sim.js';
+import { block } from '../../devices/block.js';
 import { compileFilter } from '../../native/index.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { buildPolicy } from '../../policy/rules.js';
@@ -144,9 +145,7 @@ export function hostedFilter(capacity: bigint, blockSize: number): Buffer {
   const policy = buildPolicy({
     epollFd: HOSTED_LAYOUT.epollFd,
     timerFd: HOSTED_LAYOUT.timerFd,
-    devices: [
-      { type: 'BLOCK_BASIC', name: 'storage', hostFd: HOSTED_LAYOUT.blockFd, capacity, blockSize },
-    ],
+    devices: [{ kind: block, name: 'storage', hostFd: HOSTED_LAYOUT.blockFd, capacity, blockSize }],
   });
   const { bpf } = compileFilter(
     policy.map((rule) => ({ syscall: rule.syscall, args: rule.args.map((a) => ({ ...a })) })),
