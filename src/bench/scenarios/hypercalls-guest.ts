@@ -12,6 +12,7 @@ import { block } from '../../devices/block.js';
 import { compileFilter } from '../../native/index.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { buildPolicy } from '../../policy/rules.js';
+import { runOptionWords } from '../../run-syntax.js';
 
 /*
  * One guest, built twice by scripts/build-guests.mjs: as a unikernel for nabla-run and as a
@@ -67,11 +68,11 @@ export async function runBenchGuest(
   spec: GuestRun,
   signal?: AbortSignal,
 ): Promise<GuestResult> {
-  const devices = [
-    `--mem=${MEM_MIB}`,
-    `--block:storage=${spec.disk}`,
-    `--block-sector-size:storage=${spec.blockSize}`,
-  ];
+  const devices = runOptionWords({
+    kernel: BENCH_GUEST,
+    memMiB: MEM_MIB,
+    block: [{ name: 'storage', path: spec.disk, sectorSize: spec.blockSize }],
+  });
   const args = [
     '--solo5:quiet',
     spec.op,
