@@ -21,6 +21,7 @@ import {
   type CallCount,
   conditionsText,
   type HostedSection,
+  NO_KIND_FIELDS,
   type ObservationSection,
 } from './report.js';
 
@@ -208,9 +209,7 @@ function unikernelSection(prepared: PreparedLaunch): AuditReport['unikernel'] {
       type: d.type,
       attachment: d.kind.attachment(d),
       guestFd: d.hostFd,
-      blockSize: null,
-      capacity: null,
-      mtu: null,
+      ...NO_KIND_FIELDS,
       ...d.kind.reportFields(d),
     })),
   };

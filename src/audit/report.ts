@@ -144,6 +144,15 @@ export interface ReportDevice {
   mtu: number | null;
 }
 
+/** The fields of a device entry that are some kind's: each kind fills its own (src/devices/kind.ts). */
+export type KindReportFields = Omit<
+  ReportDevice,
+  'index' | 'name' | 'type' | 'attachment' | 'guestFd'
+>;
+
+/** Every kind's fields null; a device's kind then sets its own. */
+export const NO_KIND_FIELDS: KindReportFields = { blockSize: null, capacity: null, mtu: null };
+
 export interface AuditReport {
   kind: 'nabla-audit-report';
   schemaVersion: typeof AUDIT_SCHEMA_VERSION;

@@ -1,5 +1,5 @@
 // kind.ts: what one device kind provides (its options, checks, attach, policy rows, plan entry, report text, hosted flags); registry.ts lists the kinds.
-import type { ReportDevice } from '../audit/report.js';
+import type { KindReportFields, ReportDevice } from '../audit/report.js';
 import type { DeviceType } from '../elf/abi.js';
 import type { DeclaredDevice } from '../elf/manifest.js';
 import type { PlanDeviceFields } from '../plan/encode.js';
@@ -79,9 +79,6 @@ export interface PolicyDevice {
   readonly [field: string]: unknown;
 }
 
-/** The report's per-device fields a kind fills (docs/audit-report.schema.json); the rest are null. */
-export type ReportFields = Partial<Pick<ReportDevice, 'blockSize' | 'capacity' | 'mtu'>>;
-
 export interface DeviceKind {
   /** The registry's key and the RunOptions field holding the requests: 'block'. */
   readonly key: string;
@@ -123,8 +120,8 @@ export interface DeviceKind {
   // the audit
   /** What it is attached to, as the report says it: the backing file, the interface. */
   attachment(device: AttachedDevice): string;
-  /** Its fields of the report's device entry. */
-  reportFields(device: AttachedDevice): ReportFields;
+  /** Its fields of the report's device entry (docs/audit-report.schema.json); the others stay null. */
+  reportFields(device: AttachedDevice): Partial<KindReportFields>;
   /** The "geometry" cell of the report's device table, from the report's entry. */
   geometry(entry: ReportDevice): string;
   /** The hosted build's options for the device, handed over as descriptor `fd`. */

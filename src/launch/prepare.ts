@@ -101,7 +101,7 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
       uid: process.getuid?.() ?? 0,
       gid: process.getgid?.() ?? 0,
       highestFd: Math.max(EPOLL_FD, TIMER_FD, ...devices.map((d) => d.hostFd)),
-      hasNet: devices.some((d) => d.kind.keepsHostNetwork),
+      keepsHostNetwork: devices.some((d) => d.kind.keepsHostNetwork),
     });
     const policy = buildPolicy({ epollFd: EPOLL_FD, timerFd: TIMER_FD, devices });
     const filter = compileFilter(
