@@ -43,6 +43,12 @@ export function attachDevices(
   return attached.sort((a, b) => a.index - b.index);
 }
 
+/** Releases each device with its kind. */
 export function releaseDevices(devices: readonly AttachedDevice[]): void {
-  for (const device of devices) if (device.owned) closeSync(device.fd);
+  for (const device of devices) device.kind.release(device);
+}
+
+/** A kind's release when all it holds is the descriptor: closed if it opened it (`owned`). */
+export function closeOwned(device: AttachedDevice): void {
+  if (device.owned) closeSync(device.fd);
 }

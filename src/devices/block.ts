@@ -8,6 +8,7 @@ import { NablaError } from '../errors.js';
 import type { RuleTemplate } from '../policy/table.js';
 import { OpenFailure, openRegularFile } from '../regular-file.js';
 import { escapeName, escapeText } from '../text-escape.js';
+import { closeOwned } from './attach.js';
 import type {
   AttachedDevice,
   DeviceKind,
@@ -190,6 +191,7 @@ export const block = {
   attach(declared: DeclaredDevice, request: BlockRequest): AttachedBlock {
     return attachBlock(declared, request.path, request.sectorSize);
   },
+  release: closeOwned,
   keepsHostNetwork: false,
 
   rules: [

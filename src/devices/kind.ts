@@ -104,6 +104,8 @@ export interface DeviceKind {
   // attach
   /** Opens or adopts the descriptor and measures it; throws NablaError in upstream's words. */
   attach(declared: DeclaredDevice, request: DeviceRequest): AttachedDevice;
+  /** Undoes attach for a launch that is abandoned or handed over: closes what it opened. */
+  release(device: AttachedDevice): void;
   /** True when the guest reaches a host network through it: it keeps the host's network namespace. */
   readonly keepsHostNetwork: boolean;
 

@@ -17,6 +17,7 @@ import {
 import { systemErrorText } from '../os-errors.js';
 import type { RuleTemplate } from '../policy/table.js';
 import { escapeName, escapeText } from '../text-escape.js';
+import { closeOwned } from './attach.js';
 import type {
   AttachedDevice,
   DeviceKind,
@@ -274,6 +275,7 @@ export const net = {
   attach(declared: DeclaredDevice, request: NetRequest): AttachedNet {
     return attachNet(declared, request.target, request.mac);
   },
+  release: closeOwned,
   /** A guest with a tap keeps the host's network namespace, like its tap. */
   keepsHostNetwork: true,
 

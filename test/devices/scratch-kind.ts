@@ -2,6 +2,7 @@
 import { closeSync, ftruncateSync } from 'node:fs';
 import type { ReportDevice } from '../../src/audit/report.js';
 import { checkKeys, deviceName, expected, object } from '../../src/checks.js';
+import { closeOwned } from '../../src/devices/attach.js';
 import type {
   AttachedDevice,
   DeviceKind,
@@ -112,6 +113,7 @@ export const scratch = {
       blockSize: BLOCK,
     };
   },
+  release: closeOwned,
   keepsHostNetwork: false,
 
   rules: [
