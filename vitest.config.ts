@@ -19,6 +19,7 @@ const UNIT = [
   'test/fuzz/corpus.test.ts',
   'test/launch/privilege.test.ts',
   'test/policy/rules.test.ts',
+  'test/run-syntax.test.ts',
   'test/toolchain/build.test.ts',
   'test/toolchain/hosted-manifest.test.ts',
   'test/toolchain/manifest-schema.test.ts',

@@ -1,27 +1,28 @@
 // api.ts: the typed programmatic API: run(options) starts a guest and returns a handle; the CLI is a thin layer.
 import type { Readable } from 'node:stream';
-import { checkRunOptions } from './api-options.js';
+import { normalizeRunOptions } from './api-options.js';
 import type { BytesInput } from './bytes.js';
+import type { DeviceRunOptions } from './devices/registry.js';
 import { type PreparedLaunch, prepareLaunch } from './launch/prepare.js';
 import { collect, type GuestExit, type StdioMode, spawnTender } from './launch/spawn.js';
 import type { PolicyRule } from './policy/rules.js';
 
 /**
- * What run() and prepare() take. Paths and arguments are bytes: a string is taken as UTF-8 (as
- * Node's fs takes it), a Buffer or Uint8Array as the bytes it holds (a file name need not be
- * UTF-8); none may hold a NUL. Every bad value, and any key not listed here, throws NablaError.
+ * What run(), prepare() and audit() take, and what nabla-run's command line is parsed into: the
+ * one request. Paths and arguments are bytes: a string is taken as UTF-8 (as Node's fs takes
+ * it), a Buffer or Uint8Array as the bytes it holds (a file name need not be UTF-8); none may
+ * hold a NUL. Every bad value, and any key not listed here, throws NablaError. The devices are
+ * one field per device kind (DeviceRunOptions): `block` (src/devices/block.ts, BlockOptions:
+ * manifest name, backing file, optional sector size) and `net` (src/devices/net.ts,
+ * NetOptions: manifest name and a tap interface or an open descriptor, optional MAC).
  */
-export interface RunOptions {
+export interface RunOptions extends DeviceRunOptions {
   /** Path of the unikernel (.nabla / .spt). */
   kernel: BytesInput;
   /** Guest arguments; the guest sees their bytes joined by single spaces (at most 8191 bytes). */
   args?: BytesInput[];
   /** Guest memory in MiB (default 512). */
   memMiB?: number;
-  /** Block devices: manifest name, backing file (a regular file), optional sector size (default 512). */
-  block?: Array<{ name: string; path: BytesInput; sectorSize?: number | undefined }>;
-  /** Network devices: manifest name and a tap interface name or an open descriptor (made non-blocking). */
-  net?: Array<{ name: string; iface?: string; fd?: number; mac?: string }>;
   /** Leave guest memory outside its segments executable (upstream's --x-exec-heap). */
   xExecHeap?: boolean;
   /** How the guest's stdout and stderr are handled (default 'pipe'). */
@@ -61,7 +62,7 @@ export interface GuestHandle {
 
 /** Validates, attaches and compiles everything a run needs, without starting it (for audits). */
 export function prepare(options: RunOptions): PreparedLaunch {
-  return prepareLaunch(checkRunOptions(options).request);
+  return prepareLaunch(normalizeRunOptions(options));
 }
 
 /**
@@ -70,11 +71,11 @@ export function prepare(options: RunOptions): PreparedLaunch {
  * Bad input throws NablaError before anything starts.
  */
 export function run(options: RunOptions): GuestHandle {
-  const { request, stdio, timeoutMs } = checkRunOptions(options);
+  const request = normalizeRunOptions(options);
   const prepared = prepareLaunch(request);
   let spawned: ReturnType<typeof spawnTender>;
   try {
-    spawned = spawnTender(prepared, stdio, undefined, timeoutMs);
+    spawned = spawnTender(prepared, request.stdio, undefined, request.timeoutMs);
   } finally {
     prepared.release(); // the child holds its own copies now
   }

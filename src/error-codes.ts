@@ -56,8 +56,6 @@ export const ERROR_CODES = {
   BENCH_FAILED: 'one or more benchmark variants failed (the report is still written)',
   // Not the user's input.
   INTERNAL: 'a failure nabla did not expect (a bug): printed as "internal error: ..."',
-  INVALID_INPUT:
-    'bad input whose check names no code yet (transitional: such sites are being given their own code)',
 } as const;
 
 /** A stable code of nabla's own. */

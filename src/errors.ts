@@ -1,12 +1,12 @@
 // errors.ts: the one error type nabla raises: a stable code, the lines the CLI prints, an exit status.
-import { type ErrorCode, isInternalCode, type NablaErrorCode } from './error-codes.js';
+import { isInternalCode, type NablaErrorCode } from './error-codes.js';
 
 export interface NablaErrorOptions {
   /**
-   * The stable code (src/error-codes.ts). Without one, INVALID_INPUT: the transitional default
-   * for checks not yet given their own code.
+   * The stable code (src/error-codes.ts), required so that every failure has one; a NativeError
+   * carries its errno name instead.
    */
-  code?: ErrorCode;
+  code: NablaErrorCode;
   /** Default 1. */
   exitCode?: number;
   /** True when the CLI should print its usage after the message (option errors). */
@@ -37,7 +37,7 @@ export class NablaError extends Error {
   readonly showUsage: boolean;
   readonly toolOutput: string | undefined;
 
-  constructor(lines: string | readonly string[], options: NablaErrorOptions = {}) {
+  constructor(lines: string | readonly string[], options: NablaErrorOptions) {
     const all = typeof lines === 'string' ? [lines] : lines;
     const tool = options.toolOutput?.trimEnd();
     // The message is the whole story for a caller of the API: the lines, then the tool's words.
@@ -47,7 +47,7 @@ export class NablaError extends Error {
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = 'NablaError';
-    this.code = options.code ?? 'INVALID_INPUT';
+    this.code = options.code;
     this.lines = all;
     this.exitCode = options.exitCode ?? 1;
     this.showUsage = options.showUsage ?? false;

@@ -4,14 +4,9 @@ import { readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { resolve } from 'node:path';
 import { prepare, type RunOptions, run } from '../api.js';
-import {
-  checkKeys,
-  expected,
-  MAX_TIMEOUT_MS,
-  pickRunOptions,
-  RUN_OPTION_KEYS,
-} from '../api-options.js';
+import { MAX_TIMEOUT_MS, pickRunOptions, runOptionKeys } from '../api-options.js';
 import { bytesToText } from '../bytes.js';
+import { checkKeys, expected } from '../checks.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_JSON } from '../package/paths.js';
@@ -26,6 +21,7 @@ import {
   type CallCount,
   conditionsText,
   type HostedSection,
+  NO_KIND_FIELDS,
   type ObservationSection,
 } from './report.js';
 
@@ -76,7 +72,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 function checkOptions(options: AuditOptions): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw expected('an object', 'options', options);
-  checkKeys(options, [...RUN_OPTION_KEYS, ...AUDIT_OPTION_KEYS], 'AuditOptions');
+  checkKeys(options, [...runOptionKeys(), ...AUDIT_OPTION_KEYS], 'AuditOptions');
   for (const key of ['observe', 'footprint'] as const) {
     const v = options[key];
     if (v !== undefined && typeof v !== 'boolean') throw expected('a boolean', key, v);
@@ -208,15 +204,15 @@ function unikernelSection(prepared: PreparedLaunch): AuditReport['unikernel'] {
     sha256: sha256(image),
     args: request.args.map(bytesToText),
     memMiB: Number(request.memSize >> 20n),
+    // Each kind says what its device is attached to and fills its fields; the others are null.
     devices: prepared.devices.map((d) => ({
       index: d.index,
       name: d.name,
       type: d.type,
-      attachment: d.type === 'BLOCK_BASIC' ? bytesToText(d.path) : d.target,
+      attachment: d.kind.attachment(d),
       guestFd: d.hostFd,
-      blockSize: d.type === 'BLOCK_BASIC' ? d.blockSize : null,
-      capacity: d.type === 'BLOCK_BASIC' ? d.capacity.toString() : null,
-      mtu: d.type === 'NET_BASIC' ? d.mtu : null,
+      ...NO_KIND_FIELDS,
+      ...d.kind.reportFields(d),
     })),
   };
 }

@@ -1,4 +1,5 @@
 // comparison.ts: how this unikernel's surface compares with upstream solo5-spt, Docker's default profile and a hosted build.
+import type { DeviceType } from '../elf/abi.js';
 import { dockerProfile, upstreamTable, x86_64Syscalls } from './data.js';
 import type { AllowedSyscall, ComparisonRow, HostedSection } from './report.js';
 
@@ -9,10 +10,13 @@ export interface UpstreamSurface {
   source: string;
 }
 
-/** Upstream solo5-spt's table (data/upstream-solo5-spt.json) for the attached device types. */
-function upstreamSurface(deviceTypes: ReadonlyArray<'BLOCK_BASIC' | 'NET_BASIC'>): UpstreamSurface {
+/**
+ * Upstream solo5-spt's table (data/upstream-solo5-spt.json) for the attached device types; a
+ * type upstream does not have adds nothing (its tender would refuse such a unikernel).
+ */
+function upstreamSurface(deviceTypes: readonly DeviceType[]): UpstreamSurface {
   const table = upstreamTable();
-  const rules = [...table.core, ...deviceTypes.flatMap((type) => table.devices[type])];
+  const rules = [...table.core, ...deviceTypes.flatMap((type) => table.devices[type] ?? [])];
   return {
     syscalls: [...new Set(rules.map((r) => r.syscall))].sort(),
     rules: rules.length,
@@ -22,7 +26,7 @@ function upstreamSurface(deviceTypes: ReadonlyArray<'BLOCK_BASIC' | 'NET_BASIC'>
 
 export interface ComparisonInput {
   allowlist: readonly AllowedSyscall[];
-  deviceTypes: ReadonlyArray<'BLOCK_BASIC' | 'NET_BASIC'>;
+  deviceTypes: readonly DeviceType[];
   /** Distinct syscalls the guest made, when it was observed. */
   guestObserved: number | null;
   hosted: HostedSection;

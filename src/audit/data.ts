@@ -27,7 +27,8 @@ const UpstreamFile = z.object({
   source: z.looseObject({ repository: z.string(), version: z.string() }),
   license: z.string(),
   core: z.array(UpstreamRule),
-  devices: z.object({ BLOCK_BASIC: z.array(UpstreamRule), NET_BASIC: z.array(UpstreamRule) }),
+  /** Rules per manifest device type (BLOCK_BASIC, NET_BASIC), as upstream's modules add them. */
+  devices: z.record(z.string(), z.array(UpstreamRule)),
 });
 
 export type DockerProfile = z.infer<typeof DockerFile>;

@@ -5,6 +5,7 @@ import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { example, hostedExample } from '../package/paths.js';
+import { runOptionWords } from '../run-syntax.js';
 import { escapeText } from '../text-escape.js';
 import type { Confinement, RecordedObservation } from './observe.js';
 import type { HostedSandbox, HostedSection } from './report.js';
@@ -84,22 +85,19 @@ export function resolveHosted(kernel: Buffer, hosted: string | null | undefined)
   };
 }
 
-/** The hosted build's command line: nabla-run's options with the devices as descriptors, then ARGS. */
+/**
+ * The hosted build's command line: nabla-run's options (src/run-syntax.ts), the memory always
+ * given, with the devices as descriptors (each kind's hostedArgs), then ARGS.
+ */
 export function hostedArgs(prepared: PreparedLaunch): string[] {
-  const out: string[] = [];
   const { request } = prepared;
-  out.push(`--mem=${request.memSize >> 20n}`);
-  prepared.devices.forEach((d, i) => {
-    const fd = FIRST_DEVICE_FD + i;
-    if (d.type === 'BLOCK_BASIC') {
-      out.push(`--block:${d.name}=@${fd}`, `--block-sector-size:${d.name}=${d.blockSize}`);
-    } else {
-      const mac = [...d.mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
-      out.push(`--net:${d.name}=@${fd}`, `--net-mac:${d.name}=${mac}`);
-    }
-  });
-  if (request.xExecHeap) out.push('--x-exec-heap');
-  return [...out, '--', ...request.args.map(hostedText)];
+  const devices = prepared.devices.flatMap((d, i) => d.kind.hostedArgs(d, FIRST_DEVICE_FD + i));
+  const options = {
+    kernel: request.kernel,
+    memMiB: Number(request.memSize >> 20n),
+    xExecHeap: request.xExecHeap,
+  };
+  return [...runOptionWords(options, devices), '--', ...request.args.map(hostedText)];
 }
 
 /** The descriptors handed over, in the order hostedArgs numbers them. */

@@ -1,4 +1,5 @@
 // html.ts: the audit report as one self-contained HTML page (tables, the comparison chart inlined as SVG).
+import { kindOfType } from '../devices/registry.js';
 import { comparisonSvg } from './chart.js';
 import { footprintSummary, observationSummary, verdict } from './markdown.js';
 import type { AuditReport } from './report.js';
@@ -69,7 +70,7 @@ export async function renderHtml(report: AuditReport): Promise<string> {
             d.type,
             d.attachment,
             d.guestFd,
-            d.type === 'BLOCK_BASIC' ? `${d.capacity} bytes, block ${d.blockSize}` : `mtu ${d.mtu}`,
+            kindOfType(d.type)?.geometry(d) ?? '',
           ]),
         ),
     '<h2>1. The enforced filter</h2>',

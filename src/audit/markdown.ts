@@ -1,4 +1,5 @@
 // markdown.ts: the audit report as Markdown (the terminal's default output and report.md).
+import { kindOfType } from '../devices/registry.js';
 import { markdownTable as table } from '../markdown-table.js';
 import { escapeName, escapeText } from '../text-escape.js';
 import type { AuditReport } from './report.js';
@@ -69,7 +70,7 @@ export function renderMarkdown(report: AuditReport): string {
             d.type,
             code(escapeText(d.attachment)),
             d.guestFd,
-            d.type === 'BLOCK_BASIC' ? `${d.capacity} bytes, block ${d.blockSize}` : `mtu ${d.mtu}`,
+            kindOfType(d.type)?.geometry(d) ?? '',
           ]),
         )),
     '',

@@ -1,4 +1,5 @@
 // report.ts: the audit report's shape (published as docs/audit-report.schema.json) and its version.
+import type { DeviceType } from '../elf/abi.js';
 import type { Footprint } from './footprint.js';
 
 /** Bumped on any change of shape: major when a field goes or changes meaning, minor when one is added. */
@@ -131,6 +132,27 @@ export interface ComparisonRow {
   source: string;
 }
 
+/** One attached device (each kind fills its own fields: src/devices/kind.ts, reportFields). */
+export interface ReportDevice {
+  index: number;
+  name: string;
+  type: DeviceType;
+  attachment: string;
+  guestFd: number;
+  blockSize: number | null;
+  capacity: string | null;
+  mtu: number | null;
+}
+
+/** The fields of a device entry that are some kind's: each kind fills its own (src/devices/kind.ts). */
+export type KindReportFields = Omit<
+  ReportDevice,
+  'index' | 'name' | 'type' | 'attachment' | 'guestFd'
+>;
+
+/** Every kind's fields null; a device's kind then sets its own. */
+export const NO_KIND_FIELDS: KindReportFields = { blockSize: null, capacity: null, mtu: null };
+
 export interface AuditReport {
   kind: 'nabla-audit-report';
   schemaVersion: typeof AUDIT_SCHEMA_VERSION;
@@ -143,16 +165,7 @@ export interface AuditReport {
     sha256: string;
     args: string[];
     memMiB: number;
-    devices: Array<{
-      index: number;
-      name: string;
-      type: 'BLOCK_BASIC' | 'NET_BASIC';
-      attachment: string;
-      guestFd: number;
-      blockSize: number | null;
-      capacity: string | null;
-      mtu: number | null;
-    }>;
+    devices: ReportDevice[];
   };
   filter: {
     instructions: number;

@@ -1,5 +1,6 @@
 // nabla-run.ts: the solo5-spt compatible runner: parse, prepare, then become the tender.
 import { writeSync } from 'node:fs';
+import { normalizeRunOptions } from '../api-options.js';
 import { execTender } from '../launch/exec.js';
 import { prepareLaunch } from '../launch/prepare.js';
 import { reportError, writeStderr } from './report.js';
@@ -25,8 +26,9 @@ export function main(argv: readonly string[], prog = PROG): number {
       writeSync(1, version(prog));
       return 0;
     }
-    const prepared = prepareLaunch(command.request);
-    if (command.request.verbose) {
+    const request = normalizeRunOptions(command.options, 'nabla-run');
+    const prepared = prepareLaunch(request);
+    if (request.verbose) {
       // What was decided here; the tender then reports what it did, step by step.
       writeStderr(prepared.privileges.notes.map((note) => `${prog}: plan: ${note}\n`).join(''));
     }

@@ -1,57 +1,19 @@
-// spt-args.ts: parses solo5-spt's exact command-line syntax (docs/abi.md §7), plus nabla-run's own options, into a launch request.
+// spt-args.ts: parses solo5-spt's exact command-line syntax (docs/abi.md §7), plus nabla-run's own options, into RunOptions.
+import type { RunOptions } from '../api.js';
 import { textToBytes } from '../bytes.js';
-import { checkBlockSize } from '../devices/block.js';
-import type { DeviceRequest } from '../devices/types.js';
+import { deviceKinds } from '../devices/registry.js';
+import { MFT_NAME_MAX } from '../elf/abi.js';
 import { NablaError } from '../errors.js';
-import { DEFAULT_MEM_MIB, memSizeBytes, parseMemMiB } from '../launch/memory.js';
-import type { LaunchRequest } from '../launch/prepare.js';
+import { ownOption } from '../run-syntax.js';
 import { escapeText } from '../text-escape.js';
 
 export type SptCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; request: LaunchRequest };
+  | { kind: 'run'; options: RunOptions };
 
 // Device names are what upstream's sscanf accepts: [A-Za-z0-9], at most 67 characters.
-const DEVICE_OPTION = /^--(block|block-sector-size|net|net-mac):([A-Za-z0-9]{1,67})=(.+)$/;
-
-/**
- * nabla-run's own options, beyond solo5-spt's syntax: like the others they come before KERNEL,
- * so a guest's arguments are never read as ours.
- */
-interface Extensions {
-  user?: string;
-  verbose?: boolean;
-  core?: boolean;
-  timeoutMs?: number;
-}
-
-/** `--timeout=SECONDS`: positive, at most millisecond precision (as timeout(1) takes 1.5). */
-export function parseTimeout(text: string): number {
-  const match = /^([0-9]+)(?:\.([0-9]{1,3}))?$/.exec(text);
-  const ms = match ? Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0')) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms <= 0) {
-    throw new NablaError(
-      `Malformed argument to --timeout: '${escapeText(text)}' (expected a positive number of seconds, e.g. 10 or 1.5)`,
-    );
-  }
-  return ms;
-}
-
-/** Takes one of our extensions into `ext`; false when `arg` is not one. */
-function parseExtension(arg: string, ext: Extensions): boolean {
-  if (arg === '--verbose') ext.verbose = true;
-  else if (arg === '--core') ext.core = true;
-  else if (arg.startsWith('--timeout='))
-    ext.timeoutMs = parseTimeout(arg.slice('--timeout='.length));
-  else if (arg.startsWith('--user=')) {
-    const user = arg.slice('--user='.length);
-    if (user === '')
-      throw new NablaError("Malformed argument to --user: '' (expected NAME|UID[:GID])");
-    ext.user = user;
-  } else return false;
-  return true;
-}
+const DEVICE_OPTION = new RegExp(`^--([a-z][a-z-]*):([A-Za-z0-9]{1,${MFT_NAME_MAX}})=(.+)$`);
 
 /**
  * Upstream's line and status, then its usage screen. The Solo5 bindings' own options
@@ -62,12 +24,15 @@ function invalidOption(arg: string, prog: string): NablaError {
   // Quoted escaped, as every message quotes what it did not write (text-escape.ts).
   const shown = escapeText(arg);
   if (!arg.startsWith('--solo5:'))
-    return new NablaError(`Invalid option: \`${shown}'`, { showUsage: true });
+    return new NablaError(`Invalid option: \`${shown}'`, { code: 'USAGE', showUsage: true });
   const name = escapeText(arg.split('=', 1)[0] as string);
-  return new NablaError([
-    `Invalid option: \`${shown}'`,
-    `${name} is a guest option: put it after KERNEL (${prog} [ OPTIONS ] KERNEL ${shown} ...); see --help`,
-  ]);
+  return new NablaError(
+    [
+      `Invalid option: \`${shown}'`,
+      `${name} is a guest option: put it after KERNEL (${prog} [ OPTIONS ] KERNEL ${shown} ...); see --help`,
+    ],
+    { code: 'USAGE' },
+  );
 }
 
 /** Pass 1, as upstream: find --help/--version and the KERNEL operand (the first non-option). */
@@ -82,75 +47,73 @@ function findKernel(argv: readonly string[]): SptCommand | number {
 }
 
 /**
+ * The device kinds' options: per option, the value for each device name (the last one given,
+ * in the order the names first came, as upstream keeps them), checked as each is read.
+ */
+class DeviceOptions {
+  private readonly given = new Map<string, Map<string, unknown>>();
+  private readonly parsers = new Map(
+    deviceKinds().flatMap((kind) => kind.options.map((o) => [o.name, o] as const)),
+  );
+
+  /** Takes `--OPTION:NAME=VALUE`; false when it is no device kind's option. */
+  take(arg: string): boolean {
+    const [, option = '', name = '', value = ''] = DEVICE_OPTION.exec(arg) ?? [];
+    const spec = this.parsers.get(option);
+    if (spec === undefined) return false;
+    const values = this.given.get(option) ?? new Map<string, unknown>();
+    values.set(name, spec.parse ? spec.parse(value) : value);
+    this.given.set(option, values);
+    return true;
+  }
+
+  /** Each kind's RunOptions entries, after the check that a qualifying option has its device. */
+  entries(): Record<string, object[]> {
+    const of = (option: string) => this.given.get(option) ?? new Map<string, unknown>();
+    const out: Record<string, object[]> = {};
+    for (const kind of deviceKinds()) {
+      for (const spec of kind.options) {
+        if (spec.qualifies === undefined) continue;
+        const base = this.parsers.get(spec.qualifies);
+        // --block-sector-size:s given without --block:s=PATH: PATH as the base option writes it.
+        const value = base?.forms[0]?.syntax.split('=').slice(1).join('=') ?? 'VALUE';
+        for (const name of of(spec.name).keys()) {
+          if (!of(spec.qualifies).has(name))
+            throw new NablaError(
+              `--${spec.name}:${name} given without --${spec.qualifies}:${name}=${value}`,
+              { code: 'USAGE' },
+            );
+        }
+      }
+      const entries = kind.fromCommandLine(of);
+      if (entries.length > 0) out[kind.key] = entries;
+    }
+    return out;
+  }
+}
+
+/**
  * `argv` is lossless text (bytes.ts); KERNEL, --block paths and guest arguments come out as the
- * bytes given. `prog` names the command in the hint for a misplaced guest option.
+ * bytes given. `prog` names the command in the hint for a misplaced guest option. The options
+ * hold only what was given (defaults are the normalisation's: api-options.ts).
  */
 export function parseSptArgs(argv: readonly string[], prog = 'nabla-run'): SptCommand {
   const found = findKernel(argv);
   if (typeof found !== 'number') return found;
-  if (found < 0) throw new NablaError('Missing KERNEL operand', { showUsage: true });
+  if (found < 0) throw new NablaError('Missing KERNEL operand', { code: 'USAGE', showUsage: true });
 
-  let memMiB = DEFAULT_MEM_MIB;
-  let xExecHeap = false;
-  const blocks = new Map<string, string>();
-  const sectorSizes = new Map<string, number>();
-  const nets = new Map<string, string>();
-  const macs = new Map<string, string>();
-  const ext: Extensions = {};
+  const options: RunOptions = {
+    kernel: textToBytes(argv[found] as string),
+    args: argv.slice(found + 1).map(textToBytes),
+  };
+  const devices = new DeviceOptions();
   for (const arg of argv.slice(0, found)) {
     if (arg === '--') break;
-    if (parseExtension(arg, ext)) continue;
-    if (arg.startsWith('--mem=')) {
-      memMiB = parseMemMiB(arg.slice('--mem='.length));
-      continue;
-    }
-    if (arg === '--x-exec-heap') {
-      xExecHeap = true;
-      continue;
-    }
-    const match = DEVICE_OPTION.exec(arg);
-    if (!match) throw invalidOption(arg, prog);
-    const [, option, name = '', value = ''] = match;
-    if (option === 'block') blocks.set(name, value);
-    else if (option === 'net') nets.set(name, value);
-    else if (option === 'net-mac') macs.set(name, value);
-    else sectorSizes.set(name, checkBlockSize(/^[0-9]+$/.test(value) ? Number(value) : Number.NaN));
+    const eq = arg.indexOf('=');
+    const own = ownOption(eq < 0 ? arg : arg.slice(0, eq));
+    if (own?.takes === 'flag' && eq < 0) own.read('', options);
+    else if (own?.takes === 'value' && eq >= 0) own.read(arg.slice(eq + 1), options);
+    else if (!devices.take(arg)) throw invalidOption(arg, prog);
   }
-
-  const devices: DeviceRequest[] = [];
-  for (const [name, path] of blocks)
-    devices.push({
-      kind: 'block',
-      name,
-      path: textToBytes(path),
-      sectorSize: sectorSizes.get(name),
-    });
-  for (const [name, value] of nets) {
-    const fd = /^@[0-9]+$/.test(value) ? Number(value.slice(1)) : undefined;
-    devices.push({
-      kind: 'net',
-      name,
-      target: fd === undefined ? { iface: value } : { fd },
-      mac: macs.get(name),
-    });
-  }
-  for (const name of sectorSizes.keys()) {
-    if (!blocks.has(name))
-      throw new NablaError(`--block-sector-size:${name} given without --block:${name}=PATH`);
-  }
-  for (const name of macs.keys()) {
-    if (!nets.has(name))
-      throw new NablaError(`--net-mac:${name} given without --net:${name}=IFACE`);
-  }
-  return {
-    kind: 'run',
-    request: {
-      kernel: textToBytes(argv[found] as string),
-      args: argv.slice(found + 1).map(textToBytes),
-      memSize: memSizeBytes(memMiB),
-      xExecHeap,
-      devices,
-      ...ext,
-    },
-  };
+  return { kind: 'run', options: { ...options, ...devices.entries() } };
 }

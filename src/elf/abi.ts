@@ -44,10 +44,21 @@ export const MFT_ENTRY = {
 export const SPT_BOOT_INFO_SIZE = 40;
 export const SPT_EPOLL_TIMERFD_DATA = 0xfffffffen;
 
-export type DeviceType = 'BLOCK_BASIC' | 'NET_BASIC';
+/**
+ * The manifest's device types by name (MFT_DEV_<name> in spt_abi.h): the one list of them on
+ * this side, which the manifest reader, the note and plan writers and the manifest.json schema
+ * take theirs from. A device kind (src/devices/) attaches devices of one of these types.
+ */
+export const MFT_DEVICE_TYPES = {
+  BLOCK_BASIC: MFT_DEV_BLOCK_BASIC,
+  NET_BASIC: MFT_DEV_NET_BASIC,
+} as const;
+
+export type DeviceType = keyof typeof MFT_DEVICE_TYPES;
+
+/** The names of the types, in MFT_DEVICE_TYPES' order. */
+export const DEVICE_TYPE_NAMES = Object.keys(MFT_DEVICE_TYPES) as readonly DeviceType[];
 
 export function deviceTypeName(type: number): DeviceType | undefined {
-  if (type === MFT_DEV_BLOCK_BASIC) return 'BLOCK_BASIC';
-  if (type === MFT_DEV_NET_BASIC) return 'NET_BASIC';
-  return undefined;
+  return DEVICE_TYPE_NAMES.find((name) => MFT_DEVICE_TYPES[name] === type);
 }

@@ -24,7 +24,10 @@ export function execTender(prepared: PreparedLaunch): never {
   const tender = tenderPath();
   const elfFd = prepared.unikernel.fd;
   const deviceFds = prepared.devices.map((d) => d.fd);
-  const planFd = planMemfd(prepared.encodePlan({ elfFd, deviceFds }));
+  // No process stays to supervise the guest: the tender keeps --timeout's time itself.
+  const planFd = planMemfd(
+    prepared.encodePlan({ elfFd, deviceFds, watchdogMs: prepared.request.timeoutMs }),
+  );
   // KERNEL and ARGS only show `ps` what runs (the plan decides), as the bytes given.
   const argv = ['nabla-run', String(planFd), prepared.request.kernel, ...prepared.request.args];
   try {

@@ -1,7 +1,7 @@
-// prepare.ts: turns a launch request into every decision of a run: devices, policy, BPF, command line.
+// prepare.ts: turns the launch request (derived from RunOptions) into every decision of a run: devices, policy, BPF, command line.
 import { closeSync } from 'node:fs';
 import { attachDevices, releaseDevices } from '../devices/attach.js';
-import type { AttachedDevice, DeviceRequest } from '../devices/types.js';
+import type { AttachedDevice, DeviceRequest } from '../devices/kind.js';
 import { SPT_CMDLINE_SIZE } from '../elf/abi.js';
 import { inspectUnikernel, openUnikernel, type Unikernel } from '../elf/unikernel.js';
 import { NablaError } from '../errors.js';
@@ -10,7 +10,13 @@ import { encodePlan } from '../plan/encode.js';
 import { deviceHostFd, EPOLL_FD, TIMER_FD } from '../plan/layout.js';
 import { buildPolicy, type PolicyRule } from '../policy/rules.js';
 import { decidePrivileges, type Privileges } from './privilege.js';
+import type { StdioMode } from './spawn.js';
 
+/**
+ * A request as everything after the one normalisation reads it (normalizeRunOptions in
+ * src/api-options.ts derives it from RunOptions): bytes, sizes and defaults decided, each
+ * device with its kind.
+ */
 export interface LaunchRequest {
   /** The KERNEL operand as given: bytes, which need not be UTF-8. */
   kernel: Buffer;
@@ -22,11 +28,16 @@ export interface LaunchRequest {
   /** `--user`: NAME|UID[:GROUP|GID]; default nobody when root (see privilege.ts). */
   user?: string;
   /** Allow core dumps (and keep the guest dumpable). */
-  core?: boolean;
+  core: boolean;
   /** The tender reports each step on stderr. */
-  verbose?: boolean;
-  /** nabla-run --timeout: the tender's watchdog kills the guest after this long. Not for supervised runs. */
+  verbose: boolean;
+  /**
+   * Kill the guest after this long: nabla-run's tender keeps the time itself (its watchdog,
+   * PlanSources.watchdogMs), run() as the guest's supervisor.
+   */
   timeoutMs?: number;
+  /** run(): the guest's stdout and stderr. */
+  stdio: StdioMode;
 }
 
 /** Where the tender finds its inputs, and who supervises it. */
@@ -35,10 +46,11 @@ export interface PlanSources {
   deviceFds: readonly number[];
   /**
    * A supervised guest (run()) is killed when its parent exits; `pid` is that parent (0: the one
-   * the tender starts with, when a wrapper sits between). The supervisor keeps time itself, so
-   * such a plan has no watchdog.
+   * the tender starts with, when a wrapper sits between). The supervisor keeps time itself.
    */
   supervisor?: { pid: number };
+  /** nabla-run, which no process supervises: the tender's watchdog kills the guest after this long. */
+  watchdogMs?: number;
 }
 
 export interface PreparedLaunch {
@@ -78,7 +90,9 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
     const cmdline = joinArgs(request.args);
     // The limit counts bytes (upstream's SPT_CMDLINE_SIZE); its words say characters.
     if (cmdline.length > SPT_CMDLINE_SIZE - 1) {
-      throw new NablaError(`Guest command line too long (max=${SPT_CMDLINE_SIZE - 1} characters)`);
+      throw new NablaError(`Guest command line too long (max=${SPT_CMDLINE_SIZE - 1} characters)`, {
+        code: 'CMDLINE_TOO_LONG',
+      });
     }
     const devices = attached.map((device, position) => ({
       ...device,
@@ -89,7 +103,7 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
       uid: process.getuid?.() ?? 0,
       gid: process.getgid?.() ?? 0,
       highestFd: Math.max(EPOLL_FD, TIMER_FD, ...devices.map((d) => d.hostFd)),
-      hasNet: devices.some((d) => d.type === 'NET_BASIC'),
+      keepsHostNetwork: devices.some((d) => d.kind.keepsHostNetwork),
     });
     const policy = buildPolicy({ epollFd: EPOLL_FD, timerFd: TIMER_FD, devices });
     const filter = compileFilter(
@@ -118,16 +132,14 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
             type: d.type,
             sourceFd: sources.deviceFds[i] ?? -1,
             hostFd: d.hostFd,
-            ...(d.type === 'BLOCK_BASIC'
-              ? { capacity: d.capacity, blockSize: d.blockSize }
-              : { mtu: d.mtu, mac: d.mac }),
+            ...d.kind.planFields(d),
           })),
           bpf: filter.bpf,
           cmdline,
           kernelPath: request.kernel,
           privileges,
-          verbose: request.verbose === true,
-          timeoutMs: sources.supervisor ? 0 : (request.timeoutMs ?? 0),
+          verbose: request.verbose,
+          timeoutMs: sources.watchdogMs ?? 0,
           ...(sources.supervisor ? { supervisor: sources.supervisor } : {}),
         }),
       release: () => {

@@ -45,8 +45,8 @@ export interface PrivilegeContext {
   gid: number;
   /** The highest descriptor number the guest will hold. */
   highestFd: number;
-  /** Whether the guest has a network device (then it keeps the host's network namespace). */
-  hasNet: boolean;
+  /** A device of the guest reaches the host's network (a tap): it keeps the host's network namespace. */
+  keepsHostNetwork: boolean;
   database?: AccountDatabase;
   /** The text of /proc/self/limits (the tender inherits this process's limits). */
   limits?: string;
@@ -208,9 +208,9 @@ export function decidePrivileges(request: PrivilegeRequest, context: PrivilegeCo
   // The guest makes no call these namespaces would answer differently; they are depth for the day
   // the filter fails. A guest with a tap keeps the host's network namespace, like its tap.
   let namespaces = PLAN_NS.user | PLAN_NS.mnt | PLAN_NS.ipc | PLAN_NS.uts | PLAN_NS.cgroup;
-  if (!context.hasNet) namespaces |= PLAN_NS.net;
+  if (!context.keepsHostNetwork) namespaces |= PLAN_NS.net;
   notes.push(
-    `namespaces: user mnt ipc uts cgroup${context.hasNet ? ' (net kept: the guest has a network device)' : ' net'}`,
+    `namespaces: user mnt ipc uts cgroup${context.keepsHostNetwork ? ' (net kept: the guest has a network device)' : ' net'}`,
   );
 
   const core = request.core ? hardCoreLimit(context.limits ?? readLimits()) : 0n;

@@ -23,8 +23,7 @@ export class NativeError extends NablaError {
     syscall: string,
     options?: ErrorOptions,
   ) {
-    super(message, { cause: options?.cause });
-    this.code = code;
+    super(message, { code, cause: options?.cause });
     this.errno = errno;
     this.syscall = syscall;
   }

@@ -1,5 +1,5 @@
 // encode.ts: encodes a launch plan (tenders/include/nabla_plan.h) from decisions already made.
-import { MFT_DEV_BLOCK_BASIC, MFT_DEV_NET_BASIC } from '../elf/abi.js';
+import { type DeviceType, MFT_DEVICE_TYPES } from '../elf/abi.js';
 import {
   PLAN_DEVICE,
   PLAN_DEVICE_SIZE,
@@ -25,15 +25,22 @@ export interface PlanPrivileges {
   dumpable: boolean;
 }
 
-export interface PlanDevice {
-  index: number;
-  type: 'BLOCK_BASIC' | 'NET_BASIC';
-  sourceFd: number;
-  hostFd: number;
+/**
+ * The fields of struct nabla_plan_device a device kind fills (src/devices/<kind>.ts,
+ * planFields); those a kind does not use stay zero, as the tender's check of the kind requires.
+ */
+export interface PlanDeviceFields {
   capacity?: bigint;
   blockSize?: number;
   mtu?: number;
   mac?: Buffer;
+}
+
+export interface PlanDevice extends PlanDeviceFields {
+  index: number;
+  type: DeviceType;
+  sourceFd: number;
+  hostFd: number;
 }
 
 export interface PlanInput {
@@ -125,10 +132,7 @@ export function encodePlan(input: PlanInput): Buffer {
     const at = devicesOffset + i * PLAN_DEVICE_SIZE;
     const d = PLAN_DEVICE;
     plan.writeUInt32LE(device.index, at + d.mftIndex);
-    plan.writeUInt32LE(
-      device.type === 'BLOCK_BASIC' ? MFT_DEV_BLOCK_BASIC : MFT_DEV_NET_BASIC,
-      at + d.type,
-    );
+    plan.writeUInt32LE(MFT_DEVICE_TYPES[device.type], at + d.type);
     plan.writeInt32LE(device.sourceFd, at + d.sourceFd);
     plan.writeInt32LE(device.hostFd, at + d.hostFd);
     plan.writeBigUInt64LE(device.capacity ?? 0n, at + d.capacity);

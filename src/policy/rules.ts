@@ -1,14 +1,12 @@
 // rules.ts: resolves the policy table for one run's descriptor layout and attached devices.
-import { CORE_RULES, DEVICE_RULES, type Operand, type RuleTemplate } from './table.js';
+import type { PolicyDevice } from '../devices/kind.js';
+import { CORE_RULES, type Operand, type RuleTemplate, rulesOf } from './table.js';
 
-/** What the rules depend on: descriptor numbers as the guest will see them, and device geometry. */
+/** What the rules depend on: descriptor numbers as the guest will see them, and each device. */
 export interface PolicyContext {
   epollFd: number;
   timerFd: number;
-  devices: ReadonlyArray<
-    | { type: 'BLOCK_BASIC'; hostFd: number; name: string; capacity: bigint; blockSize: number }
-    | { type: 'NET_BASIC'; hostFd: number; name: string }
-  >;
+  devices: readonly PolicyDevice[];
 }
 
 export interface ArgCondition {
@@ -28,10 +26,12 @@ export interface PolicyRule {
 
 const CONSOLE_FD = 1n;
 
-type Device = PolicyContext['devices'][number];
-
-function resolve(operand: Operand, ctx: PolicyContext, device?: Device): bigint {
+function resolve(operand: Operand, ctx: PolicyContext, device?: PolicyDevice): bigint {
   if ('literal' in operand) return operand.literal;
+  if ('field' in operand) {
+    if (!device) throw new Error(`policy field '${operand.field}' needs a device`);
+    return device.kind.operand(operand.field, device);
+  }
   switch (operand.slot) {
     case 'console':
       return CONSOLE_FD;
@@ -41,15 +41,14 @@ function resolve(operand: Operand, ctx: PolicyContext, device?: Device): bigint 
       return BigInt(ctx.timerFd);
   }
   if (!device) throw new Error(`policy slot '${operand.slot}' needs a device`);
-  if (operand.slot === 'device') return BigInt(device.hostFd);
-  if (device.type !== 'BLOCK_BASIC')
-    throw new Error(`policy slot '${operand.slot}' needs a block device`);
-  return operand.slot === 'blockSize'
-    ? BigInt(device.blockSize)
-    : device.capacity - BigInt(device.blockSize);
+  return BigInt(device.hostFd);
 }
 
-function instantiate(template: RuleTemplate, ctx: PolicyContext, device?: Device): PolicyRule {
+function instantiate(
+  template: RuleTemplate,
+  ctx: PolicyContext,
+  device?: PolicyDevice,
+): PolicyRule {
   return {
     syscall: template.syscall,
     nr: template.nr,
@@ -67,6 +66,6 @@ function instantiate(template: RuleTemplate, ctx: PolicyContext, device?: Device
 export function buildPolicy(ctx: PolicyContext): PolicyRule[] {
   return [
     ...CORE_RULES.map((t) => instantiate(t, ctx)),
-    ...ctx.devices.flatMap((d) => DEVICE_RULES[d.type].map((t) => instantiate(t, ctx, d))),
+    ...ctx.devices.flatMap((d) => rulesOf(d.kind).map((t) => instantiate(t, ctx, d))),
   ];
 }

@@ -1,9 +1,18 @@
-// table.ts: the hypercall allowlist of docs/abi.md §5 as data: one row per rule, with its reason.
+// table.ts: the hypercall allowlist of docs/abi.md §5 as data: one row per rule, with its reason; device kinds' rows collected from their modules.
 
-/** A value a rule compares against, resolved for one run's descriptor layout and devices. */
+import type { DeviceKind } from '../devices/kind.js';
+import { deviceKinds } from '../devices/registry.js';
+import type { DeviceType } from '../elf/abi.js';
+
+/**
+ * A value a rule compares against, resolved for one run's descriptor layout and devices: a
+ * constant, a descriptor number (the console, the epoll set, the timerfd, the device's own),
+ * or a field of the device that its kind resolves (a block device's block size).
+ */
 export type Operand =
   | { literal: bigint }
-  | { slot: 'console' | 'epoll' | 'timer' | 'device' | 'blockSize' | 'lastBlockOffset' };
+  | { slot: 'console' | 'epoll' | 'timer' | 'device' }
+  | { field: string };
 
 export interface RuleTemplate {
   syscall: string;
@@ -58,33 +67,21 @@ export const CORE_RULES: readonly RuleTemplate[] = [
   },
 ];
 
-/** For block I/O: this device, exactly one block, never past the last block (no file growth). */
-const BLOCK_ARGS: RuleTemplate['args'] = [
-  { index: 0, op: 'eq', operand: { slot: 'device' } },
-  { index: 2, op: 'eq', operand: { slot: 'blockSize' } },
-  { index: 3, op: 'le', operand: { slot: 'lastBlockOffset' } },
-];
-const NET_ARGS: RuleTemplate['args'] = [{ index: 0, op: 'eq', operand: { slot: 'device' } }];
+/**
+ * Rules each attached device adds, by kind. Each kind's rows sit in its module, beside the
+ * code that opens the descriptor they are tied to (src/devices/block.ts: pread64 and pwrite64
+ * of one block; src/devices/net.ts: read and write of one frame); this lists them all, with
+ * the core rules above, for whoever reads the whole table (docs/abi.md §5).
+ */
+export function deviceRules(): ReadonlyArray<{
+  kind: string;
+  type: DeviceType;
+  rules: readonly RuleTemplate[];
+}> {
+  return deviceKinds().map((kind) => ({ kind: kind.key, type: kind.type, rules: kind.rules }));
+}
 
-/** Rules each attached device adds, by manifest type. */
-export const DEVICE_RULES: Readonly<Record<'BLOCK_BASIC' | 'NET_BASIC', readonly RuleTemplate[]>> =
-  {
-    BLOCK_BASIC: [
-      { syscall: 'pread64', nr: 17, args: BLOCK_ARGS, reason: 'solo5_block_read of one block' },
-      { syscall: 'pwrite64', nr: 18, args: BLOCK_ARGS, reason: 'solo5_block_write of one block' },
-    ],
-    NET_BASIC: [
-      {
-        syscall: 'read',
-        nr: 0,
-        args: NET_ARGS,
-        reason: 'solo5_net_read of one frame from the tap',
-      },
-      {
-        syscall: 'write',
-        nr: 1,
-        args: NET_ARGS,
-        reason: 'solo5_net_write of one frame to the tap',
-      },
-    ],
-  };
+/** The rows a device of `kind` adds. */
+export function rulesOf(kind: DeviceKind): readonly RuleTemplate[] {
+  return kind.rules;
+}

@@ -1,10 +1,11 @@
 // manifest.ts: reads and validates a unikernel's manifest.json source (the devices it declares).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { DEVICE_TYPE_NAMES, type DeviceType } from '../elf/abi.js';
 import { NablaError } from '../errors.js';
 import { systemErrorText } from '../os-errors.js';
 
-export type ManifestDeviceType = 'BLOCK_BASIC' | 'NET_BASIC';
+export type ManifestDeviceType = DeviceType;
 
 export interface ManifestDevice {
   name: string;
@@ -22,7 +23,12 @@ export interface ManifestSource {
 export const MAX_DEVICES = 63;
 /** A name fills a 68-byte field with its NUL; upstream allows only these characters. */
 const DEVICE_NAME_PATTERN = /^[A-Za-z0-9]{1,67}$/;
-const DEVICE_TYPES = ['BLOCK_BASIC', 'NET_BASIC'] as const satisfies readonly ManifestDeviceType[];
+/** The manifest's types (src/elf/abi.ts), as zod's enum takes them: at least one. */
+const DEVICE_TYPES = DEVICE_TYPE_NAMES as readonly [DeviceType, ...DeviceType[]];
+/** `"BLOCK_BASIC" or "NET_BASIC"`: the types as the message lists them. */
+const TYPES_TEXT = DEVICE_TYPES.map((t) => `"${t}"`)
+  .join(', ')
+  .replace(/, ([^,]*)$/, ' or $1');
 
 /** A manifest source that breaks a rule; the message names the file and the JSON path. */
 export class ManifestError extends NablaError {
@@ -61,7 +67,7 @@ const DeviceSchema = z.strictObject(
       .string({ error: (i) => `${NAME_RULE} ${received(i)}` })
       .regex(DEVICE_NAME_PATTERN, { error: (i) => `${NAME_RULE} ${received(i)}` }),
     type: z.enum(DEVICE_TYPES, {
-      error: (i) => `expected "BLOCK_BASIC" or "NET_BASIC" ${received(i)}`,
+      error: (i) => `expected ${TYPES_TEXT} ${received(i)}`,
     }),
   },
   {

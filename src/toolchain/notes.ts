@@ -1,8 +1,7 @@
 // notes.ts: generates the GNU assembler source of a unikernel's Solo5 ABI1 and MFT1 ELF notes.
 import {
   ABI1_INFO_SIZE,
-  MFT_DEV_BLOCK_BASIC,
-  MFT_DEV_NET_BASIC,
+  MFT_DEVICE_TYPES,
   MFT_ENTRY_SIZE,
   MFT_HEADER_SIZE,
   MFT_NAME_SIZE,
@@ -27,11 +26,7 @@ const NOTE_MFT1 = SOLO5_NOTE_MANIFEST;
 const ABI1_DESCSZ = ABI1_INFO_SIZE;
 /** Padding before the manifest so that it starts at note offset 24, 8-aligned. */
 const MFT_DESC_PAD = MFT_NOTE_DESC_PAD;
-const MFT_TYPES = {
-  RESERVED_FIRST: MFT_RESERVED_FIRST,
-  BLOCK_BASIC: MFT_DEV_BLOCK_BASIC,
-  NET_BASIC: MFT_DEV_NET_BASIC,
-} as const;
+const MFT_TYPES = { RESERVED_FIRST: MFT_RESERVED_FIRST, ...MFT_DEVICE_TYPES } as const;
 
 /** n_descsz of the MFT1 note for a manifest of `entries` entries (reserved one included). */
 function manifestDescSize(entries: number): number {
@@ -59,7 +54,7 @@ function entry(name: string, type: number, label: string): string[] {
   lines.push(
     `    .fill ${MFT_NAME_SIZE - name.length}, 1, 0`,
     `    .long ${hex(type)}`,
-    '    .fill 16, 1, 0       /* block {capacity, block_size} or net {mac, mtu} */',
+    '    .fill 16, 1, 0       /* the device union */',
     '    .quad 0              /* hostfd */',
     '    .byte 0              /* attached */',
     '    .fill 7, 1, 0',

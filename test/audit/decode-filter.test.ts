@@ -7,6 +7,8 @@ import {
   SECCOMP_RET_KILL_PROCESS,
 } from '../../src/audit/bpf-sim.js';
 import { conditionKey, proveFilter } from '../../src/audit/decode-filter.js';
+import { block } from '../../src/devices/block.js';
+import { net } from '../../src/devices/net.js';
 import { compileFilter } from '../../src/native/index.js';
 import { buildPolicy, type PolicyContext, type PolicyRule } from '../../src/policy/rules.js';
 import { bpf, LD, RET } from './bpf-asm.js';
@@ -34,7 +36,7 @@ describe('decoding a filter by simulation', () => {
       timerFd: 4,
       devices: [
         {
-          type: 'BLOCK_BASIC',
+          kind: block,
           name: 'big',
           hostFd: 5,
           capacity: 8n * GiB + 4096n,
@@ -53,10 +55,10 @@ describe('decoding a filter by simulation', () => {
       epollFd: 3,
       timerFd: 4,
       devices: [
-        { type: 'BLOCK_BASIC', name: 'a', hostFd: 5, capacity: 1n << 20n, blockSize: 512 },
-        { type: 'NET_BASIC', name: 'n0', hostFd: 6 },
-        { type: 'BLOCK_BASIC', name: 'b', hostFd: 7, capacity: 1n << 24n, blockSize: 4096 },
-        { type: 'NET_BASIC', name: 'n1', hostFd: 8 },
+        { kind: block, name: 'a', hostFd: 5, capacity: 1n << 20n, blockSize: 512 },
+        { kind: net, name: 'n0', hostFd: 6 },
+        { kind: block, name: 'b', hostFd: 7, capacity: 1n << 24n, blockSize: 4096 },
+        { kind: net, name: 'n1', hostFd: 8 },
       ],
     };
     const rules = buildPolicy(ctx);
@@ -67,7 +69,7 @@ describe('decoding a filter by simulation', () => {
     const ctx: PolicyContext = {
       epollFd: 3,
       timerFd: 4,
-      devices: [{ type: 'NET_BASIC', name: 'service', hostFd: 5 }],
+      devices: [{ kind: net, name: 'service', hostFd: 5 }],
     };
     const rules = buildPolicy(ctx);
     const { verification, allowlist } = proveAllowlist(compile(rules), rules);
@@ -102,7 +104,7 @@ describe('decoding a filter by simulation', () => {
       epollFd: 3,
       timerFd: 4,
       devices: Array.from({ length: 63 }, (_, i) => ({
-        type: 'BLOCK_BASIC' as const,
+        kind: block,
         name: `storage${i}`,
         hostFd: 5 + i,
         // Every other device above 4 GiB, so both shapes of the bound are read back.

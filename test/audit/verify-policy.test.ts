@@ -14,6 +14,7 @@ import {
 } from '../../src/audit/bpf-sim.js';
 import { contains } from '../../src/audit/intervals.js';
 import { verifyFilter } from '../../src/audit/verify-policy.js';
+import { block } from '../../src/devices/block.js';
 import { compileFilter } from '../../src/native/index.js';
 import { buildPolicy, type PolicyContext, type PolicyRule } from '../../src/policy/rules.js';
 import { bpf, LD, RET } from './bpf-asm.js';
@@ -23,7 +24,7 @@ const ctx = {
   timerFd: 4,
   devices: [
     {
-      type: 'BLOCK_BASIC' as const,
+      kind: block,
       name: 'storage',
       hostFd: 5,
       capacity: 1n << 20n,
@@ -39,7 +40,7 @@ const blocks = (n: number, capacity: (i: number) => bigint): PolicyContext => ({
   epollFd: 3,
   timerFd: 4,
   devices: Array.from({ length: n }, (_, i) => ({
-    type: 'BLOCK_BASIC' as const,
+    kind: block,
     name: `storage${i}`,
     hostFd: 5 + i,
     capacity: capacity(i),

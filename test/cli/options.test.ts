@@ -130,7 +130,7 @@ describe('a nabla yargs parser', () => {
   });
 
   it("passes a handler's own error through unchanged", async () => {
-    const own = new NablaError('x: No such source file');
+    const own = new NablaError('x: No such source file', { code: 'BUILD_INPUT' });
     const error = await parse(['x'], () => {
       throw own;
     }).catch((e: unknown) => e);

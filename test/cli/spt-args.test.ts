@@ -1,7 +1,9 @@
 // spt-args.test.ts: solo5-spt's command-line syntax, parsed exactly as upstream does.
 import { describe, expect, it } from 'vitest';
-import { parseSptArgs, parseTimeout } from '../../src/cli/spt-args.js';
+import { normalizeRunOptions } from '../../src/api-options.js';
+import { parseSptArgs } from '../../src/cli/spt-args.js';
 import { NablaError } from '../../src/errors.js';
+import { parseTimeout } from '../../src/run-syntax.js';
 
 function failure(argv: string[]): string {
   try {
@@ -28,26 +30,22 @@ describe('solo5-spt argument syntax', () => {
     ]);
     expect(cmd).toEqual({
       kind: 'run',
-      request: {
+      options: {
         kernel: Buffer.from('app.nabla'),
         args: [Buffer.from('--mem=1'), Buffer.from('a b')],
-        memSize: 64n << 20n,
+        memMiB: 64,
         xExecHeap: true,
-        devices: [
-          { kind: 'block', name: 'storage', path: Buffer.from('/tmp/d.img'), sectorSize: 4096 },
-          { kind: 'net', name: 'service', target: { iface: 'tap0' }, mac: '02:00:00:00:00:01' },
-        ],
+        block: [{ name: 'storage', path: Buffer.from('/tmp/d.img'), sectorSize: 4096 }],
+        net: [{ name: 'service', iface: 'tap0', mac: '02:00:00:00:00:01' }],
       },
     });
   });
 
   it('defaults to 512 MiB and accepts @FD and --', () => {
     const cmd = parseSptArgs(['--net:n=@7', '--', '-kernel-with-dash']);
-    expect(cmd.kind === 'run' && cmd.request.memSize).toBe(512n << 20n);
-    expect(cmd.kind === 'run' && cmd.request.kernel).toEqual(Buffer.from('-kernel-with-dash'));
-    expect(cmd.kind === 'run' && cmd.request.devices).toEqual([
-      { kind: 'net', name: 'n', target: { fd: 7 }, mac: undefined },
-    ]);
+    expect(cmd.kind === 'run' && normalizeRunOptions(cmd.options).memSize).toBe(512n << 20n);
+    expect(cmd.kind === 'run' && cmd.options.kernel).toEqual(Buffer.from('-kernel-with-dash'));
+    expect(cmd.kind === 'run' && cmd.options.net).toEqual([{ name: 'n', fd: 7, mac: undefined }]);
   });
 
   it('finds --help and --version before the kernel only', () => {
@@ -106,16 +104,16 @@ describe('solo5-spt argument syntax', () => {
     });
     // After KERNEL it is the guest's, as any argument there.
     const cmd = parseSptArgs(['k', '--solo5:quiet']);
-    expect(cmd.kind === 'run' && cmd.request.args).toEqual([Buffer.from('--solo5:quiet')]);
+    expect(cmd.kind === 'run' && cmd.options.args).toEqual([Buffer.from('--solo5:quiet')]);
   });
 
   it('keeps paths and arguments as the bytes the lossless text stands for', () => {
     // raw-argv.ts escapes a byte that is not UTF-8 as U+DC80 + byte.
     const cmd = parseSptArgs(['--block:s=d\udcff', 'k\udcfe', 'a\udcffb', 'ü']);
-    expect(cmd.kind === 'run' && cmd.request).toMatchObject({
+    expect(cmd.kind === 'run' && cmd.options).toMatchObject({
       kernel: Buffer.from([0x6b, 0xfe]),
       args: [Buffer.from([0x61, 0xff, 0x62]), Buffer.from('ü')],
-      devices: [{ kind: 'block', name: 's', path: Buffer.from([0x64, 0xff]) }],
+      block: [{ name: 's', path: Buffer.from([0x64, 0xff]) }],
     });
   });
 });
@@ -131,7 +129,7 @@ describe("nabla-run's own options (beyond solo5-spt)", () => {
       '--verbose',
       '--timeout=9',
     ]);
-    expect(cmd.kind === 'run' && cmd.request).toMatchObject({
+    expect(cmd.kind === 'run' && cmd.options).toMatchObject({
       kernel: Buffer.from('app.nabla'),
       args: [Buffer.from('--verbose'), Buffer.from('--timeout=9')],
       user: 'daemon:adm',
@@ -143,9 +141,7 @@ describe("nabla-run's own options (beyond solo5-spt)", () => {
 
   it('adds nothing to the request when none is given', () => {
     const cmd = parseSptArgs(['app.nabla']);
-    expect(cmd.kind === 'run' && Object.keys(cmd.request).sort()).toEqual(
-      ['args', 'devices', 'kernel', 'memSize', 'xExecHeap'].sort(),
-    );
+    expect(cmd.kind === 'run' && Object.keys(cmd.options).sort()).toEqual(['args', 'kernel']);
   });
 
   it.each([

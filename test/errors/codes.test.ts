@@ -28,21 +28,6 @@ const blk = example('blk');
 const ping = example('ping'); // declares the network device `service`
 const HELLO_MANIFEST = join(ROOT, 'examples', 'hello', 'manifest.json');
 
-/**
- * Modules whose checks are being rewritten on another branch (issue 10, parts 1 and 2: the
- * device modules, the request shape): their `new NablaError(...)` sites name no code yet and
- * raise INVALID_INPUT. When a file's sites get their codes, it leaves this list, and each case
- * marked `pending` below (a failure raised there) loses the mark.
- */
-const PENDING_FILES = [
-  'src/api-options.ts',
-  'src/cli/spt-args.ts',
-  'src/devices/attach.ts',
-  'src/devices/block.ts',
-  'src/devices/net.ts',
-  'src/launch/prepare.ts',
-];
-
 // ---- the list and the docs ------------------------------------------------------------------
 
 /** The rows of the code table in docs/errors.md: code, meaning, example. */
@@ -130,14 +115,9 @@ describe('throw sites', () => {
     ),
   }));
 
-  it('every `new NablaError(...)` names its code, outside the modules awaiting theirs', () => {
-    const uncoded = sites.filter((s) => s.uncoded.length > 0 && !PENDING_FILES.includes(s.file));
+  it('every `new NablaError(...)` names its code', () => {
+    const uncoded = sites.filter((s) => s.uncoded.length > 0);
     expect(uncoded).toEqual([]);
-  });
-
-  it('each module awaiting codes still has a site without one (else it leaves the list)', () => {
-    for (const file of PENDING_FILES)
-      expect(sites.find((s) => s.file === file)?.uncoded.length ?? 0, file).toBeGreaterThan(0);
   });
 });
 
@@ -169,7 +149,13 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): NablaErrorJson {
   return error;
 }
 
-const asAlice: PrivilegeContext = { euid: 1000, uid: 1000, gid: 1000, highestFd: 5, hasNet: false };
+const asAlice: PrivilegeContext = {
+  euid: 1000,
+  uid: 1000,
+  gid: 1000,
+  highestFd: 5,
+  keepsHostNetwork: false,
+};
 
 /** A flaky peer for the boot scenario: boots the first time (its check), fails every trial. */
 function flakyPeer(): string {
@@ -190,8 +176,6 @@ interface Case {
   via: string;
   fail: () => Promise<NablaErrorJson> | NablaErrorJson;
   message: string | RegExp;
-  /** Raised in a module of PENDING_FILES: INVALID_INPUT until its site names `code`. */
-  pending?: true;
   /** Default 1. */
   exitCode?: number;
 }
@@ -220,7 +204,6 @@ const CASES: Case[] = [
     via: 'nabla audit --format json, --block-sector-size without --block',
     fail: () => cli(['audit', '--format=json', '--block-sector-size:storage=4096', blk]),
     message: '--block-sector-size:storage given without --block:storage=PATH',
-    pending: true,
   },
   {
     code: 'OPTION_INVALID',
@@ -239,7 +222,6 @@ const CASES: Case[] = [
     via: 'prepare() with a negative memMiB',
     fail: () => raised(() => prepare({ kernel: hello, memMiB: -1 })),
     message: /^Expected .* for memMiB but received -1$/,
-    pending: true,
   },
   {
     code: 'ARGV_UNREADABLE',
@@ -315,7 +297,6 @@ const CASES: Case[] = [
         prepare({ kernel: hello, block: [{ name: 'foo', path: disk('foo.img', 4096) }] }),
       ),
     message: "Resource not declared in manifest: 'foo'",
-    pending: true,
   },
   {
     code: 'DEVICE_DUPLICATE',
@@ -333,7 +314,6 @@ const CASES: Case[] = [
       );
     },
     message: "Device 'storage' is attached more than once",
-    pending: true,
   },
   {
     code: 'DEVICE_NOT_ATTACHED',
@@ -341,14 +321,12 @@ const CASES: Case[] = [
     fail: () => cli(['audit', '--format', 'json', '--no-observe', '--no-footprint', blk]),
     message:
       "Device 'storage' of type BLOCK_BASIC declared but not attached.\nAll declared devices must be attached. See --help for syntax.",
-    pending: true,
   },
   {
     code: 'BLOCK_OPEN',
     via: 'prepare() with a missing backing file',
     fail: () => raised(() => prepare({ kernel: blk, block: [{ name: 'storage', path: missing }] })),
     message: `Could not open block device: ${missing}: No such file or directory`,
-    pending: true,
   },
   {
     code: 'BLOCK_SIZE',
@@ -361,7 +339,6 @@ const CASES: Case[] = [
         }),
       ),
     message: 'storage: Backing storage size must be block aligned (4096 bytes)',
-    pending: true,
   },
   {
     code: 'NET_ATTACH',
@@ -369,7 +346,6 @@ const CASES: Case[] = [
     fail: () =>
       raised(() => prepare({ kernel: ping, net: [{ name: 'service', iface: 'nabla-none0' }] })),
     message: 'Could not attach interface: nabla-none0: No such device',
-    pending: true,
   },
   {
     code: 'NET_NOT_TAP',
@@ -380,7 +356,6 @@ const CASES: Case[] = [
     },
     message:
       /^Could not attach interface: @\d+: not a tap device \(TUNGETIFF: Inappropriate ioctl for device\)$/,
-    pending: true,
   },
   // The launch.
   {
@@ -388,7 +363,6 @@ const CASES: Case[] = [
     via: 'prepare() with 8192 bytes of arguments',
     fail: () => raised(() => prepare({ kernel: hello, args: ['x'.repeat(8192)] })),
     message: 'Guest command line too long (max=8191 characters)',
-    pending: true,
   },
   {
     code: 'USER_UNKNOWN',
@@ -615,21 +589,14 @@ describe('every code comes from a real failure', () => {
   });
   afterAll(() => vi.unstubAllEnvs());
 
-  it('each code but the transitional INVALID_INPUT has a case below', () => {
+  it('each code has a case below', () => {
     const covered = new Set(CASES.map((c) => c.code));
-    expect(Object.keys(ERROR_CODES).filter((c) => !covered.has(c as ErrorCode))).toEqual([
-      'INVALID_INPUT',
-    ]);
+    expect(Object.keys(ERROR_CODES).filter((c) => !covered.has(c as ErrorCode))).toEqual([]);
   });
 
   it.each(CASES)('$code: $via', async (c) => {
     const error = await c.fail();
-    expect(
-      error.code,
-      c.pending
-        ? `raised in a module awaiting codes; once it names ${c.code}, drop \`pending\``
-        : '',
-    ).toBe(c.pending ? 'INVALID_INPUT' : c.code);
+    expect(error.code).toBe(c.code);
     if (typeof c.message === 'string') expect(error.message).toBe(c.message);
     else expect(error.message).toMatch(c.message);
     expect(error.exitCode).toBe(c.exitCode ?? 1);

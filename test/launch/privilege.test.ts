@@ -56,7 +56,7 @@ const asRoot: PrivilegeContext = {
   uid: 0,
   gid: 0,
   highestFd: 5,
-  hasNet: false,
+  keepsHostNetwork: false,
   database,
   limits: 'Max core file size        0                    unlimited            bytes     \n',
 };
@@ -137,7 +137,7 @@ describe('privilege decisions', () => {
   it('an empty network namespace only for a guest without a network device', () => {
     const base = PLAN_NS.user | PLAN_NS.mnt | PLAN_NS.ipc | PLAN_NS.uts | PLAN_NS.cgroup;
     expect(decidePrivileges({}, asRoot).namespaces).toBe(base | PLAN_NS.net);
-    expect(decidePrivileges({}, { ...asRoot, hasNet: true }).namespaces).toBe(base);
+    expect(decidePrivileges({}, { ...asRoot, keepsHostNetwork: true }).namespaces).toBe(base);
   });
 
   it('limits: no core unless asked (then the hard limit), nofile above the planned numbers, nproc 0', () => {

@@ -1,5 +1,7 @@
 // rules.test.ts: the resolved allowlist equals docs/abi.md §5 for each device set, row for row.
 import { describe, expect, it } from 'vitest';
+import { block } from '../../src/devices/block.js';
+import { net } from '../../src/devices/net.js';
 import { buildPolicy, type PolicyRule } from '../../src/policy/rules.js';
 
 const compact = (rules: PolicyRule[]) =>
@@ -28,8 +30,8 @@ describe('policy table', () => {
       epollFd: 3,
       timerFd: 4,
       devices: [
-        { type: 'BLOCK_BASIC', name: 'a', hostFd: 5, capacity: 4n << 20n, blockSize: 512 },
-        { type: 'BLOCK_BASIC', name: 'b', hostFd: 6, capacity: 8192n, blockSize: 4096 },
+        { kind: block, name: 'a', hostFd: 5, capacity: 4n << 20n, blockSize: 512 },
+        { kind: block, name: 'b', hostFd: 6, capacity: 8192n, blockSize: 4096 },
       ],
     });
     expect(compact(rules)).toEqual([
@@ -49,7 +51,7 @@ describe('policy table', () => {
     const rules = buildPolicy({
       epollFd: 3,
       timerFd: 4,
-      devices: [{ type: 'NET_BASIC', name: 'n', hostFd: 5 }],
+      devices: [{ kind: net, name: 'n', hostFd: 5 }],
     });
     expect(compact(rules)).toEqual([...CORE, 'read(0) a0 eq 5', 'write(1) a0 eq 5']);
   });
@@ -58,7 +60,7 @@ describe('policy table', () => {
     const rules = buildPolicy({
       epollFd: 3,
       timerFd: 4,
-      devices: [{ type: 'NET_BASIC', name: 'n', hostFd: 5 }],
+      devices: [{ kind: net, name: 'n', hostFd: 5 }],
     });
     for (const rule of rules) {
       expect(rule.reason.length).toBeGreaterThan(5);

@@ -2,6 +2,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NABLA, NABLA_RUN } from '../../package/paths.js';
+import { runOptionWords } from '../../run-syntax.js';
 import { buildUnikernel } from '../../toolchain/build.js';
 import { timeRun } from '../procs.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
@@ -28,7 +29,10 @@ const dir = (ctx: BenchContext) => join(ctx.scratch, 'audit');
 const guestPath = (ctx: BenchContext, n: number) => join(dir(ctx), `blocks${n}.nabla`);
 const diskPath = (ctx: BenchContext, i: number) => join(dir(ctx), `storage${i}.img`);
 const blockOptions = (ctx: BenchContext, n: number) =>
-  Array.from({ length: n }, (_, i) => `--block:storage${i}=${diskPath(ctx, i)}`);
+  runOptionWords({
+    kernel: guestPath(ctx, n),
+    block: Array.from({ length: n }, (_, i) => ({ name: `storage${i}`, path: diskPath(ctx, i) })),
+  });
 
 /** Builds the guest declaring `n` block devices, storage0 .. storage(n-1). */
 async function buildGuest(ctx: BenchContext, n: number): Promise<void> {

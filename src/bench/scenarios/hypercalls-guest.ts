@@ -8,9 +8,11 @@ import {
   SECCOMP_RET_KILL_PROCESS,
   SECCOMP_RET_KILL_THREAD,
 } from '../../audit/bpf-sim.js';
+import { block } from '../../devices/block.js';
 import { compileFilter } from '../../native/index.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { buildPolicy } from '../../policy/rules.js';
+import { runOptionWords } from '../../run-syntax.js';
 
 /*
  * One guest, built twice by scripts/build-guests.mjs: as a unikernel for nabla-run and as a
@@ -66,11 +68,11 @@ export async function runBenchGuest(
   spec: GuestRun,
   signal?: AbortSignal,
 ): Promise<GuestResult> {
-  const devices = [
-    `--mem=${MEM_MIB}`,
-    `--block:storage=${spec.disk}`,
-    `--block-sector-size:storage=${spec.blockSize}`,
-  ];
+  const devices = runOptionWords({
+    kernel: BENCH_GUEST,
+    memMiB: MEM_MIB,
+    block: [{ name: 'storage', path: spec.disk, sectorSize: spec.blockSize }],
+  });
   const args = [
     '--solo5:quiet',
     spec.op,
@@ -144,9 +146,7 @@ export function hostedFilter(capacity: bigint, blockSize: number): Buffer {
   const policy = buildPolicy({
     epollFd: HOSTED_LAYOUT.epollFd,
     timerFd: HOSTED_LAYOUT.timerFd,
-    devices: [
-      { type: 'BLOCK_BASIC', name: 'storage', hostFd: HOSTED_LAYOUT.blockFd, capacity, blockSize },
-    ],
+    devices: [{ kind: block, name: 'storage', hostFd: HOSTED_LAYOUT.blockFd, capacity, blockSize }],
   });
   const { bpf } = compileFilter(
     policy.map((rule) => ({ syscall: rule.syscall, args: rule.args.map((a) => ({ ...a })) })),

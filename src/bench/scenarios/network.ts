@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { example, hostedExample } from '../../package/paths.js';
+import { runOptionWords } from '../../run-syntax.js';
 import { canUseNetns, Netns, type NsProcess, pingStats } from '../netns.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 
@@ -66,7 +67,11 @@ async function unavailable(path: string): Promise<string | undefined> {
 }
 
 function startServer(ns: Netns, target: 'nabla' | 'hosted'): NsProcess {
-  const devices = ['--mem=2', '--net:service=tap0'];
+  const devices = runOptionWords({
+    kernel: PING_GUEST,
+    memMiB: 2,
+    net: [{ name: 'service', iface: 'tap0' }],
+  });
   return target === 'nabla'
     ? ns.nablaRun([...devices, PING_GUEST, '--solo5:quiet', GUEST_ADDRESS], FLOOD_TIMEOUT_MS)
     : ns.spawn(PING_HOSTED, [...devices, '--solo5:quiet', GUEST_ADDRESS], FLOOD_TIMEOUT_MS);

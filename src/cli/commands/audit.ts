@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import type { RunOptions } from '../../api.js';
 import type { AuditOptions } from '../../audit/audit.js';
-import type { LaunchRequest } from '../../launch/prepare.js';
+import type { RunOption } from '../../run-syntax.js';
 import {
   type OptionTable,
   positiveInteger,
@@ -13,7 +13,7 @@ import {
 } from '../options.js';
 import type { ErrorFormat } from '../report.js';
 import { didYouMean } from '../suggest.js';
-import { NABLA_RUN_OPTIONS, optionName, parseSptUsage } from './run.js';
+import { optionName, parseSptUsage } from './run.js';
 
 export const command = 'audit';
 export const describe =
@@ -59,7 +59,12 @@ export const options = {
   },
 } as const satisfies OptionTable;
 
-export function builder(yargs: Argv) {
+/** `spt`: nabla-run's options as src/run-syntax.ts describes them; the epilogue names solo5-spt's. */
+export function builder(yargs: Argv, spt: typeof import('../../run-syntax.js')) {
+  const named = spt
+    .nablaRunOptions()
+    .filter((o) => o.group === 'solo5-spt' && o.takes !== 'action')
+    .map(spt.synopsis);
   return yargs
     .usage(
       `usage: ${PROG} [ AUDIT OPTIONS ] [ NABLA-RUN OPTIONS ] [ -- ] KERNEL [ ARGS ]\n\n` +
@@ -75,8 +80,7 @@ export function builder(yargs: Argv) {
     )
     .epilogue(
       "NABLA-RUN OPTIONS are nabla-run's, and the same options attach the same devices: " +
-        '--mem=MB --block:NAME=PATH --block-sector-size:NAME=N --net:NAME=IFACE|@FD ' +
-        '--net-mac:NAME=MAC --x-exec-heap. ARGS become the guest command line. ' +
+        `${named.join(' ')}. ARGS become the guest command line. ` +
         'Status 1 when the compiled filter and the policy table disagree (the report is still written).',
     );
 }
@@ -102,19 +106,18 @@ export interface AuditArgs {
 }
 
 /**
- * nabla-run's own options that change how long or how loudly a guest runs, not what it may
- * call: not audited. (--user and --core are: they decide the guest's and the hosted build's
- * privileges.)
- */
-const NOT_AUDITED = new Set(['--timeout', '--verbose']);
-
-/**
  * Splits the command line into the audit's options and nabla-run's syntax (options, KERNEL,
  * ARGS). An option before KERNEL that is neither the audit's nor nabla-run's is a usage error
  * here, with a suggestion from both sets: it is never handed on for nabla-run to guess at.
  */
-function splitArgs(argv: readonly string[]): { own: string[]; spt: string[] } {
+function splitArgs(
+  argv: readonly string[],
+  runOptions: readonly RunOption[],
+): { own: string[]; spt: string[] } {
   const ownNames = spellings(options);
+  // nabla-run's options the audit takes, and those it refuses (RunOption.audited says why).
+  const audited = runOptions.filter((o) => o.audited).map((o) => o.name);
+  const notAudited = runOptions.filter((o) => !o.audited).map((o) => o.name);
   const valued = Object.entries(options as OptionTable)
     .filter(([, o]) => o.type !== 'boolean')
     .map(([name]) => `--${name}`);
@@ -133,14 +136,14 @@ function splitArgs(argv: readonly string[]): { own: string[]; spt: string[] } {
       continue;
     }
     const sptName = optionName(arg);
-    if (NOT_AUDITED.has(sptName))
+    if (notAudited.includes(sptName))
       throw usageError(`${sptName} is nabla-run's own option; the audit does not take it`);
     // --solo5:... before KERNEL is a guest's option in the wrong place: nabla-run says so.
-    if (NABLA_RUN_OPTIONS.includes(sptName) || arg.startsWith('--solo5:')) {
+    if (audited.includes(sptName) || arg.startsWith('--solo5:')) {
       spt.push(arg);
       continue;
     }
-    const candidates = [...ownNames, ...NABLA_RUN_OPTIONS.filter((n) => !NOT_AUDITED.has(n))];
+    const candidates = [...ownNames, ...audited];
     throw usageError(`Unknown option: ${printable(sptName)}${didYouMean(sptName, candidates)}`);
   }
   return { own, spt: [...spt, ...argv.slice(i)] };
@@ -175,37 +178,8 @@ function auditArgs(parsed: OwnArgs): AuditArgs {
   };
 }
 
-/** The API's options for what nabla-run's parser made of the same words. */
-function toAuditOptions(request: LaunchRequest, memGiven: boolean, args: AuditArgs): AuditOptions {
-  const options: RunOptions = {
-    kernel: request.kernel,
-    args: [...request.args],
-    xExecHeap: request.xExecHeap,
-    block: [],
-    net: [],
-  };
-  if (memGiven) options.memMiB = Number(request.memSize >> 20n);
-  // --user and --core decide the guest's privileges, and so the hosted build's.
-  if (request.user !== undefined) options.user = request.user;
-  if (request.core) options.core = true;
-  for (const d of request.devices) {
-    if (d.kind === 'block')
-      options.block?.push({ name: d.name, path: d.path, sectorSize: d.sectorSize });
-    else options.net?.push({ name: d.name, ...d.target, mac: d.mac });
-  }
-  return {
-    ...options,
-    observe: args.observe,
-    observeTimeoutMs: args.observeTimeout,
-    hosted: args.hosted,
-    footprint: args.footprint,
-  };
-}
-
 /** Runs the audit and prints or writes the report; returns the exit status. */
-export async function handler(
-  args: AuditArgs & { request: LaunchRequest; memGiven: boolean },
-): Promise<number> {
+export async function handler(args: AuditArgs & { options: RunOptions }): Promise<number> {
   const [{ audit, AuditError }, { formatReport, writeReport }] = await Promise.all([
     import('../../audit/audit.js'),
     import('../../audit/output.js'),
@@ -219,7 +193,15 @@ export async function handler(
     process.stdout.write(`${PROG}: wrote ${written.join(', ')}\n`);
   };
   try {
-    await emit(await audit(toAuditOptions(args.request, args.memGiven, args)));
+    // What nabla-run's parser made of the same words is the very request audit() takes.
+    const options: AuditOptions = {
+      ...args.options,
+      observe: args.observe,
+      observeTimeoutMs: args.observeTimeout,
+      hosted: args.hosted,
+      footprint: args.footprint,
+    };
+    await emit(await audit(options));
     return 0;
   } catch (error) {
     if (error instanceof AuditError) await emit(error.report);
@@ -232,15 +214,16 @@ export async function runRaw(argv: readonly string[]): Promise<number> {
   // Asking for help is never an error, whatever else comes before KERNEL.
   const kernelAt = argv.findIndex((a) => a === '--' || !a.startsWith('-'));
   const beforeKernel = kernelAt < 0 ? argv : argv.slice(0, kernelAt);
+  const runOptions = await import('../../run-syntax.js');
   const { own, spt } = beforeKernel.includes('--help')
     ? { own: ['--help'], spt: [] }
-    : splitArgs(argv);
+    : splitArgs(argv, runOptions.nablaRunOptions());
   const [{ default: yargs }, { nablaParser }] = await Promise.all([
     import('yargs'),
     import('../parse.js'),
   ]);
   const context: UsageContext = { argv: own, options };
-  const parser = builder(nablaParser(yargs(own), context).scriptName(PROG));
+  const parser = builder(nablaParser(yargs(own), context).scriptName(PROG), runOptions);
   const parsed = (await parser.parseAsync()) as OwnArgs;
   if (parsed.help) return 0; // yargs has printed the help
   const sptCommand = await parseSptUsage(spt, PROG);
@@ -253,6 +236,5 @@ export async function runRaw(argv: readonly string[]): Promise<number> {
     process.stdout.write(version(PROG));
     return 0;
   }
-  const memGiven = spt.some((a) => a.startsWith('--mem='));
-  return await handler({ ...auditArgs(parsed), request: sptCommand.request, memGiven });
+  return await handler({ ...auditArgs(parsed), options: sptCommand.options });
 }

@@ -8,25 +8,6 @@ export const command = 'run';
 export const describe =
   'Run a unikernel: `nabla run [nabla-run OPTIONS] KERNEL [ARGS]`, exactly as nabla-run (see `nabla run --help`)';
 
-/**
- * nabla-run's options, each by its name before `=` or `:` (`--block` for --block:NAME=PATH),
- * as its usage lists them (a test holds the two together). They come before KERNEL.
- */
-export const NABLA_RUN_OPTIONS: readonly string[] = [
-  '--mem',
-  '--block',
-  '--block-sector-size',
-  '--net',
-  '--net-mac',
-  '--x-exec-heap',
-  '--help',
-  '--version',
-  '--user',
-  '--timeout',
-  '--core',
-  '--verbose',
-];
-
 /** `--block:storage=disk.img` -> `--block`: what names an option, before its argument. */
 export function optionName(token: string): string {
   return /^-*[^=:]*/.exec(token)?.[0] ?? token;
@@ -37,12 +18,14 @@ export function optionName(token: string): string {
  * away: nabla-run's own "Invalid option" message, with the suggestion. Anything else is left
  * to nabla-run's parser, which has the last word on its syntax.
  */
-function misspeltOption(argv: readonly string[]): Error | undefined {
+async function misspeltOption(argv: readonly string[]): Promise<Error | undefined> {
+  // Loaded here, not at `nabla`'s start: the description brings the device kinds with it.
+  const known = (await import('../../run-syntax.js')).nablaRunOptionNames();
   for (const token of argv) {
     if (token === '--' || !token.startsWith('-')) return undefined; // KERNEL: the guest's now
     const name = optionName(token);
-    if (NABLA_RUN_OPTIONS.includes(name)) continue;
-    const hint = didYouMean(name, NABLA_RUN_OPTIONS);
+    if (known.includes(name)) continue;
+    const hint = didYouMean(name, known);
     return hint === '' ? undefined : usageError(`Invalid option: \`${printable(token)}'${hint}`);
   }
   return undefined;
@@ -72,7 +55,7 @@ export async function parseSptUsage(argv: readonly string[], prog: string) {
 
 /** `run` takes solo5-spt's syntax verbatim: nabla-run's parser reads it, not ours. */
 export async function runRaw(argv: readonly string[]): Promise<number> {
-  const misspelt = misspeltOption(argv);
+  const misspelt = await misspeltOption(argv);
   if (misspelt) throw misspelt;
   await parseSptUsage(argv, 'nabla run'); // the command line's errors first; main() parses it again
   const { main } = await import('../nabla-run.js');
