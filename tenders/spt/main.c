@@ -1,6 +1,7 @@
 /* main.c: nabla-spt, the spt tender: carry out a launch plan, then jump. */
 /*
  * Usage: nabla-spt PLAN_FD [KERNEL [ARGS...]]
+ *        nabla-spt --template SOCKET_FD [KERNEL]   (engine_main.c)
  *
  * PLAN_FD is the decimal number of an inherited descriptor holding the
  * launch plan (include/nabla_plan.h). Everything after it is only there so
@@ -72,78 +73,20 @@
 #include "nabla_plan.h"
 #include "elf_load.h"
 #include "elf_notes.h"
+#include "engine_main.h"
+#include "enter.h"
 #include "msg.h"
 #include "regular_file.h"
 #include "devices.h"
-#include "filter_install.h"
 #include "guest_mem.h"
-#include "launch.h"
 #include "plan_read.h"
 #include "privilege.h"
 #include "proc_limits.h"
 #include "report.h"
+#include "startup.h"
 #include "text_escape.h"
 #include "watchdog.h"
 #include "xstate.h"
-
-extern char **environ;
-
-/* Stack pointer at entry: the x86_64 ABI wants (%rsp + 8) 16-aligned. */
-#define STACK_OFFSET 8
-
-/* Strict decimal 0..1023: no sign, no spaces, no leading zeros. */
-static int parse_plan_fd(const char *s)
-{
-    int v = 0;
-
-    if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
-        return -1;
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (*p - '0');
-        if (v >= NABLA_PLAN_FD_LIMIT)
-            return -1;
-    }
-    return v;
-}
-
-/* The tender is the orchestrator's, started with an empty environment. */
-static void require_empty_environment(void)
-{
-    size_t n = 0;
-    char name[64];
-
-    while (environ != NULL && environ[n] != NULL)
-        n++;
-    if (n == 0)
-        return;
-    snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[0], "="),
-             environ[0]);
-    fail("refusing to start with %zu environment variable%s (the first is "
-         "%s): nabla-run starts the tender with none",
-         n, n == 1 ? "" : "s", name);
-}
-
-/*
- * exec keeps ignored signals ignored and keeps the signal mask, so what a
- * parent set up would otherwise become the guest's. SIGKILL, SIGSTOP and the
- * two signals glibc reserves refuse sigaction; that is expected.
- */
-static void reset_signals(void)
-{
-    struct sigaction sa;
-    sigset_t none;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    for (int sig = 1; sig < NSIG; sig++)
-        (void)sigaction(sig, &sa, NULL);
-    sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
-        fail("cannot unblock signals");
-}
 
 /*
  * Messages are "F: text", F being the KERNEL operand the user gave, escaped
@@ -173,9 +116,12 @@ int main(int argc, char **argv)
 
     /* 1. */
     report_init(argc > 0 ? argv[0] : NULL);
+    /* A template (engine_main.c) has its own steps, in the same order. */
+    if (argc >= 2 && strcmp(argv[1], "--template") == 0)
+        engine_main(argc, argv);
     if (argc < 2)
         fail("usage: nabla-spt PLAN_FD [KERNEL [ARGS...]]");
-    plan_fd = parse_plan_fd(argv[1]);
+    plan_fd = parse_fd_arg(argv[1]);
     if (plan_fd < 0)
         fail("invalid plan descriptor '%s' (expected a decimal number "
              "0-%d)",
@@ -246,11 +192,6 @@ int main(int argc, char **argv)
     /* 14. */
     xstate_prepare(&xstate);
 
-    /* 15. From here on: no printing, no allocation, no library calls. */
-    note("seccomp: no_new_privs, then the filter; jumping to the guest");
-    filter_install(&plan);
-
-    /* 16. */
-    nabla_launch(h->mem_size - STACK_OFFSET, img.entry, SPT_BOOT_INFO_BASE,
-                 &xstate);
+    /* 15 and 16 (enter.c): the filter, then the jump. */
+    nabla_enter_guest(&plan, img.entry, &xstate);
 }
