@@ -24,6 +24,16 @@ export interface NativeBinding {
   getpwnam(name: string): { name: string; uid: number; gid: number } | null;
   getpwuid(uid: number): { name: string; uid: number; gid: number } | null;
   getgrnam(name: string): { name: string; gid: number } | null;
+  seqpacketPair(): [number, number];
+  engineSend(fd: number, data: Buffer, fds: number[]): void;
+  engineReceive(
+    fd: number,
+    timeoutMs: number,
+  ): { data: Buffer; fds: number[]; truncated: boolean } | null;
+  pipeCloexec(): [number, number];
+  pidfdSignal(pidfd: number, signal: number): boolean;
+  watchExits(callback: (exits: number[]) => void): void;
+  watchPidfd(pidfd: number): void;
 }
 
 let loaded: NativeBinding | undefined;
