@@ -46,12 +46,14 @@ Napi::Value SeqpacketPair(const Napi::CallbackInfo &info)
 }
 
 /*
- * engineSend(fd, data, fds)
+ * engineSend(fd, data, fds) -> boolean
  *
  * One message, with the descriptors as SCM_RIGHTS (the kernel copies them:
- * the caller still owns and closes its own). Blocking: a message is at most
- * 64 KiB and the template reads each as it comes. MSG_NOSIGNAL: a template
- * that is gone is an EPIPE error, not a SIGPIPE.
+ * the caller still owns and closes its own). Never blocks: false when the
+ * socket is full (the template is behind and the caller must read its
+ * replies before it can send more: both sides blocking in send would wait
+ * for each other). MSG_NOSIGNAL: a template that is gone is an EPIPE
+ * error, not a SIGPIPE.
  */
 Napi::Value EngineSend(const Napi::CallbackInfo &info)
 {
@@ -82,19 +84,37 @@ Napi::Value EngineSend(const Napi::CallbackInfo &info)
     }
     ssize_t n;
     do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return Napi::Boolean::New(env, false);
     if (n < 0)
         ThrowErrno(env, errno, "sendmsg", "engine socket");
-    return env.Undefined();
+    return Napi::Boolean::New(env, true);
+}
+
+/* waitWritable(fd, timeoutMs) -> boolean: room to send within the time. */
+Napi::Value WaitWritable(const Napi::CallbackInfo &info)
+{
+    Napi::Env env = info.Env();
+    int sock = info[0].As<Napi::Number>().Int32Value();
+    int timeout = info[1].As<Napi::Number>().Int32Value();
+    struct pollfd p = {sock, POLLOUT, 0};
+    int ready;
+    do
+        ready = poll(&p, 1, timeout);
+    while (ready < 0 && errno == EINTR);
+    if (ready < 0)
+        ThrowErrno(env, errno, "poll", "engine socket");
+    return Napi::Boolean::New(env, ready > 0);
 }
 
 /*
- * engineReceive(fd, timeoutMs) -> { data, fds } | null
+ * engineReceive(fd, timeoutMs) -> { data, fds } | null | undefined
  *
- * Waits at most timeoutMs for one message (ETIMEDOUT after), then reads it
- * whole; null when the other end has closed. Received descriptors are
- * close-on-exec and the caller's.
+ * Waits at most timeoutMs for one message, then reads it whole; null when
+ * the other end has closed, undefined when nothing came in time (0: do not
+ * wait). Received descriptors are close-on-exec and the caller's.
  */
 Napi::Value EngineReceive(const Napi::CallbackInfo &info)
 {
@@ -110,9 +130,10 @@ Napi::Value EngineReceive(const Napi::CallbackInfo &info)
     if (ready < 0)
         ThrowErrno(env, errno, "poll", "engine socket");
     if (ready == 0)
-        ThrowErrno(env, ETIMEDOUT, "recvmsg", "engine socket");
+        return env.Undefined();
 
-    std::vector<uint8_t> data(kMaxMessage);
+    // Reused: replies are small, and zeroing 64 KiB per call would cost more.
+    thread_local std::vector<uint8_t> data(kMaxMessage);
     std::vector<char> control(CMSG_SPACE(sizeof(int) * kMaxFds), 0);
     struct iovec iov = {data.data(), data.size()};
     struct msghdr mh;
@@ -191,6 +212,7 @@ void RegisterEngine(Napi::Env env, Napi::Object exports)
     exports.Set("seqpacketPair", Napi::Function::New(env, SeqpacketPair));
     exports.Set("engineSend", Napi::Function::New(env, EngineSend));
     exports.Set("engineReceive", Napi::Function::New(env, EngineReceive));
+    exports.Set("waitWritable", Napi::Function::New(env, WaitWritable));
     exports.Set("pipeCloexec", Napi::Function::New(env, PipeCloexec));
     exports.Set("pidfdSignal", Napi::Function::New(env, PidfdSignal));
     RegisterExitWatch(env, exports);

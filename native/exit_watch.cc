@@ -1,5 +1,8 @@
 /* exit_watch.cc: reaps the engine's guests through their pidfds, from libuv. */
 /*
+ * The same set also watches a template's socket while replies are due, so
+ * that run() need not wait for them: records say which kind each is.
+ *
  * A template starts each guest with CLONE_PARENT, so this process is its
  * parent and the one that must reap it. Node's child_process knows only the
  * children it spawned itself (libuv waits for each of those by pid), so the
@@ -58,8 +61,14 @@ void Report(ExitWatch *w, const std::vector<int32_t> &exits)
     }
 }
 
-/* Reaps every guest whose pidfd is readable; reports (pidfd, pid, code,
- * signal) for each, the pidfd closed. */
+/* A readable socket's entry: its fd with this bit above it. */
+constexpr uint64_t kReadable = 1ull << 32;
+
+/*
+ * Reaps every guest whose pidfd is readable and reports (0, pidfd, pid,
+ * code, signal) for each, the pidfd closed; reports (1, fd, 0, 0, 0) for
+ * each watched socket with something to read (it stays watched).
+ */
 void OnReadable(uv_poll_t *handle, int status, int events)
 {
     (void)status;
@@ -73,7 +82,12 @@ void OnReadable(uv_poll_t *handle, int status, int events)
         n = epoll_wait(w->epfd, ev, 256, 0);
     while (n < 0 && errno == EINTR);
     for (int i = 0; i < n; i++) {
-        int pidfd = ev[i].data.fd;
+        if (ev[i].data.u64 & kReadable) {
+            int fd = static_cast<int>(ev[i].data.u64 & 0xffffffffu);
+            exits.insert(exits.end(), {1, fd, 0, 0, 0});
+            continue;
+        }
+        int pidfd = static_cast<int>(ev[i].data.u64);
         siginfo_t si;
         std::memset(&si, 0, sizeof si);
         if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd),
@@ -90,7 +104,7 @@ void OnReadable(uv_poll_t *handle, int status, int events)
         int sig = si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED
                       ? si.si_status
                       : 0;
-        exits.insert(exits.end(), {pidfd, si.si_pid, code, sig});
+        exits.insert(exits.end(), {0, pidfd, si.si_pid, code, sig});
     }
     if (w->watched == 0)
         uv_unref(reinterpret_cast<uv_handle_t *>(&w->poll));
@@ -113,9 +127,10 @@ void Cleanup(void *arg)
 /*
  * watchExits(callback)
  *
- * Sets the function that receives ended guests, as a flat array of
- * [pidfd, pid, code, signal, ...] (code -1 when killed by a signal; pid -1
- * when the process was not ours to reap). The first call sets up the set.
+ * Sets the function that receives ended guests and readable sockets, as a
+ * flat array of [kind, fd, pid, code, signal, ...]: kind 0 an ended guest
+ * (code -1 when killed by a signal; pid -1 when the process was not ours to
+ * reap), kind 1 a readable socket. The first call sets up the set.
  */
 Napi::Value WatchExits(const Napi::CallbackInfo &info)
 {
@@ -153,11 +168,36 @@ Napi::Value WatchPidfd(const Napi::CallbackInfo &info)
     struct epoll_event ev;
     std::memset(&ev, 0, sizeof ev);
     ev.events = EPOLLIN;
-    ev.data.fd = pidfd;
+    ev.data.u64 = static_cast<uint32_t>(pidfd);
     if (epoll_ctl(watch->epfd, EPOLL_CTL_ADD, pidfd, &ev) != 0)
         ThrowErrno(env, errno, "epoll_ctl", "pidfd " + std::to_string(pidfd));
     if (watch->watched++ == 0)
         uv_ref(reinterpret_cast<uv_handle_t *>(&watch->poll));
+    return env.Undefined();
+}
+
+/*
+ * watchReadable(fd, on): with on, reports fd each time something can be
+ * read from it, until called with off. Keeps the event loop alive while on.
+ */
+Napi::Value WatchReadable(const Napi::CallbackInfo &info)
+{
+    Napi::Env env = info.Env();
+    int fd = info[0].As<Napi::Number>().Int32Value();
+    bool on = info[1].As<Napi::Boolean>().Value();
+    if (watch == nullptr)
+        ThrowErrno(env, EINVAL, "epoll_ctl", "watchExits not called");
+    struct epoll_event ev;
+    std::memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.u64 = kReadable | static_cast<uint32_t>(fd);
+    if (epoll_ctl(watch->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) !=
+        0)
+        ThrowErrno(env, errno, "epoll_ctl", "fd " + std::to_string(fd));
+    if (on && watch->watched++ == 0)
+        uv_ref(reinterpret_cast<uv_handle_t *>(&watch->poll));
+    if (!on && --watch->watched == 0)
+        uv_unref(reinterpret_cast<uv_handle_t *>(&watch->poll));
     return env.Undefined();
 }
 
@@ -167,6 +207,7 @@ void RegisterExitWatch(Napi::Env env, Napi::Object exports)
 {
     exports.Set("watchExits", Napi::Function::New(env, WatchExits));
     exports.Set("watchPidfd", Napi::Function::New(env, WatchPidfd));
+    exports.Set("watchReadable", Napi::Function::New(env, WatchReadable));
 }
 
 } // namespace nabla

@@ -80,7 +80,7 @@ export interface StartOptions {
 
 /** The guest as started, whichever way: what the handle is built from. */
 interface Started {
-  pid: number;
+  readonly pid: number;
   exited: Promise<GuestExit>;
   stdout: Readable | null;
   stderr: Readable | null;
@@ -129,10 +129,13 @@ export function run(options: RunOptions, how: StartOptions = {}): GuestHandle {
   const stdout = collect(started.stdout);
   const stderr = collect(started.stderr);
   return {
-    pid: started.pid,
+    // A getter: the engine's answer with the pid may still be on its way.
+    get pid() {
+      return started.pid;
+    },
     exited,
     output: async () => ({ ...(await exited), stdout: await stdout, stderr: await stderr }),
-    kill: started.kill,
+    kill: (signal) => started.kill(signal),
     stdout: started.stdout,
     stderr: started.stderr,
     policy: prepared.policy,

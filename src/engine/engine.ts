@@ -4,9 +4,9 @@ import type { PreparedLaunch } from '../launch/prepare.js';
 import type { StdioMode } from '../launch/spawn.js';
 import { pipeCloexec } from '../native/engine.js';
 import { STARTED_ELF_FD, startedDeviceFd } from '../plan/layout.js';
-import { type EngineGuest, watchGuest } from './guest.js';
+import { type EngineGuest, PendingGuest } from './guest.js';
 import type { ImageRequest } from './protocol.js';
-import { type StartedGuest, Template, TemplateGone, type TemplateOptions } from './template.js';
+import { type LaunchReply, Template, TemplateGone, type TemplateOptions } from './template.js';
 
 export interface EngineOptions extends TemplateOptions {
   /** Templates kept at most; the least recently used is closed first (its guests go on). */
@@ -50,9 +50,11 @@ export class Engine {
   constructor(private readonly options: EngineOptions = {}) {}
 
   /**
-   * Starts the prepared launch as a guest of its image's template (started first if there is
-   * none), with the plan run() would give a spawned tender. Throws NablaError (TENDER_FAILED)
-   * if the template refuses it; the caller still owns and releases `prepared`.
+   * Asks the template of the prepared launch's image (started first if there is none) for a
+   * guest, with the plan run() would give a spawned tender, and returns at once: the answer is
+   * read from the event loop (or when the pid or kill() is wanted first). A refusal (NablaError
+   * TENDER_FAILED) rejects the guest's `exited`, as a failed spawn does. The caller still owns
+   * and releases `prepared` (the template has its own copies of the descriptors).
    */
   start(prepared: PreparedLaunch, stdio: StdioMode, timeoutMs?: number): EngineGuest {
     const plan = prepared.encodePlan({
@@ -61,16 +63,20 @@ export class Engine {
       supervisor: { pid: process.pid },
     });
     const io = this.stdio(stdio);
-    let started: StartedGuest;
+    let wait = (): void => {};
+    let guest: PendingGuest;
     try {
-      started = this.launch(prepared, plan, [...io.fds, ...prepared.devices.map((d) => d.fd)]);
+      guest = new PendingGuest(io.output, timeoutMs, () => wait());
+      const fds = [...io.fds, ...prepared.devices.map((d) => d.fd)];
+      const { template, seq } = this.launch(prepared, plan, fds, (reply) => guest.settle(reply));
+      wait = () => template.waitFor(seq);
     } catch (error) {
       if (io.output) for (const fd of [io.output.stdout, io.output.stderr]) closeSync(fd);
       throw error;
     } finally {
       for (const fd of io.sent) closeSync(fd);
     }
-    return watchGuest(started, io.output, timeoutMs);
+    return guest;
   }
 
   /** The templates running now, by key (tests, the benchmark). */
@@ -87,14 +93,21 @@ export class Engine {
   }
 
   /** One retry: a template that has ended since its last use is replaced once. */
-  private launch(prepared: PreparedLaunch, plan: Buffer, fds: number[]): StartedGuest {
+  private launch(
+    prepared: PreparedLaunch,
+    plan: Buffer,
+    fds: number[],
+    settle: (reply: LaunchReply) => void,
+  ): { template: Template; seq: bigint } {
     const key = templateKey(prepared);
-    try {
-      return this.template(key, prepared).launch(plan, fds);
-    } catch (error) {
-      if (!(error instanceof TemplateGone)) throw error;
-      this.templates.delete(key);
-      return this.template(key, prepared).launch(plan, fds);
+    for (let attempt = 0; ; attempt++) {
+      const template = this.template(key, prepared);
+      try {
+        return { template, seq: template.submit(plan, fds, settle) };
+      } catch (error) {
+        if (!(error instanceof TemplateGone) || attempt > 0) throw error;
+        this.templates.delete(key);
+      }
     }
   }
 

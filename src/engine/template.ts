@@ -4,26 +4,32 @@ import { closeSync } from 'node:fs';
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import { tenderPath } from '../launch/tender-path.js';
-import { receiveMessage, sendMessage, seqpacketPair } from '../native/engine.js';
+import {
+  type ReceivedMessage,
+  receiveMessage,
+  seqpacketPair,
+  sendMessage,
+  waitWritable,
+} from '../native/engine.js';
 import { NativeError } from '../native/errors.js';
 import {
   decodeMessage,
   ENGINE_KIND,
   type EngineKind,
-  type EngineMessage,
   encodeImage,
   encodeMessage,
   type ImageRequest,
 } from './protocol.js';
+import { offReadable, onReadable } from './watch.js';
 
 /** How long a template may take to check and load an image (a large one is read whole). */
 const IMAGE_TIMEOUT_MS = 60_000;
-/** How long it may take to start one guest (a clone and a reply): far more than it ever does. */
+/** How long it may take to answer one LAUNCH (a clone and a reply): far more than it ever does. */
 const LAUNCH_TIMEOUT_MS = 10_000;
 /** The template's number for its end of the socket. */
 const SOCKET_CHILD_FD = 3;
 
-/** The template ended (or was closed): a new one can take its place. */
+/** The template has ended (or was closed) before the request was sent: another can take it. */
 export class TemplateGone extends Error {}
 
 export interface TemplateOptions {
@@ -39,12 +45,22 @@ export interface StartedGuest {
   pidfd: number;
 }
 
+/** The answer to one LAUNCH. */
+export type LaunchReply = { started: StartedGuest } | { failed: Error };
+
+interface Pending {
+  seq: bigint;
+  settle(reply: LaunchReply): void;
+}
+
 export class Template {
   readonly pid: number;
   private readonly child: ChildProcess;
   private sock: number;
   private seq = 0n;
   private ended = false;
+  /** LAUNCH requests sent and not yet answered, oldest first (answers come in order). */
+  private readonly pending: Pending[] = [];
 
   /**
    * Starts a template and has it load the image from `elfFd` (the descriptor the launch's ELF
@@ -81,10 +97,16 @@ export class Template {
     });
     this.pid = this.child.pid ?? -1;
     try {
-      const reply = this.request(ENGINE_KIND.image, encodeImage(image), [elfFd], IMAGE_TIMEOUT_MS);
-      if (reply.message.kind !== ENGINE_KIND.ready)
-        throw new Error(`engine: IMAGE answered with kind ${reply.message.kind}`);
+      const seq = this.send(ENGINE_KIND.image, encodeImage(image), [elfFd]);
+      const received = receiveMessage(this.sock, IMAGE_TIMEOUT_MS);
+      if (received === undefined)
+        throw new Error(`engine: the template did not load the image in ${IMAGE_TIMEOUT_MS} ms`);
+      if (received === null) throw new Error('engine: the template ended before it was ready');
+      const reply = this.decode(received, seq);
+      if ('failed' in reply) throw reply.failed;
+      closeAll(received.fds);
     } catch (error) {
+      this.kill();
       this.close();
       throw error;
     }
@@ -96,22 +118,31 @@ export class Template {
   }
 
   /**
-   * Starts one guest from the plan (as spawn.ts encodes it for a tender) with `fds`: stdin,
-   * stdout, stderr and each device's descriptor, in the plan's order. Throws TemplateGone if the
-   * template has ended, NablaError (TENDER_FAILED) if it refused the plan.
+   * Sends one LAUNCH: the plan (as spawn.ts encodes it for a tender) with `fds`: stdin, stdout,
+   * stderr and each device's descriptor in the plan's order (copies: the caller closes its
+   * own). `settle` gets the answer later, from the event loop, or from waitFor(). Returns the
+   * request's number. Throws TemplateGone when the template has ended: nothing was sent.
    */
-  launch(plan: Buffer, fds: readonly number[]): StartedGuest {
-    const { message, fds: got } = this.request(ENGINE_KIND.launch, plan, fds, LAUNCH_TIMEOUT_MS);
-    const pidfd = got[0];
-    if (message.kind !== ENGINE_KIND.started || pidfd === undefined || got.length !== 1) {
-      for (const fd of got) closeSync(fd);
-      throw new Error(`engine: LAUNCH answered with kind ${message.kind} and ${got.length} fds`);
-    }
-    return { pid: message.pid, pidfd };
+  submit(plan: Buffer, fds: readonly number[], settle: (reply: LaunchReply) => void): bigint {
+    const seq = this.send(ENGINE_KIND.launch, plan, fds);
+    this.pending.push({ seq, settle });
+    if (this.pending.length === 1) onReadable(this.sock, () => this.drain());
+    return seq;
   }
 
-  /** Closes our end: the template ends; guests it started go on. */
+  /** Reads answers, waiting for them, until request `seq` has its own. */
+  waitFor(seq: bigint): void {
+    while (this.pending.length > 0 && (this.pending[0] as Pending).seq <= seq)
+      this.readOne(LAUNCH_TIMEOUT_MS);
+  }
+
+  /**
+   * Closes our end: the template ends; guests it started go on. Answers still due are read
+   * first: each carries a guest this process must reap.
+   */
   close(): void {
+    const last = this.pending.at(-1);
+    if (last && this.sock >= 0) this.waitFor(last.seq);
     if (this.sock >= 0) closeSync(this.sock);
     this.sock = -1;
   }
@@ -121,46 +152,107 @@ export class Template {
     this.child.kill('SIGKILL');
   }
 
-  private request(
-    kind: EngineKind,
-    payload: Buffer,
-    fds: readonly number[],
-    timeoutMs: number,
-  ): { message: EngineMessage; fds: number[] } {
+  /** Sends, reading answers while the socket is full; the request's number. */
+  private send(kind: EngineKind, payload: Buffer, fds: readonly number[]): bigint {
     if (!this.alive) throw new TemplateGone('the template has ended');
     const seq = ++this.seq;
-    let received: ReturnType<typeof receiveMessage>;
+    const data = encodeMessage(kind, seq, fds.length, payload);
     try {
-      sendMessage(this.sock, encodeMessage(kind, seq, fds.length, payload), fds);
-      received = receiveMessage(this.sock, timeoutMs);
-    } catch (error) {
-      if (error instanceof NativeError && error.code === 'ETIMEDOUT') {
-        this.kill();
-        this.close();
-        throw new Error(`engine: the template (pid ${this.pid}) did not answer in ${timeoutMs} ms`);
+      while (!sendMessage(this.sock, data, fds)) {
+        // Both sides blocked in send would wait for each other: take its answers first.
+        if (this.pending.length > 0) this.readOne(LAUNCH_TIMEOUT_MS);
+        else if (!waitWritable(this.sock, LAUNCH_TIMEOUT_MS)) this.timedOut();
       }
+    } catch (error) {
       if (error instanceof NativeError && (error.code === 'EPIPE' || error.code === 'ECONNRESET')) {
-        this.close();
+        this.gone('the template has ended');
         throw new TemplateGone('the template has ended');
       }
       throw error;
     }
-    if (received === null) {
-      this.close();
-      throw new TemplateGone('the template has ended');
+    return seq;
+  }
+
+  /** Answers that have come, without waiting (from the event loop). */
+  private drain(): void {
+    while (this.pending.length > 0 && this.readOne(0));
+  }
+
+  /** Reads one answer, waiting up to timeoutMs; false when none came (with 0: none yet). */
+  private readOne(timeoutMs: number): boolean {
+    const received = receiveMessage(this.sock, timeoutMs);
+    if (received === undefined) {
+      if (timeoutMs > 0) this.timedOut();
+      return false;
     }
+    if (received === null) {
+      this.gone(`the template (pid ${this.pid}) ended before it answered`);
+      return false;
+    }
+    const head = this.pending[0];
+    if (!head) {
+      closeAll(received.fds);
+      this.broken('an answer nobody asked for');
+      return false;
+    }
+    let reply: LaunchReply;
+    try {
+      reply = this.decode(received, head.seq);
+    } catch (error) {
+      this.broken(String(error));
+      return false;
+    }
+    this.pending.shift();
+    if (this.pending.length === 0) offReadable(this.sock);
+    head.settle(reply);
+    return true;
+  }
+
+  /** One answer as a LaunchReply, checked against the request it must answer. */
+  private decode(received: ReceivedMessage, seq: bigint): LaunchReply {
     const message = decodeMessage(received.data);
     if (received.truncated || message.seq !== seq) {
-      for (const fd of received.fds) closeSync(fd);
-      this.kill();
-      this.close();
-      throw new Error(`engine: a reply to request ${seq} was ${message.seq} or cut short`);
+      closeAll(received.fds);
+      throw new Error(`engine: an answer to request ${message.seq} where ${seq} was due`);
     }
     if (message.kind === ENGINE_KIND.refused) {
-      for (const fd of received.fds) closeSync(fd);
+      closeAll(received.fds);
       const text = message.payload.toString('utf8');
-      throw new NablaError(text.split('\n'), { code: 'TENDER_FAILED' });
+      return { failed: new NablaError(text.split('\n'), { code: 'TENDER_FAILED' }) };
     }
-    return { message, fds: received.fds };
+    const pidfd = received.fds[0];
+    if (message.kind === ENGINE_KIND.ready && received.fds.length === 0)
+      return { started: { pid: message.pid, pidfd: -1 } };
+    if (message.kind !== ENGINE_KIND.started || pidfd === undefined || received.fds.length !== 1) {
+      closeAll(received.fds);
+      throw new Error(`engine: answer of kind ${message.kind} with ${received.fds.length} fds`);
+    }
+    return { started: { pid: message.pid, pidfd } };
   }
+
+  private timedOut(): never {
+    this.kill();
+    this.gone(`the template (pid ${this.pid}) did not answer`);
+    throw new Error(`engine: the template (pid ${this.pid}) did not answer in time`);
+  }
+
+  /** A protocol error: the template cannot be trusted with more. */
+  private broken(why: string): void {
+    this.kill();
+    this.gone(`engine: ${why}`);
+  }
+
+  /** Ends it for good: every request still due fails, the socket is closed. */
+  private gone(why: string): void {
+    this.ended = true;
+    if (this.pending.length > 0 && this.sock >= 0) offReadable(this.sock);
+    for (const p of this.pending.splice(0))
+      p.settle({ failed: new NablaError(why, { code: 'TENDER_FAILED' }) });
+    if (this.sock >= 0) closeSync(this.sock);
+    this.sock = -1;
+  }
+}
+
+function closeAll(fds: readonly number[]): void {
+  for (const fd of fds) closeSync(fd);
 }

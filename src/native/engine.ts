@@ -6,18 +6,34 @@ import { callNative } from './errors.js';
 /** The most descriptors one engine message carries (nabla_engine.h, NABLA_ENGINE_MAX_FDS). */
 const MAX_FDS = 66;
 
+function milliseconds(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff)
+    throw check.expected('milliseconds from 0 to 2147483647', name, value);
+  return value;
+}
+
 /** A connected AF_UNIX SOCK_SEQPACKET pair, both ends close-on-exec. */
 export function seqpacketPair(): [number, number] {
   return callNative(() => native().seqpacketPair());
 }
 
-/** Sends one message with copies of `fds` (SCM_RIGHTS); the caller keeps its own. */
-export function sendMessage(fd: number, data: Buffer, fds: readonly number[] = []): void {
+/**
+ * Sends one message with copies of `fds` (SCM_RIGHTS); the caller keeps its own. Never blocks:
+ * false when the socket is full (read the other side's replies, or waitWritable, then again).
+ */
+export function sendMessage(fd: number, data: Buffer, fds: readonly number[] = []): boolean {
   const sock = check.fd(fd, 'fd');
   if (!Buffer.isBuffer(data)) throw check.expected('a Buffer', 'data', data);
   if (fds.length > MAX_FDS) throw check.expected(`at most ${MAX_FDS} descriptors`, 'fds', fds);
   const list = fds.map((f, i) => check.fd(f, `fds[${i}]`));
-  callNative(() => native().engineSend(sock, data, list));
+  return callNative(() => native().engineSend(sock, data, list));
+}
+
+/** Waits up to timeoutMs for room to send on `fd`; false when there was none. */
+export function waitWritable(fd: number, timeoutMs: number): boolean {
+  const sock = check.fd(fd, 'fd');
+  const ms = milliseconds(timeoutMs, 'timeoutMs');
+  return callNative(() => native().waitWritable(sock, ms));
 }
 
 export interface ReceivedMessage {
@@ -29,14 +45,13 @@ export interface ReceivedMessage {
 }
 
 /**
- * Waits up to timeoutMs for one message; null when the other end is closed. A wait that runs
- * out throws NativeError ETIMEDOUT.
+ * Waits up to timeoutMs (0: not at all) for one message: null when the other end is closed,
+ * undefined when nothing came in time.
  */
-export function receiveMessage(fd: number, timeoutMs: number): ReceivedMessage | null {
+export function receiveMessage(fd: number, timeoutMs: number): ReceivedMessage | null | undefined {
   const sock = check.fd(fd, 'fd');
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 0x7fffffff)
-    throw check.expected('milliseconds from 0 to 2147483647', 'timeoutMs', timeoutMs);
-  return callNative(() => native().engineReceive(sock, timeoutMs));
+  const ms = milliseconds(timeoutMs, 'timeoutMs');
+  return callNative(() => native().engineReceive(sock, ms));
 }
 
 /** A pipe, both ends close-on-exec: [read, write]. */
@@ -64,33 +79,49 @@ export interface ProcessExit {
 }
 
 /**
- * Sets the one function (per thread) told of watched processes' ends, in batches. Each pidfd is
- * closed before it is reported.
+ * Sets the one pair of functions (per thread) told of watched processes' ends and of watched
+ * descriptors that can be read, in batches. Each pidfd is closed before its exit is reported.
  */
-export function watchExits(callback: (exits: ProcessExit[]) => void): void {
+export function watchEvents(
+  onExits: (exits: ProcessExit[]) => void,
+  onReadable: (fds: number[]) => void,
+): void {
   callNative(() =>
     native().watchExits((flat) => {
       const exits: ProcessExit[] = [];
-      for (let i = 0; i + 3 < flat.length; i += 4) {
-        const code = flat[i + 2] as number;
+      const readable: number[] = [];
+      for (let i = 0; i + 4 < flat.length; i += 5) {
+        const fd = flat[i + 1] as number;
+        if (flat[i] === 1) {
+          readable.push(fd);
+          continue;
+        }
+        const code = flat[i + 3] as number;
         exits.push({
-          pidfd: flat[i] as number,
-          pid: flat[i + 1] as number,
+          pidfd: fd,
+          pid: flat[i + 2] as number,
           code: code < 0 ? null : code,
-          signal: flat[i + 3] as number,
+          signal: flat[i + 4] as number,
         });
       }
-      callback(exits);
+      if (readable.length > 0) onReadable(readable);
+      if (exits.length > 0) onExits(exits);
     }),
   );
 }
 
 /**
  * Watches the process of `pidfd`, a child of this process: when it ends it is reaped and
- * reported to the watchExits callback, and the pidfd is closed. Keeps the event loop alive
- * while any process is watched.
+ * reported to watchEvents' onExits, and the pidfd is closed. Keeps the event loop alive while
+ * any process is watched.
  */
 export function watchPidfd(pidfd: number): void {
   const f = check.fd(pidfd, 'pidfd');
   callNative(() => native().watchPidfd(f));
+}
+
+/** Reports `fd` to watchEvents' onReadable whenever it can be read, until turned off. */
+export function watchReadable(fd: number, on: boolean): void {
+  const f = check.fd(fd, 'fd');
+  callNative(() => native().watchReadable(f, on));
 }

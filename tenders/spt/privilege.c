@@ -196,8 +196,22 @@ static void drop(const struct plan *plan, const struct engine_ns *set)
     else if (privdrop_has_effective(CAP_SYS_ADMIN))
         privdrop_ns_try(&ns, h->namespaces & ~NABLA_PLAN_NS_USER);
 
-    /* (b) */
-    left = bounding_and_ambient();
+    /*
+     * (b). A template's guest that will enter a user namespace skips the
+     * bounding set here: entering one fills it again (every capability,
+     * relative to that namespace), and (e) empties it there. The ambient
+     * set is cleared either way.
+     */
+    if (set != NULL && set->fd[0] >= 0) {
+        int err = privdrop_ambient_clear();
+
+        if (err != 0)
+            fail("capabilities: cannot clear the ambient set: %s",
+                 strerror(err));
+        left = 0;
+    } else {
+        left = bounding_and_ambient();
+    }
 
     /* (c) */
     if (!keep) {

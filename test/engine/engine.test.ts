@@ -1,0 +1,181 @@
+// engine.test.ts: run() through the start engine: the same guests as a spawned tender, from one template, isolated, supervised.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { audit, run } from '../../src/index.js';
+import { defaultEngine } from '../../src/engine/engine.js';
+import type { Template } from '../../src/engine/template.js';
+import { installedFilter, procStatus, waitFor } from '../helpers/live-guest.js';
+import { example, guest, ROOT } from '../helpers/paths.js';
+import { isGone, pollFor, stat } from '../helpers/proc-state.js';
+import { useScratch } from '../helpers/scratch.js';
+
+const scratch = useScratch();
+const MARKER = guest('marker');
+const engine = defaultEngine();
+
+afterAll(() => {
+  engine.close();
+});
+
+const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** The running templates whose command line names `kernel`. */
+function templatesOf(kernel: string): Template[] {
+  return engine.templateList.filter((t) => t.alive && cmdline(t.pid).includes(kernel));
+}
+
+/** Starts the marker guest and resolves once it has printed "marked". */
+async function marked(marker: string, ms: number) {
+  const handle = run({ kernel: MARKER, args: [marker, String(ms)], memMiB: 8 });
+  if (!handle.stdout) throw new Error('stdout is not piped');
+  await waitFor(handle.stdout, 'marked');
+  return handle;
+}
+
+const FRESH = 'found data=pristine bss=(zero) heap=(zero) stack=(zero)';
+
+describe('start engine spt', () => {
+  it('run() starts guests from a template by default; { engine: false } spawns a tender', async () => {
+    const viaEngine = await marked('ONE', 500);
+    const [template] = templatesOf(MARKER);
+    expect(template).toBeDefined();
+    // The guest is this process's child (CLONE_PARENT), forked from the template: its program
+    // is the tender, its command line the template's.
+    expect(stat(viaEngine.pid)?.ppid).toBe(process.pid);
+    expect(readlinkSync(`/proc/${viaEngine.pid}/exe`)).toMatch(/\/nabla-spt$/);
+    expect(cmdline(viaEngine.pid).slice(0, 2)).toEqual(['nabla-run', '--template']);
+    const spawned = run({ kernel: MARKER, args: ['ONE', '500'], memMiB: 8 }, { engine: false });
+    if (!spawned.stdout) throw new Error('stdout is not piped');
+    await waitFor(spawned.stdout, 'marked');
+    expect(cmdline(spawned.pid).slice(0, 2)).toEqual(['nabla-run', '3']);
+    const [a, b] = await Promise.all([viaEngine.output(), spawned.output()]);
+    expect(a).toEqual(b);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toContain('kept ONE');
+    // The same template serves the next guest of the same image and options.
+    await run({ kernel: MARKER, args: ['TWO'], memMiB: 8 }).output();
+    expect(templatesOf(MARKER).map((t) => t.pid)).toEqual([template?.pid]);
+  });
+
+  it('the same statuses and output as a spawned tender: a block device, an abort, a fault, a forbidden call', async () => {
+    const disk = scratch.disk('blk.img', 1 << 20);
+    const cases = [
+      { kernel: example('blk'), memMiB: 8, block: [{ name: 'storage', path: disk }] },
+      { kernel: guest('abort'), memMiB: 8 },
+      { kernel: guest('page0'), memMiB: 8 },
+      { kernel: guest('sysdup'), memMiB: 8 },
+      { kernel: guest('exit1'), memMiB: 8 },
+    ];
+    for (const options of cases) {
+      const viaEngine = await run(options).output();
+      const spawned = await run(options, { engine: false }).output();
+      expect({ kernel: options.kernel, ...viaEngine }).toEqual({
+        kernel: options.kernel,
+        ...spawned,
+      });
+    }
+    const statuses = await Promise.all(cases.map((o) => run(o).exited.then((e) => e.status)));
+    expect(statuses).toEqual([0, 255, 139, 159, 1]); // ok, abort, SIGSEGV, SIGSYS, exit 1
+  });
+
+  it('the filter a guest of the engine installed is byte for byte the one the audit reports', async () => {
+    const options = {
+      kernel: guest('sleeper'),
+      memMiB: 16,
+      block: [{ name: 'storage', path: scratch.disk('filter.img', 1 << 20) }],
+    };
+    const report = await audit({ ...options, observe: false });
+    const handle = run(options);
+    try {
+      if (!handle.stdout) throw new Error('stdout is not piped');
+      await waitFor(handle.stdout, 'ready');
+      const live = installedFilter(handle.pid);
+      expect(live.equals(handle.filter.bpf)).toBe(true);
+      expect(sha(live)).toBe(report.filter.sha256);
+      expect(procStatus(handle.pid).Seccomp_filters).toBe('1');
+      // Its memory is the template's image, mapped copy-on-write.
+      expect(readFileSync(`/proc/${handle.pid}/maps`, 'utf8')).toMatch(
+        /^00100000-\S+ r-xp 00000000 \S+ \d+\s+\/memfd:nabla-image \(deleted\)$/m,
+      );
+    } finally {
+      handle.kill();
+    }
+  });
+
+  it('no memory is shared writable between guests of one template: each finds the image, not the last guest', async () => {
+    const a = await marked('A-MARKER', 2_000);
+    const [template] = templatesOf(MARKER);
+    expect(template).toBeDefined();
+    // B starts while A runs and after A has written .data, .bss, heap and stack.
+    const b = await run({ kernel: MARKER, args: ['B-MARKER'], memMiB: 8 }).output();
+    expect(b.stdout).toContain(`${FRESH}\nmarked\nkept B-MARKER\n`);
+    expect(templatesOf(MARKER).map((t) => t.pid)).toEqual([template?.pid]);
+    const aOut = await a.output();
+    expect(aOut.status).toBe(0);
+    expect(aOut.stdout).toContain(`${FRESH}\nmarked\nkept A-MARKER\n`);
+    // And after A has ended.
+    const c = await run({ kernel: MARKER, args: ['C-MARKER'], memMiB: 8 }).output();
+    expect(c.stdout).toContain(`${FRESH}\nmarked\nkept C-MARKER\n`);
+  });
+
+  it('a template that dies takes no running guest with it, and the next run gets a new template', async () => {
+    const a = await marked('A-SURVIVES', 1_000);
+    const [template] = templatesOf(MARKER);
+    if (!template) throw new Error('no template for the marker guest');
+    template.kill();
+    expect(await pollFor(() => isGone(template.pid), 2_000)).not.toBeNull();
+    // A keeps running, and its memory is its own: it finds its marker where it wrote it.
+    const out = await a.output();
+    expect(out).toMatchObject({ status: 0, signal: null });
+    expect(out.stdout).toContain('marked\nkept A-SURVIVES\n');
+    const b = await run({ kernel: MARKER, args: ['B-AFTER'], memMiB: 8 }).output();
+    expect(b.stdout).toContain(`${FRESH}\nmarked\nkept B-AFTER\n`);
+    const [next] = templatesOf(MARKER);
+    expect(next?.pid).not.toBe(template.pid);
+  });
+
+  it('guests and their template die with the orchestrator (SIGKILL), within 100 ms', async () => {
+    const script = `
+      import { run } from ${JSON.stringify(`${ROOT}dist/index.js`)};
+      import { defaultEngine } from ${JSON.stringify(`${ROOT}dist/engine/engine.js`)};
+      const guests = [1, 2, 3].map((i) => run({ kernel: ${JSON.stringify(MARKER)}, args: ['M' + i, '600000'], memMiB: 8 }));
+      let marked = 0;
+      for (const g of guests) g.stdout.on('data', (c) => {
+        if (String(c).includes('marked') && ++marked === guests.length)
+          process.stdout.write(guests.map((g) => g.pid).concat(defaultEngine().templateList.map((t) => t.pid)).join(' ') + '\\n');
+      });`;
+    const orchestrator = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let pids: number[] = [];
+    try {
+      let out = '';
+      orchestrator.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+      });
+      await waitFor(orchestrator.stdout, '\n');
+      pids = out.trim().split(' ').map(Number);
+      expect(pids).toHaveLength(4); // three guests, one template
+      expect(pids.every((pid) => !isGone(pid))).toBe(true);
+      orchestrator.kill('SIGKILL');
+      const ms = await pollFor(() => pids.every(isGone), 1_000);
+      expect(ms).not.toBeNull();
+      expect(ms).toBeLessThan(100);
+    } finally {
+      orchestrator.kill('SIGKILL');
+      for (const pid of pids) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('pid and kill() wait for the template to answer; a guest killed at once ends with SIGKILL', async () => {
+    const handle = run({ kernel: MARKER, args: ['K', '600000'], memMiB: 8 });
+    expect(handle.kill('SIGKILL')).toBe(true);
+    expect(handle.pid).toBeGreaterThan(0);
+    const out = await handle.output();
+    expect(out).toMatchObject({ signal: 'SIGKILL', status: 137 });
+    expect(handle.kill()).toBe(false); // ended: nothing is sent
+  });
+});
