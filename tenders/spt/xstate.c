@@ -5,7 +5,7 @@
  * extended registers: paths, messages, the plan. Clearing a list of
  * registers misses whatever the list forgot (zmm16-31, the upper halves,
  * k0-7, the x87 stack) and every register a later CPU adds. Instead the
- * jump (launch_x86_64.S) asks the CPU to put every state component the OS
+ * trampoline (launch_x86_64.S) asks the CPU to put every state component the OS
  * enabled in its initial configuration: XRSTOR from an area whose header
  * says that no component is present (Intel SDM vol. 1, 13.8 "Operation of
  * XRSTOR": RFBM[i] = 1 and XSTATE_BV[i] = 0 initializes component i; the
@@ -20,12 +20,8 @@
 #include "report.h"
 #include "xstate.h"
 
-_Static_assert(offsetof(struct xstate_init, rfbm) == XSTATE_INIT_RFBM,
-               "launch_x86_64.S reads rfbm here");
-_Static_assert(offsetof(struct xstate_init, area) == XSTATE_INIT_AREA,
-               "launch_x86_64.S reads the area here");
-_Static_assert(XSTATE_INIT_AREA % 64 == 0,
-               "XRSTOR faults (#GP) on an area not 64-byte aligned");
+_Static_assert(XSTATE_IMAGE_SIZE == 512 + 64,
+               "the image is the legacy region and the XSAVE header");
 
 /* CPUID.1:ECX bit 27: the OS set CR4.OSXSAVE (XGETBV and XRSTOR work). */
 #define CPUID1_ECX_OSXSAVE (1u << 27)
@@ -82,18 +78,46 @@ static uint64_t xfd_components(uint64_t xcr0)
     return out;
 }
 
+/*
+ * How far past the area's start XRSTOR may reach for the components in
+ * rfbm: the end of the last one, from CPUID.(0DH, i): EAX its size, EBX its
+ * offset in the standard form. Only the header is read while XSTATE_BV is
+ * 0, but the SDM does not promise that the rest is never touched, so the
+ * trampoline keeps it mapped (trampoline.h).
+ */
+static uint32_t area_extent(uint64_t rfbm)
+{
+    uint32_t end = XSTATE_IMAGE_SIZE;
+    unsigned a, b, c, d;
+
+    for (unsigned i = 2; i < 63; i++) {
+        if (!(rfbm & (1ull << i)))
+            continue;
+        __cpuid_count(0xd, i, a, b, c, d);
+        if (b < XSTATE_IMAGE_SIZE || a > XSTATE_AREA_MAX ||
+            b > XSTATE_AREA_MAX - a)
+            fail("cannot reset the vector registers: XSAVE component %u "
+                 "is %u bytes at offset %u, outside the %u bytes the "
+                 "tender allows",
+                 i, a, b, XSTATE_AREA_MAX);
+        if (a + b > end)
+            end = a + b;
+    }
+    return end;
+}
+
 void xstate_prepare(struct xstate_init *x)
 {
     unsigned a, b, c, d;
     uint64_t xcr0;
 
     /*
-     * The area is zero: x87 registers and pointers, XMM, every
-     * extended component, and the header: XSTATE_BV = 0 (no component
-     * present: initialize each one XRSTOR is asked for), XCOMP_BV = 0
-     * (standard form; XRSTOR faults if it is 0 and bytes 16-23 are not),
-     * reserved bytes 16-63 zero as the SDM requires. Two fields are not
-     * zero, because a zero there is not the init value:
+     * The image is zero: x87 registers and pointers, XMM, and the header:
+     * XSTATE_BV = 0 (no component present: initialize each one XRSTOR is
+     * asked for), XCOMP_BV = 0 (standard form; XRSTOR faults if it is 0
+     * and bytes 16-23 are not), reserved bytes 16-63 zero as the SDM
+     * requires. Two fields are not zero, because a zero there is not the
+     * init value:
      *  - MXCSR (offset 24): 0x1f80. The standard form of XRSTOR loads MXCSR
      *    from memory whenever RFBM[1] or RFBM[2] is set, even with
      *    XSTATE_BV[1] = 0 (SDM 13.8.1); 0 would unmask every SIMD
@@ -105,9 +129,10 @@ void xstate_prepare(struct xstate_init *x)
      * the abridged tag word (0: all registers empty), FOP, FIP, FDP,
      * MXCSR_MASK (ignored when loading), ST0-7/MM0-7, XMM0-15.
      */
-    memset(x, 0, XSTATE_INIT_AREA + LEGACY_SIZE + HEADER_SIZE);
-    put16(x->area + LEGACY_FCW, FCW_DEFAULT);
-    put32(x->area + LEGACY_MXCSR, MXCSR_DEFAULT);
+    memset(x, 0, sizeof *x);
+    put16(x->image + LEGACY_FCW, FCW_DEFAULT);
+    put32(x->image + LEGACY_MXCSR, MXCSR_DEFAULT);
+    x->extent = XSTATE_IMAGE_SIZE;
 
     __cpuid(1, a, b, c, d);
     if (!(c & CPUID1_ECX_OSXSAVE)) {
@@ -115,7 +140,7 @@ void xstate_prepare(struct xstate_init *x)
          * No XSAVE: the OS cannot have enabled anything beyond x87, MMX and
          * SSE (AVX and later need XCR0, which needs CR4.OSXSAVE), and
          * FXRSTOR (every x86_64 CPU has it) loads exactly those from the
-         * legacy region above. rfbm 0 selects it in nabla_launch.
+         * legacy region above. rfbm 0 selects it in the trampoline.
          */
         x->rfbm = 0;
         note("registers: no XSAVE; x87, MMX and SSE state reset with "
@@ -123,18 +148,6 @@ void xstate_prepare(struct xstate_init *x)
         return;
     }
     xcr0 = xgetbv0();
-    __cpuid_count(0xd, 0, a, b, c, d);
-    /* EBX: bytes an XSAVE area needs for the components in XCR0. */
-    if (b > XSTATE_AREA_SIZE || b < LEGACY_SIZE + HEADER_SIZE)
-        fail("cannot reset the vector registers: XCR0 0x%llx needs a "
-             "%u-byte XSAVE area, the tender has %u",
-             (unsigned long long)xcr0, b, XSTATE_AREA_SIZE);
-    /*
-     * The components' part of the area is left as it is: zero, being .bss
-     * that nothing else writes, and XRSTOR reads none of it while
-     * XSTATE_BV is 0. Writing it anyway would make up to a page more of
-     * every guest's memory private for nothing.
-     */
     /*
      * Every enabled component, with two exceptions. PKRU is not data but
      * the kernel's access rights for protection keys (its default denies
@@ -142,7 +155,8 @@ void xstate_prepare(struct xstate_init *x)
      * as the kernel set it. XFD components: see xfd_components.
      */
     x->rfbm = xcr0 & ~(1ull << XFEATURE_PKRU) & ~xfd_components(xcr0);
+    x->extent = area_extent(x->rfbm);
     note("registers: every component of XCR0 0x%llx reset with XRSTOR at "
-         "the jump (requested 0x%llx)",
-         (unsigned long long)xcr0, (unsigned long long)x->rfbm);
+         "the jump (requested 0x%llx, a %u-byte area)",
+         (unsigned long long)xcr0, (unsigned long long)x->rfbm, x->extent);
 }
