@@ -52,6 +52,7 @@ static int is_vdso(const char *name)
 void addr_space_read(struct addr_space *as)
 {
     FILE *f = fopen("/proc/self/maps", "re");
+    static char buf[16384];
     char *line = NULL;
     size_t cap = 0;
 
@@ -61,6 +62,8 @@ void addr_space_read(struct addr_space *as)
         fail("cannot read /proc/self/maps (to keep the vDSO mapped and "
              "unmap the rest before the jump): %s",
              strerror(errno));
+    /* One read for the whole file (about 3 KB), not one per KiB. */
+    setvbuf(f, buf, _IOFBF, sizeof buf);
     while (getline(&line, &cap, f) > 0) {
         uint64_t start, end;
         int name_at = 0;

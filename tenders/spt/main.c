@@ -4,7 +4,9 @@
  *
  * PLAN_FD is the decimal number of an inherited descriptor holding the
  * launch plan (include/nabla_plan.h). Everything after it is only there so
- * that `ps` shows what runs; the plan alone decides. Every failure is one
+ * that `ps` shows what runs while the tender sets up; the plan alone decides.
+ * (Once the guest runs, its /proc/PID/cmdline reads empty: the stack that
+ * held argv is unmapped at the jump, step 14.) Every failure is one
  * line on stderr, "<prog>: <text>", and status 1, before the guest starts.
  *
  * The steps, and why they come in this order:

@@ -57,53 +57,46 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /*
- * Components of xcr0 that IA32_XFD can disable (today AMX tile data).
- * Linux keeps them disabled in every process that did not ask for them
- * (arch_prctl ARCH_REQ_XCOMP_PERM); the tender never asks, so they cannot
- * hold its data (any use traps and kills it), and XRSTOR could trap on
- * them too (#NM), after the filter, where nothing can be reported.
+ * Chooses what XRSTOR resets and how much memory it may touch, with one
+ * CPUID.(0DH, i) per component of xcr0 (each CPUID is a VM exit under a
+ * hypervisor, about 4 us here, so no component is asked twice). Every
+ * enabled component, with two exceptions:
+ *  - PKRU is not data but the kernel's access rights for protection keys
+ *    (its default denies every key but 0); its init value, 0, would allow
+ *    them all: it is left as the kernel set it.
+ *  - Components IA32_XFD can disable (ECX bit 2; today AMX tile data).
+ *    Linux keeps them disabled in every process that did not ask for them
+ *    (arch_prctl ARCH_REQ_XCOMP_PERM); the tender never asks, so they
+ *    cannot hold its data (any use traps and kills it), and XRSTOR could
+ *    trap on them too (#NM), after the filter, where nothing can be
+ *    reported.
+ * The extent is the end of the last component chosen (EBX its offset in
+ * the standard form, EAX its size). Only the header is read while
+ * XSTATE_BV is 0, but the SDM does not promise that the rest is never
+ * touched, so the trampoline keeps it mapped (trampoline.h).
  */
-static uint64_t xfd_components(uint64_t xcr0)
+static void choose_components(struct xstate_init *x, uint64_t xcr0)
 {
-    uint64_t out = 0;
     unsigned a, b, c, d;
 
+    x->rfbm = xcr0 & ~(1ull << XFEATURE_PKRU);
     for (unsigned i = 2; i < 63; i++) {
-        if (!(xcr0 & (1ull << i)))
+        if (!(x->rfbm & (1ull << i)))
             continue;
         __cpuid_count(0xd, i, a, b, c, d);
-        if (c & CPUID_D_ECX_XFD)
-            out |= 1ull << i;
-    }
-    return out;
-}
-
-/*
- * How far past the area's start XRSTOR may reach for the components in
- * rfbm: the end of the last one, from CPUID.(0DH, i): EAX its size, EBX its
- * offset in the standard form. Only the header is read while XSTATE_BV is
- * 0, but the SDM does not promise that the rest is never touched, so the
- * trampoline keeps it mapped (trampoline.h).
- */
-static uint32_t area_extent(uint64_t rfbm)
-{
-    uint32_t end = XSTATE_IMAGE_SIZE;
-    unsigned a, b, c, d;
-
-    for (unsigned i = 2; i < 63; i++) {
-        if (!(rfbm & (1ull << i)))
+        if (c & CPUID_D_ECX_XFD) {
+            x->rfbm &= ~(1ull << i);
             continue;
-        __cpuid_count(0xd, i, a, b, c, d);
+        }
         if (b < XSTATE_IMAGE_SIZE || a > XSTATE_AREA_MAX ||
             b > XSTATE_AREA_MAX - a)
             fail("cannot reset the vector registers: XSAVE component %u "
                  "is %u bytes at offset %u, outside the %u bytes the "
                  "tender allows",
                  i, a, b, XSTATE_AREA_MAX);
-        if (a + b > end)
-            end = a + b;
+        if (a + b > x->extent)
+            x->extent = a + b;
     }
-    return end;
 }
 
 void xstate_prepare(struct xstate_init *x)
@@ -148,14 +141,7 @@ void xstate_prepare(struct xstate_init *x)
         return;
     }
     xcr0 = xgetbv0();
-    /*
-     * Every enabled component, with two exceptions. PKRU is not data but
-     * the kernel's access rights for protection keys (its default denies
-     * every key but 0); its init value, 0, would allow them all: it is left
-     * as the kernel set it. XFD components: see xfd_components.
-     */
-    x->rfbm = xcr0 & ~(1ull << XFEATURE_PKRU) & ~xfd_components(xcr0);
-    x->extent = area_extent(x->rfbm);
+    choose_components(x, xcr0);
     note("registers: every component of XCR0 0x%llx reset with XRSTOR at "
          "the jump (requested 0x%llx, a %u-byte area)",
          (unsigned long long)xcr0, (unsigned long long)x->rfbm, x->extent);
