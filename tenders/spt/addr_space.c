@@ -19,6 +19,11 @@
  * only addresses the guest may know. [vsyscall] is not a mapping of the
  * process (the kernel's fixed page at 0xffffffffff600000, above every user
  * address) and cannot be removed; the filter kills any call through it.
+ *
+ * A sealed mapping (mseal, Linux 6.10 on) in a gap would make its munmap
+ * fail with EPERM, and the trampoline would report that and exit 1 rather
+ * than start a guest with it. glibc 2.36 seals nothing; kernels built with
+ * CONFIG_MSEAL_SYSTEM_MAPPINGS seal the vDSO's mappings, which stay.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -28,9 +28,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* glibc 2.35 and later: its rseq registration (rseq_unregister). */
+#if __has_include(<sys/rseq.h>)
+#include <sys/rseq.h>
+#define HAVE_GLIBC_RSEQ 1
+#endif
 
 #include "spt_abi.h"
 #include "launch.h"
@@ -80,15 +85,17 @@ _Static_assert(LINE_MAX + 32 <= PAGE, "a line fits the scratch page");
  * glibc (2.35 on) registers each thread's rseq area, inside its thread
  * data, with the kernel, which then writes the current CPU there whenever
  * the thread returns to user space. Once that memory is unmapped, the
- * kernel's next write fails and it kills the process (SIGSEGV): the
- * trampoline's first munmap would not return. So the registration goes
+ * kernel's next write fails and it kills the process (SIGSEGV): the munmap
+ * that removes it would not return. So the registration goes
  * first, with the arguments glibc gave (its area, its length: __rseq_size,
  * at least the 32 bytes of the original ABI, and its signature). Nothing
  * is registered if glibc's rseq is off (__rseq_size 0, the
- * glibc.pthread.rseq=0 tunable) or the kernel refused it (cpu_id -2).
+ * glibc.pthread.rseq=0 tunable) or the kernel refused it (cpu_id -2), and
+ * an older glibc registers none.
  */
 static void rseq_unregister(void)
 {
+#ifdef HAVE_GLIBC_RSEQ
     struct rseq *area;
     unsigned size = __rseq_size < 32 ? 32 : __rseq_size;
     char *tp;
@@ -104,6 +111,7 @@ static void rseq_unregister(void)
         fail("cannot unregister the thread's rseq area (%u bytes), which "
              "the kernel would write after the jump: %s",
              size, strerror(errno));
+#endif
 }
 
 static size_t round_up(size_t n, size_t to)
