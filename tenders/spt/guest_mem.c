@@ -9,6 +9,8 @@
  *   0x11000  struct spt_boot_info
  *   0x11028  the manifest copy (8-aligned), 8 + 104 * entries bytes
  *   ...      the command line, right after the manifest
+ *   0xff000  the failure lines of the last stage, zeroed at the jump
+ *            (launch.c)
  *   0x100000 the first byte an ELF segment may use
  */
 #define _GNU_SOURCE

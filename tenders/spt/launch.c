@@ -52,8 +52,8 @@ _Static_assert(offsetof(struct trampoline, boot_info) == TRAMP_BOOT_INFO,
 _Static_assert(offsetof(struct trampoline, rfbm) == TRAMP_RFBM, "rfbm");
 _Static_assert(offsetof(struct trampoline, prog) == TRAMP_FPROG, "prog");
 _Static_assert(sizeof(struct sock_fprog) == 16, "sock_fprog");
-_Static_assert(offsetof(struct trampoline, scratch) == TRAMP_SCRATCH,
-               "scratch");
+_Static_assert(offsetof(struct trampoline, lines_len) == TRAMP_LINES_LEN,
+               "lines_len");
 _Static_assert(offsetof(struct trampoline, unmap_count) == TRAMP_UNMAP_COUNT,
                "unmap_count");
 _Static_assert(offsetof(struct trampoline, msg) == TRAMP_MSG, "msg");
@@ -72,14 +72,17 @@ _Static_assert(sizeof(struct trampoline) == TRAMP_CODE, "code follows");
 #define STACK_OFFSET 8
 
 /*
- * Where a failure line is composed, should a step of the trampoline fail:
- * the last page of guest memory below the first ELF segment, always mapped
- * and writable, zero and unused by the boot data (guest_mem.c). The guest
- * never runs then. A line is at most LINE_MAX bytes and the errno's digits.
+ * Where the failure lines wait: the last page of guest memory below the
+ * first ELF segment, always mapped and writable, zero and unused by the
+ * boot data (guest_mem.c). On a failure the trampoline appends the errno's
+ * digits (at most 20) and a newline to the step's line there and prints it
+ * (the guest never runs then); on success it zeroes them again before the
+ * jump, so the guest finds that page as docs/abi.md §4.1 says: zero.
  */
-#define SCRATCH (SPT_GUEST_MIN_BASE - PAGE)
+#define LINES_ADDR (SPT_GUEST_MIN_BASE - PAGE)
 #define LINE_MAX 512
-_Static_assert(LINE_MAX + 32 <= PAGE, "a line fits the scratch page");
+_Static_assert(TRAMP_STEPS *LINE_MAX + 32 <= PAGE,
+               "the lines and an errno fit the page");
 
 /*
  * glibc (2.35 on) registers each thread's rseq area, inside its thread
@@ -120,12 +123,11 @@ static size_t round_up(size_t n, size_t to)
 }
 
 /*
- * Appends "<prog>: <text>" (the errno's number and the newline are the
- * trampoline's) at page + *at, records it in span, advances *at.
+ * Writes "<prog>: <text>" (the errno's number and the newline are the
+ * trampoline's) at guest address *at, records it in span, advances *at.
  */
-__attribute__((format(printf, 4, 5))) static void
-put_line(uint8_t *page, size_t *at, struct tramp_span *span, const char *fmt,
-         ...)
+__attribute__((format(printf, 3, 4))) static void
+put_line(uint64_t *at, struct tramp_span *span, const char *fmt, ...)
 {
     char text[LINE_MAX];
     int n;
@@ -138,29 +140,28 @@ put_line(uint8_t *page, size_t *at, struct tramp_span *span, const char *fmt,
         n = 0;
     if ((size_t)n >= sizeof text)
         n = sizeof text - 1;
-    if (page != NULL)
-        memcpy(page + *at, text, (size_t)n);
+    memcpy((void *)(uintptr_t)*at, text, (size_t)n);
     span->start = *at;
     span->len = (uint64_t)n;
-    *at += (size_t)n;
+    *at += (uint64_t)n;
 }
 
-/* The failure lines, in the order of TRAMP_MSG_*; page NULL: sizes only. */
-static size_t put_lines(uint8_t *page, size_t at, const struct launch *l,
-                        struct tramp_span *msg)
+/* The failure lines, in the order of TRAMP_MSG_*; returns their length. */
+static uint64_t put_lines(const struct launch *l, struct tramp_span *msg)
 {
     const char *p = report_prog();
+    uint64_t at = LINES_ADDR;
 
-    put_line(page, &at, &msg[0],
+    put_line(&at, &msg[0],
              "%.200s: cannot unmap the tender's memory before the jump: "
              "errno ",
              p);
-    put_line(page, &at, &msg[1], "%.200s: cannot clear the FS base: errno ", p);
-    put_line(page, &at, &msg[2],
+    put_line(&at, &msg[1], "%.200s: cannot clear the FS base: errno ", p);
+    put_line(&at, &msg[2],
              "%.200s: cannot install the seccomp filter (%u instructions): "
              "errno ",
              p, l->bpf_len);
-    return at;
+    return at - LINES_ADDR;
 }
 
 void nabla_enter_guest(const struct launch *l)
@@ -168,8 +169,7 @@ void nabla_enter_guest(const struct launch *l)
     const size_t code_len =
         (size_t)(nabla_trampoline_code_end - nabla_trampoline_code);
     const size_t bpf_at = round_up(TRAMP_CODE + code_len, 8);
-    const size_t lines_at = bpf_at + (size_t)l->bpf_len * sizeof *l->bpf;
-    struct tramp_span sizes[TRAMP_STEPS];
+    const size_t used = bpf_at + (size_t)l->bpf_len * sizeof *l->bpf;
     struct xstate_init xs;
     struct addr_range keep[2], gap[TRAMP_MAX_UNMAP];
     struct trampoline *t;
@@ -187,10 +187,7 @@ void nabla_enter_guest(const struct launch *l)
         fail("cannot set no_new_privs: %s", strerror(errno));
     xstate_prepare(&xs);
 
-    size = put_lines(NULL, lines_at, l, sizes);
-    if (size < xs.extent)
-        size = xs.extent;
-    size = round_up(size, PAGE);
+    size = round_up(used > xs.extent ? used : xs.extent, PAGE);
     page = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                 -1, 0);
     if (page == MAP_FAILED)
@@ -202,13 +199,12 @@ void nabla_enter_guest(const struct launch *l)
     t->stack_top = l->mem_size - STACK_OFFSET;
     t->entry = l->entry;
     t->boot_info = SPT_BOOT_INFO_BASE;
-    t->scratch = SCRATCH;
     memcpy(page + TRAMP_CODE, nabla_trampoline_code, code_len);
     /* The plan's bytes, unchanged: the filter the audit decoded. */
     memcpy(page + bpf_at, l->bpf, (size_t)l->bpf_len * sizeof *l->bpf);
     t->prog.len = l->bpf_len;
     t->prog.filter = (struct sock_filter *)(page + bpf_at);
-    put_lines(page, lines_at, l, t->msg);
+    t->lines_len = put_lines(l, t->msg);
 
     keep[0].start = SPT_HOST_MEM_BASE;
     keep[0].end = l->mem_size;

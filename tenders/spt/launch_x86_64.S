@@ -20,6 +20,7 @@
  *     that no system call at all follows the filter's installation.
  *  4. seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog), the plan's BPF copied
  *     into this page. From here on only the guest's calls are allowed.
+ *     The failure lines in guest memory are not needed any more: zeroed.
  *  5. The registers (nothing of the tender's may reach the guest in one:
  *     its string functions leave paths and messages in the vector and
  *     mask registers, its general registers hold addresses):
@@ -37,9 +38,10 @@
  *
  * A system call that fails in 2-4 leaves a process that cannot go on and
  * has no libc to say why; but the filter is not installed yet, so write
- * and exit_group still work: "fail" composes "<prog>: <text>errno N\n" in
- * guest memory (TRAMP_SCRATCH; the guest never runs) and exits 1, like
- * every earlier failure of the tender.
+ * and exit_group still work: "fail" completes the step's line, which
+ * launch.c left in guest memory, to "<prog>: <text>errno N\n", prints it
+ * and exits 1, like every earlier failure of the tender (the guest never
+ * runs then).
  */
 #include "trampoline.h"
 
@@ -96,6 +98,11 @@ nabla_trampoline_code:
     syscall
     testq %rax, %rax
     jnz fail
+    movq TRAMP_MSG+TRAMP_SPAN_START(%rbx), %rdi
+    movq TRAMP_LINES_LEN(%rbx), %rcx
+    xorl %eax, %eax
+    cld
+    rep stosb
 
     /* 5. RFBM in %edx:%eax, as XRSTOR takes it; 0: no XSAVE, FXRSTOR. */
     movq TRAMP_ENTRY(%rbx), %r15
@@ -129,25 +136,21 @@ nabla_trampoline_code:
     jmp *%r15
 
     /*
-     * %rax: -errno; %r14: the offset of the step's line in TRAMP_MSG.
-     * The line's text is copied to the scratch page, the errno's digits
-     * are written backwards into the 24 bytes after it and moved down,
-     * then a newline; one write, so it reaches stderr whole.
+     * %rax: -errno; %r14: the offset of the step's line in TRAMP_MSG. The
+     * errno's digits are written backwards into the 24 bytes after the
+     * line, then moved down to its end, then a newline (this overwrites the
+     * next line, which is not needed); one write, so it reaches stderr
+     * whole.
      */
 fail:
     negq %rax
-    movq %rax, %r8
     cld
-    movq TRAMP_SCRATCH(%rbx), %rdi
-    movq %rdi, %r9                          /* the line's start */
     leaq TRAMP_MSG(%rbx,%r14), %r10
-    movq TRAMP_SPAN_START(%r10), %rsi
-    addq %rbx, %rsi
-    movq TRAMP_SPAN_LEN(%r10), %rcx
-    rep movsb
+    movq TRAMP_SPAN_START(%r10), %r9        /* the line */
+    movq TRAMP_SPAN_LEN(%r10), %rdi
+    addq %r9, %rdi                          /* its end */
     leaq 24(%rdi), %r10                     /* the digits end here */
     movq %r10, %rsi
-    movq %r8, %rax
     movl $10, %ecx
 5:
     xorl %edx, %edx

@@ -14,7 +14,11 @@
  *         the filter's sock_fprog, where each failure line is
  *   ...   the code, copied from launch_x86_64.S
  *   ...   the BPF program, the plan's bytes unchanged
- *   ...   the failure lines' text
+ *
+ * The failure lines name the tender ("nabla-run: ..."), a word of its argv,
+ * so they are not in the page: they wait in guest memory below the first
+ * ELF segment (launch.c), which the trampoline clears again once the filter
+ * is installed. The page holds nothing the guest does not know already.
  *
  * XRSTOR may touch the whole area of the components it resets (up to
  * about 2.5 KiB past the page start with AVX-512, xstate.c); the mapping
@@ -32,21 +36,23 @@
 #define TRAMP_BOOT_INFO 592   /* u64: the guest's %rdi */
 #define TRAMP_RFBM 600        /* u64: XRSTOR's EDX:EAX; 0: FXRSTOR */
 #define TRAMP_FPROG 608       /* struct sock_fprog, 16 bytes */
-#define TRAMP_SCRATCH 624     /* u64: guest memory to compose a line in */
+#define TRAMP_LINES_LEN 624   /* u64: bytes of the failure lines */
 #define TRAMP_UNMAP_COUNT 632 /* u64: entries used in TRAMP_UNMAP */
 #define TRAMP_MSG 640         /* TRAMP_STEPS x struct tramp_span */
 #define TRAMP_UNMAP 688       /* TRAMP_MAX_UNMAP x struct tramp_span */
 #define TRAMP_CODE 880        /* the code, 16-aligned */
 
-/* struct tramp_span: a range, or a message's offset from the page start. */
+/* struct tramp_span: a range, or a failure line in guest memory. */
 #define TRAMP_SPAN_START 0
 #define TRAMP_SPAN_LEN 8
 #define TRAMP_SPAN_SIZE 16
 
 /*
  * The steps that can fail after the first munmap, where nothing of libc is
- * left to print with: each has a line, "<prog>: <text>errno N" (launch.c).
- * Offsets of their struct tramp_span in TRAMP_MSG.
+ * left to print with: each has a line, "<prog>: <text>", to which the
+ * trampoline adds "errno N" (launch.c). The lines are consecutive in guest
+ * memory, the first at msg[0].start. Offsets of their struct tramp_span in
+ * TRAMP_MSG.
  */
 #define TRAMP_STEPS 3
 #define TRAMP_MSG_UNMAP 0
@@ -67,7 +73,7 @@
 #include "xstate.h"
 
 struct tramp_span {
-    uint64_t start; /* an address, or a message's offset in the page */
+    uint64_t start; /* an address */
     uint64_t len;   /* bytes */
 };
 
@@ -78,7 +84,7 @@ struct trampoline {
     uint64_t boot_info;
     uint64_t rfbm;
     struct sock_fprog prog;
-    uint64_t scratch;
+    uint64_t lines_len;
     uint64_t unmap_count;
     struct tramp_span msg[TRAMP_STEPS];
     struct tramp_span unmap[TRAMP_MAX_UNMAP];

@@ -1,6 +1,6 @@
 // address-space.test.ts: a running guest's address space holds its memory, the vDSO and one trampoline page, nothing of the tender.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prepare, run } from '../../src/api.js';
@@ -120,6 +120,21 @@ describe('address space spt', () => {
     const [t] = trampolines;
     expect(t?.perms).toBe('r-xp');
     expect(t && t.end - t.start <= 2n * PAGE).toBe(true);
+    if (!t || !root) return; // below: /proc/PID/mem of a guest that is not dumpable
+    // The page holds no word of the tender's argv: not its name, not the kernel's path.
+    const mem = openSync(`/proc/${guest.pid}/mem`, 'r');
+    try {
+      const page = Buffer.alloc(Number(t.end - t.start));
+      readSync(mem, page, 0, page.length, Number(t.start));
+      expect(page.includes('nabla')).toBe(false);
+      expect(page.includes(benchGuest('idle'))).toBe(false);
+      // The failure lines waited in guest memory below 0x100000, zeroed before the jump.
+      const low = Buffer.alloc(Number(PAGE));
+      readSync(mem, low, 0, low.length, 0xff000);
+      expect(low.equals(Buffer.alloc(low.length))).toBe(true);
+    } finally {
+      closeSync(mem);
+    }
   });
 
   // Root: the watchdog is not dumpable, so only root reads its maps (CI runs as root).
