@@ -72,17 +72,15 @@ _Static_assert(sizeof(struct trampoline) == TRAMP_CODE, "code follows");
 #define STACK_OFFSET 8
 
 /*
- * Where the failure lines wait: the last page of guest memory below the
- * first ELF segment, always mapped and writable, zero and unused by the
- * boot data (guest_mem.c). On a failure the trampoline appends the errno's
- * digits (at most 20) and a newline to the step's line there and prints it
- * (the guest never runs then); on success it zeroes them again before the
- * jump, so the guest finds that page as docs/abi.md §4.1 says: zero.
+ * The failure lines wait at l->lines_at in guest memory (launch.h). On a
+ * failure the trampoline appends the errno's digits (at most 20) and a
+ * newline to the step's line there and prints it (the guest never runs
+ * then); on success it zeroes them again before the jump, so the guest
+ * finds that memory as docs/abi.md §4.1 says: zero.
  */
-#define LINES_ADDR (SPT_GUEST_MIN_BASE - PAGE)
 #define LINE_MAX 512
-_Static_assert(TRAMP_STEPS *LINE_MAX + 32 <= PAGE,
-               "the lines and an errno fit the page");
+#define LINES_MAX (TRAMP_STEPS * LINE_MAX + 32)
+_Static_assert(LINES_MAX <= LAUNCH_LINES_SIZE, "the lines and an errno fit");
 
 /*
  * glibc (2.35 on) registers each thread's rseq area, inside its thread
@@ -150,7 +148,7 @@ put_line(uint64_t *at, struct tramp_span *span, const char *fmt, ...)
 static uint64_t put_lines(const struct launch *l, struct tramp_span *msg)
 {
     const char *p = report_prog();
-    uint64_t at = LINES_ADDR;
+    uint64_t at = l->lines_at;
 
     put_line(&at, &msg[0],
              "%.200s: cannot unmap the tender's memory before the jump: "
@@ -161,7 +159,7 @@ static uint64_t put_lines(const struct launch *l, struct tramp_span *msg)
              "%.200s: cannot install the seccomp filter (%u instructions): "
              "errno ",
              p, l->bpf_len);
-    return at - LINES_ADDR;
+    return at - l->lines_at;
 }
 
 void nabla_enter_guest(const struct launch *l)
@@ -183,6 +181,11 @@ void nabla_enter_guest(const struct launch *l)
      * exec anyway, so this costs nothing. Set here, where it can fail with
      * a message; the filter itself is the trampoline's.
      */
+    if (l->lines_at < SPT_HOST_MEM_BASE ||
+        l->lines_at > SPT_GUEST_MIN_BASE - LAUNCH_LINES_SIZE)
+        fail("invalid launch: the failure lines' address 0x%llx is not in "
+             "guest memory below 0x%llx",
+             (unsigned long long)l->lines_at, SPT_GUEST_MIN_BASE);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         fail("cannot set no_new_privs: %s", strerror(errno));
     xstate_prepare(&xs);

@@ -7,10 +7,21 @@
 
 #include "addr_space.h"
 
-/* Everything the last stage needs; nothing in it may point into the guest. */
+/* Bytes at launch.lines_at the last stage may use. */
+#define LAUNCH_LINES_SIZE 2048
+
+/* Everything the last stage needs. */
 struct launch {
     uint64_t mem_size; /* guest memory is [SPT_HOST_MEM_BASE, mem_size) */
     uint64_t entry;    /* the guest's entry point */
+    /*
+     * LAUNCH_LINES_SIZE zero bytes of guest memory below SPT_GUEST_MIN_BASE
+     * where the trampoline's failure lines wait (they name the tender, so
+     * they are not in its page); zero again when the guest starts. The
+     * tender gives the end of its boot data (guest_mem_boot_end), in a page
+     * the boot data touched already, so that it costs no memory.
+     */
+    uint64_t lines_at;
     const struct sock_filter *bpf; /* the plan's filter, installed as is */
     unsigned short bpf_len;        /* instructions */
     struct addr_space space;       /* from addr_space_read */

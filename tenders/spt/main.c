@@ -245,6 +245,7 @@ int main(int argc, char **argv)
     /* 14. */
     launch.mem_size = h->mem_size;
     launch.entry = img.entry;
+    launch.lines_at = guest_mem_boot_end(&plan);
     launch.bpf = plan.bpf;
     launch.bpf_len = plan.bpf_len;
     nabla_enter_guest(&launch);

@@ -16,9 +16,9 @@
  *   ...   the BPF program, the plan's bytes unchanged
  *
  * The failure lines name the tender ("nabla-run: ..."), a word of its argv,
- * so they are not in the page: they wait in guest memory below the first
- * ELF segment (launch.c), which the trampoline clears again once the filter
- * is installed. The page holds nothing the guest does not know already.
+ * so they are not in the page: they wait in guest memory after the boot
+ * data (launch.h), which the trampoline clears again once the filter is
+ * installed. The page holds nothing the guest does not know already.
  *
  * XRSTOR may touch the whole area of the components it resets (up to
  * about 2.5 KiB past the page start with AVX-512, xstate.c); the mapping

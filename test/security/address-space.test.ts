@@ -128,10 +128,13 @@ describe('address space spt', () => {
       readSync(mem, page, 0, page.length, Number(t.start));
       expect(page.includes('nabla')).toBe(false);
       expect(page.includes(benchGuest('idle'))).toBe(false);
-      // The failure lines waited in guest memory below 0x100000, zeroed before the jump.
-      const low = Buffer.alloc(Number(PAGE));
-      readSync(mem, low, 0, low.length, 0xff000);
-      expect(low.equals(Buffer.alloc(low.length))).toBe(true);
+      // The failure lines waited in guest memory after the command line: zero again at entry.
+      const boot = Buffer.alloc(0x2000);
+      readSync(mem, boot, 0, boot.length, 0x11000);
+      const cmdlineEnd = boot.indexOf(0, Number(boot.readBigUInt64LE(16)) - 0x11000); // spt_boot_info.cmdline
+      const after = boot.subarray(cmdlineEnd);
+      expect(after.includes('nabla')).toBe(false);
+      expect(after.equals(Buffer.alloc(after.length))).toBe(true);
     } finally {
       closeSync(mem);
     }
