@@ -175,17 +175,18 @@ void nabla_enter_guest(const struct launch *l)
     size_t size;
     int gaps;
 
+    /* A caller's mistake, not the host's: the lines are written there. */
+    if (l->lines_at < SPT_HOST_MEM_BASE ||
+        l->lines_at > SPT_GUEST_MIN_BASE - LAUNCH_LINES_SIZE)
+        fail("invalid launch: the failure lines' address 0x%llx is not in "
+             "guest memory below 0x%llx",
+             (unsigned long long)l->lines_at, SPT_GUEST_MIN_BASE);
     /*
      * Without CAP_SYS_ADMIN the kernel only accepts a filter from a process
      * that can never gain privileges (setuid executables); the guest cannot
      * exec anyway, so this costs nothing. Set here, where it can fail with
      * a message; the filter itself is the trampoline's.
      */
-    if (l->lines_at < SPT_HOST_MEM_BASE ||
-        l->lines_at > SPT_GUEST_MIN_BASE - LAUNCH_LINES_SIZE)
-        fail("invalid launch: the failure lines' address 0x%llx is not in "
-             "guest memory below 0x%llx",
-             (unsigned long long)l->lines_at, SPT_GUEST_MIN_BASE);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         fail("cannot set no_new_privs: %s", strerror(errno));
     xstate_prepare(&xs);

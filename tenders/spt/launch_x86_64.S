@@ -98,6 +98,7 @@ nabla_trampoline_code:
     syscall
     testq %rax, %rax
     jnz fail
+    /* The failure lines are not needed any more: zero, as the ABI says. */
     movq TRAMP_MSG+TRAMP_SPAN_START(%rbx), %rdi
     movq TRAMP_LINES_LEN(%rbx), %rcx
     xorl %eax, %eax
