@@ -37,6 +37,7 @@ function context(): BenchContext {
     scratch,
     peers: {},
     note: () => {},
+    remark: () => {},
     signal: new AbortController().signal,
   };
 }
