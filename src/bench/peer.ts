@@ -19,7 +19,10 @@ export const PEERS = ['solo5-spt'] as const;
 export type PeerName = (typeof PEERS)[number];
 
 /** Why the peer cannot be used (not given, not an executable file), or undefined. */
-export function peerMissing(ctx: BenchContext, name: PeerName = 'solo5-spt'): string | undefined {
+export function peerMissing(
+  ctx: Pick<BenchContext, 'peers'>,
+  name: PeerName = 'solo5-spt',
+): string | undefined {
   const path = ctx.peers[name];
   if (path === undefined) return `no peer given (--peer ${name}=PATH)`;
   try {
@@ -33,7 +36,7 @@ export function peerMissing(ctx: BenchContext, name: PeerName = 'solo5-spt'): st
 }
 
 /** The peer's path; throws (the trial fails) when it was not given. */
-export function peerPath(ctx: BenchContext, name: PeerName = 'solo5-spt'): string {
+export function peerPath(ctx: Pick<BenchContext, 'peers'>, name: PeerName = 'solo5-spt'): string {
   const path = ctx.peers[name];
   if (path === undefined) throw new Error(`no peer given (--peer ${name}=PATH)`);
   return path;
@@ -63,7 +66,7 @@ export function upstreamWords(options: RunOptions): string[] {
  * OPTIONS KERNEL ARGS, as nabla-run's.
  */
 export function peerCommand(
-  ctx: BenchContext,
+  ctx: Pick<BenchContext, 'peers'>,
   kernel: string,
   args: readonly string[],
   options: Omit<RunOptions, 'kernel' | 'args'> = {},

@@ -118,16 +118,26 @@ export async function timeRun(command: Command, timeoutMs = 30_000): Promise<num
   return ms;
 }
 
-/** Runs `command` to its end and returns what it printed (availability checks, versions). */
+/**
+ * Runs `command` to its end and returns what it printed (availability checks, versions, a
+ * worker's results); `onLine` sees each line of stdout as it comes.
+ */
 export async function capture(
   command: Command,
   timeoutMs = 30_000,
+  onLine?: (line: string) => void,
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   const child = spawnTracked(command, 'pipe', 'pipe');
   let stdout = '';
   let stderr = '';
+  let seen = 0;
   child.stdout?.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
+    if (onLine === undefined) return;
+    for (let end = stdout.indexOf('\n', seen); end >= 0; end = stdout.indexOf('\n', seen)) {
+      onLine(stdout.slice(seen, end));
+      seen = end + 1;
+    }
   });
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;

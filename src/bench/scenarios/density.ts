@@ -43,9 +43,9 @@ const STARTING = Math.max(2, availableParallelism() * 2);
 /** A start slower than this means something is wrong (swap, a hung tender). */
 const START_TIMEOUT_MS = 60_000;
 
-function ladder(quick: boolean): number[] {
-  return quick ? [10, 50, 100] : [10, 100, 500, 1000];
-}
+/** The N of each mode, smallest first. */
+export type DensityLadder = Readonly<Record<'quick' | 'full', readonly number[]>>;
+const LADDER: DensityLadder = { quick: [10, 50, 100], full: [10, 100, 500, 1000] };
 
 /** One running instance: its root process, and how to end it. */
 interface Instance {
@@ -98,6 +98,7 @@ async function killInstances(instances: readonly Instance[]): Promise<void> {
 
 /** A density variant: `start` starts one instance and resolves once it is ready. */
 function densityVariant(
+  ladder: DensityLadder,
   name: string,
   unavailable: (ctx: BenchContext) => Promise<string | undefined>,
   start: (ctx: BenchContext) => Promise<Instance>,
@@ -109,7 +110,7 @@ function densityVariant(
       const instances: Instance[] = [];
       const out: Measurement[] = [];
       try {
-        for (const n of ladder(ctx.quick)) {
+        for (const n of ctx.quick ? ladder.quick : ladder.full) {
           await startMany(n - instances.length, start, instances, ctx);
           const { pss, pte } = memoryOf(instances);
           const per = (value: number) => value / n;
@@ -174,42 +175,52 @@ async function startWithApi(): Promise<Instance> {
 
 let filterPath = '';
 
-export const density: Scenario = {
-  name: 'density',
-  title: 'Density: N idle instances at once (host memory per instance)',
-  baseline: 'hosted idle',
-  peer: 'solo5-spt idle',
-  trials: { quick: 1, full: 3 },
-  // One trial is already hundreds of starts; a warm-up would double the scenario's time.
-  warmup: 0,
-  variants: [
-    densityVariant(
-      'hosted idle',
-      async () => notBuilt(IDLE_HOSTED) ?? smokeCheck(command(IDLE_HOSTED), READY, true),
-      () => started(command(IDLE_HOSTED)),
-    ),
-    densityVariant(
-      'nabla-run idle',
-      async () =>
-        notBuilt(IDLE) ?? smokeCheck(command(process.execPath, [NABLA_RUN, IDLE]), READY, true),
-      () => started(command(process.execPath, [NABLA_RUN, IDLE])),
-    ),
-    densityVariant('nabla API run() idle', async () => notBuilt(IDLE), startWithApi),
-    densityVariant(
-      'bwrap+seccomp hosted idle',
-      async (ctx) => {
-        const missing = notBuilt(IDLE_HOSTED);
-        if (missing) return missing;
-        filterPath = writeDockerFilter(ctx.scratch);
-        return bwrapUnavailable(filterPath, IDLE_HOSTED, [], READY, true);
-      },
-      () => withBwrap(filterPath, IDLE_HOSTED, [], started),
-    ),
-    densityVariant(
-      'solo5-spt idle',
-      async (ctx) =>
-        peerMissing(ctx) ?? notBuilt(IDLE) ?? smokeCheck(peerCommand(ctx, IDLE, []), READY, true),
-      (ctx) => started(peerCommand(ctx, IDLE, [])),
-    ),
-  ],
-};
+/** The scenario over the given ladder (the tests climb a short one). */
+export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
+  const variant = (
+    name: string,
+    unavailable: (ctx: BenchContext) => Promise<string | undefined>,
+    start: (ctx: BenchContext) => Promise<Instance>,
+  ) => densityVariant(ladder, name, unavailable, start);
+  return {
+    name: 'density',
+    title: 'Density: N idle instances at once (host memory per instance)',
+    baseline: 'hosted idle',
+    peer: 'solo5-spt idle',
+    trials: { quick: 1, full: 3 },
+    // One trial is already hundreds of starts; a warm-up would double the scenario's time.
+    warmup: 0,
+    variants: [
+      variant(
+        'hosted idle',
+        async () => notBuilt(IDLE_HOSTED) ?? smokeCheck(command(IDLE_HOSTED), READY, true),
+        () => started(command(IDLE_HOSTED)),
+      ),
+      variant(
+        'nabla-run idle',
+        async () =>
+          notBuilt(IDLE) ?? smokeCheck(command(process.execPath, [NABLA_RUN, IDLE]), READY, true),
+        () => started(command(process.execPath, [NABLA_RUN, IDLE])),
+      ),
+      variant('nabla API run() idle', async () => notBuilt(IDLE), startWithApi),
+      variant(
+        'bwrap+seccomp hosted idle',
+        async (ctx) => {
+          const missing = notBuilt(IDLE_HOSTED);
+          if (missing) return missing;
+          filterPath = writeDockerFilter(ctx.scratch);
+          return bwrapUnavailable(filterPath, IDLE_HOSTED, [], READY, true);
+        },
+        () => withBwrap(filterPath, IDLE_HOSTED, [], started),
+      ),
+      variant(
+        'solo5-spt idle',
+        async (ctx) =>
+          peerMissing(ctx) ?? notBuilt(IDLE) ?? smokeCheck(peerCommand(ctx, IDLE, []), READY, true),
+        (ctx) => started(peerCommand(ctx, IDLE, [])),
+      ),
+    ],
+  };
+}
+
+export const density: Scenario = densityScenario();
