@@ -118,8 +118,15 @@ async function sequential(
   const times: number[] = [];
   for (let i = -warmup; i < count; i++) {
     const t0 = process.hrtime.bigint();
-    await expectSuccess(label, starter.hello().exited);
-    if (i >= 0) times.push(ms(t0));
+    const guest = starter.hello();
+    const timer = deadline(GUEST_TIMEOUT_MS, () => `${label}: a hello took too long`);
+    try {
+      await Promise.race([expectSuccess(label, guest.exited), timer.expired]);
+      if (i >= 0) times.push(ms(t0));
+    } finally {
+      timer.cancel();
+      await killAll([guest]); // nothing, unless it timed out
+    }
   }
   return times;
 }
