@@ -21,7 +21,7 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
 
 /*
- * One trial climbs a ladder of N (quick 10/50/100, full 10/100/500/1000): it starts instances
+ * One trial climbs a ladder of N (quick 10/50/100, full 10/50/100/500/1000): it starts instances
  * of benchmarks/guests/idle (prints "ready", then yields forever) until N are ready, measures,
  * then starts more for the next N, and at the end kills every one, also when a start fails or
  * the run is interrupted. At each N:
@@ -45,7 +45,7 @@ const START_TIMEOUT_MS = 60_000;
 
 /** The N of each mode, smallest first. */
 export type DensityLadder = Readonly<Record<'quick' | 'full', readonly number[]>>;
-const LADDER: DensityLadder = { quick: [10, 50, 100], full: [10, 100, 500, 1000] };
+const LADDER: DensityLadder = { quick: [10, 50, 100], full: [10, 50, 100, 500, 1000] };
 
 /** One running instance: its root process, and how to end it. */
 interface Instance {
