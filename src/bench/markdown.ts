@@ -42,9 +42,11 @@ function header(report: BenchReport): string[] {
     '',
     'Method: every scenario runs its variants interleaved, one trial of each in turn (the ' +
       'order rotating every round), after untimed warm-up trials; each trial is a fresh ' +
-      'process (or, for density, a fresh set of processes). Tables give the median and the ' +
-      '95th percentile (linear interpolation) of the trials, and the ratio of each median to ' +
-      "the baseline variant's median for the same metric. Raw samples are in results.json.",
+      'process (or, for density and start, a fresh set of processes). Tables give the median ' +
+      'and the 95th percentile (linear interpolation) of the samples (one per trial, or one ' +
+      'per start where a trial times several), and the ratio of each median to the baseline ' +
+      "variant's median for the same metric, and, where the upstream peer ran, to the peer's. " +
+      'Raw samples are in results.json.',
     '',
   ];
 }
@@ -56,23 +58,27 @@ function betterText(s: MetricSummary): string {
 function metricSection(result: ScenarioResult, group: MetricSummary[], chart: ChartRef): string[] {
   const first = group[0] as MetricSummary;
   const scaled = first.n !== undefined;
-  const baseline = `× ${result.baseline}`;
-  const head = scaled
-    ? ['N', 'variant', 'median', 'p95', baseline, 'trials']
-    : ['variant', 'median', 'p95', baseline, 'trials'];
-  const align = scaled
-    ? ['---:', '---', '---:', '---:', '---:', '---:']
-    : ['---', '---:', '---:', '---:', '---:'];
-  const rows = group.map((s) => {
-    const values = [
-      `${s.variant === result.baseline ? `**${s.variant}**` : s.variant}`,
-      formatValue(s.median),
-      formatValue(s.p95),
-      formatRatio(s.ratio),
-      String(s.samples.length),
-    ];
-    return scaled ? [String(s.n), ...values] : values;
-  });
+  // The peer's column shows when the peer ran in this scenario (its summaries carry peerRatio).
+  const peer = group.some((s) => s.peerRatio !== undefined) ? result.peer : undefined;
+  const head = [
+    ...(scaled ? ['N'] : []),
+    'variant',
+    'median',
+    'p95',
+    `× ${result.baseline}`,
+    ...(peer === undefined ? [] : [`× ${peer}`]),
+    'samples',
+  ];
+  const align = head.map((h) => (h === 'variant' ? '---' : '---:'));
+  const rows = group.map((s) => [
+    ...(scaled ? [String(s.n)] : []),
+    `${s.variant === result.baseline ? `**${s.variant}**` : s.variant}`,
+    formatValue(s.median),
+    formatValue(s.p95),
+    formatRatio(s.ratio),
+    ...(peer === undefined ? [] : [formatRatio(s.peerRatio ?? null)]),
+    String(s.samples.length),
+  ]);
   return [
     `### ${first.metric} (${betterText(first)})`,
     '',
@@ -105,6 +111,8 @@ function scenarioSection(result: ScenarioResult): string[] {
       '',
     );
   }
+  if (result.notes !== undefined && result.notes.length > 0)
+    out.push(...result.notes.map((note) => `- ${note}`), '');
   if (result.samples.length === 0) out.push('_No variant produced a sample._', '');
   return out;
 }

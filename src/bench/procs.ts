@@ -10,8 +10,8 @@ import { constants } from 'node:os';
  * killAll() can end every one of them on failure, on Ctrl-C and when the harness exits.
  */
 const live = new Set<ChildProcess>();
-/** Guests started through the API's run() (not by spawnTracked), by pid: how to kill each. */
-const guests = new Map<number, () => void>();
+/** Guests started here but not by spawnTracked (run(), the start scenario): how to kill each. */
+const guests = new Set<() => void>();
 
 /** A program and its arguments, as exec takes them. */
 export interface Command {
@@ -53,17 +53,19 @@ export function killGroup(child: ChildProcess): void {
 export function killAll(): number {
   const count = live.size + guests.size;
   for (const child of live) killGroup(child);
-  for (const kill of guests.values()) kill();
+  for (const kill of guests) kill();
   return count;
 }
 
 /** How many started processes have not exited yet. */
 export const liveCount = (): number => live.size + guests.size;
 
-/** A guest the API started (run()): killAll() ends it too, until it has exited. */
-export function trackGuest(pid: number, kill: () => void, exited: Promise<unknown>): void {
-  guests.set(pid, kill);
-  const forget = () => guests.delete(pid);
+/** A guest started otherwise (run(), a plain spawn): killAll() ends it too, until it has exited. */
+export function trackGuest(kill: () => void, exited: Promise<unknown>): void {
+  // Each kill function is its own entry: no two guests can share one, even if a pid is unknown.
+  const entry = () => kill();
+  guests.add(entry);
+  const forget = () => guests.delete(entry);
   exited.then(forget, forget);
 }
 
@@ -116,16 +118,26 @@ export async function timeRun(command: Command, timeoutMs = 30_000): Promise<num
   return ms;
 }
 
-/** Runs `command` to its end and returns what it printed (availability checks, versions). */
+/**
+ * Runs `command` to its end and returns what it printed (availability checks, versions, a
+ * worker's results); `onLine` sees each line of stdout as it comes.
+ */
 export async function capture(
   command: Command,
   timeoutMs = 30_000,
+  onLine?: (line: string) => void,
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   const child = spawnTracked(command, 'pipe', 'pipe');
   let stdout = '';
   let stderr = '';
+  let seen = 0;
   child.stdout?.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
+    if (onLine === undefined) return;
+    for (let end = stdout.indexOf('\n', seen); end >= 0; end = stdout.indexOf('\n', seen)) {
+      onLine(stdout.slice(seen, end));
+      seen = end + 1;
+    }
   });
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;

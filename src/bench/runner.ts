@@ -72,11 +72,17 @@ export async function runScenario(
   const { progress } = options;
   progress.scenario(scenario.name);
   const scratch = mkdtempSync(join(tmpdir(), `nabla-bench-${scenario.name}-`));
+  const notes: string[] = [];
   const ctx: BenchContext = {
     quick: options.quick,
     scratch,
     peers: options.peers,
     note: (text) => progress.note(text),
+    remark: (text) => {
+      if (notes.includes(text)) return;
+      notes.push(text);
+      progress.note(text);
+    },
     signal: options.signal,
   };
   const outcomes = new Map<string, VariantOutcome>(
@@ -157,6 +163,7 @@ export async function runScenario(
     name: scenario.name,
     title: scenario.title,
     baseline: scenario.baseline,
+    ...(scenario.peer === undefined ? {} : { peer: scenario.peer }),
     trials,
     warmup,
     durationMs: Math.round(performance.now() - started),
@@ -167,7 +174,9 @@ export async function runScenario(
       scenario.baseline,
       samples,
       scenario.variants.map((v) => v.name),
+      scenario.peer,
     ),
+    ...(notes.length === 0 ? {} : { notes }),
   };
 }
 

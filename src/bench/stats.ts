@@ -25,13 +25,15 @@ function metricKey(metric: string, n: number | undefined): string {
 /**
  * Groups the samples by variant, metric and scale, in the order of `variants` (then in the
  * order they first appear), and adds the ratio of each median to the baseline variant's median
- * for the same metric and scale (null when the baseline has none, or its median is 0).
+ * for the same metric and scale (null when the baseline has none, or its median is 0); and,
+ * when `peer` names a variant that has samples, the same ratio to the peer's median.
  */
 export function summarize(
   scenario: string,
   baseline: string,
   records: readonly TrialRecord[],
   variants: readonly string[] = [],
+  peer?: string,
 ): MetricSummary[] {
   const groups = new Map<string, MetricSummary>();
   for (const record of records) {
@@ -66,9 +68,14 @@ export function summarize(
     s.median = median(s.samples);
     s.p95 = p95(s.samples);
   }
+  const ratioTo = (variant: string, s: MetricSummary): number | null => {
+    const base = groups.get(`${variant}\u0000${metricKey(s.metric, s.n)}`);
+    return base !== undefined && base.median !== 0 ? s.median / base.median : null;
+  };
+  const ran = peer !== undefined && summaries.some((s) => s.variant === peer) ? peer : undefined;
   for (const s of summaries) {
-    const base = groups.get(`${baseline}\u0000${metricKey(s.metric, s.n)}`);
-    s.ratio = base !== undefined && base.median !== 0 ? s.median / base.median : null;
+    s.ratio = ratioTo(baseline, s);
+    if (ran !== undefined) s.peerRatio = ratioTo(ran, s);
   }
   return summaries;
 }

@@ -23,6 +23,11 @@ export interface BenchContext {
   peers: Readonly<Record<string, string>>;
   /** Reports progress inside a long trial (density). */
   note(text: string): void;
+  /**
+   * Says something the report must carry (a scale point skipped, and why): listed under the
+   * scenario's tables and in results.json's `notes`, once however often it is said.
+   */
+  remark(text: string): void;
   /** Aborted when the run is interrupted (Ctrl-C, SIGTERM): a long trial should stop early. */
   signal: AbortSignal;
 }
@@ -41,6 +46,11 @@ export interface Scenario {
   title: string;
   /** The variant every other one is divided by in the ratio columns. */
   baseline: string;
+  /**
+   * The upstream peer's variant (--peer), when the scenario has one: every median is also
+   * divided by its median, in a second ratio column that appears when it ran.
+   */
+  peer?: string;
   /** Trials per variant; variants are interleaved trial by trial. */
   trials: { quick: number; full: number };
   /** Untimed trials per variant before the measured ones (default 1: warm caches, find failures). */
@@ -62,6 +72,11 @@ export interface MetricSummary {
   p95: number;
   /** This variant's median divided by the baseline variant's median for the same metric. */
   ratio: number | null;
+  /**
+   * The same against the scenario's peer variant (Scenario.peer); present only when the peer
+   * ran in this scenario, null when it has no median for this metric (or one of 0).
+   */
+  peerRatio?: number | null;
   /** The scale, as in Measurement.n. */
   n?: number;
 }
@@ -85,6 +100,8 @@ export interface ScenarioResult {
   name: string;
   title: string;
   baseline: string;
+  /** The peer variant the summaries' peerRatio divides by, when the scenario has one. */
+  peer?: string;
   /** Measured trials per variant in this run, and untimed warm-up trials before them. */
   trials: number;
   warmup: number;
@@ -92,6 +109,8 @@ export interface ScenarioResult {
   variants: VariantOutcome[];
   samples: TrialRecord[];
   summaries: MetricSummary[];
+  /** What the scenario remarked (BenchContext.remark), when it did: e.g. a point it skipped. */
+  notes?: string[];
 }
 
 /** What the numbers were measured on: the report's header. */

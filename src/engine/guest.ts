@@ -90,7 +90,7 @@ export class PendingGuest implements EngineGuest {
       return;
     }
     this.started = reply.started;
-    onExit(reply.started.pidfd, (exit) => {
+    onExit(reply.started.pidfd, reply.started.pid, (exit) => {
       this.ended = true;
       clearTimeout(this.timer);
       this.resolveExit(exit);

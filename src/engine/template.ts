@@ -7,8 +7,8 @@ import { tenderPath } from '../launch/tender-path.js';
 import {
   type ReceivedMessage,
   receiveMessage,
-  seqpacketPair,
   sendMessage,
+  seqpacketPair,
   waitWritable,
 } from '../native/engine.js';
 import { NativeError } from '../native/errors.js';

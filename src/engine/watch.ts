@@ -1,8 +1,8 @@
 // watch.ts: the engine's events from the event loop: a guest's end (reaped through its pidfd), a template's reply.
 import { type ProcessExit, watchEvents, watchPidfd, watchReadable } from '../native/engine.js';
 
-/** pidfd -> what to do when its process has ended. */
-const exits = new Map<number, (exit: ProcessExit) => void>();
+/** pidfd -> the process it refers to, and what to do when that has ended. */
+const exits = new Map<number, { pid: number; handler: (exit: ProcessExit) => void }>();
 /** fd -> what to do when it can be read. */
 const readers = new Map<number, () => void>();
 let watching = false;
@@ -12,9 +12,12 @@ function start(): void {
   watchEvents(
     (ended) => {
       for (const exit of ended) {
-        const handler = exits.get(exit.pidfd);
+        const watched = exits.get(exit.pidfd);
+        // A pidfd's number is free again once its exit is reported: never hand one process's
+        // end to another that has since been given the same number.
+        if (!watched || (exit.pid !== -1 && exit.pid !== watched.pid)) continue;
         exits.delete(exit.pidfd);
-        handler?.(exit);
+        watched.handler(exit);
       }
     },
     (fds) => {
@@ -25,13 +28,13 @@ function start(): void {
 }
 
 /**
- * Calls `handler` once the process of `pidfd` (a child of this process) has ended, with its
+ * Calls `handler` once the process `pid` of `pidfd` (a child of this process) has ended, with its
  * status; it is reaped and the pidfd closed first. While any is watched, the event loop stays
  * alive, as for a spawned child.
  */
-export function onExit(pidfd: number, handler: (exit: ProcessExit) => void): void {
+export function onExit(pidfd: number, pid: number, handler: (exit: ProcessExit) => void): void {
   start();
-  exits.set(pidfd, handler);
+  exits.set(pidfd, { pid, handler });
   try {
     watchPidfd(pidfd);
   } catch (error) {

@@ -104,8 +104,10 @@ export function watchEvents(
           signal: flat[i + 4] as number,
         });
       }
-      if (readable.length > 0) onReadable(readable);
+      // Exits first: their pidfds are closed already, and a reply read from a readable socket
+      // may bring a new guest's pidfd under one of their numbers.
       if (exits.length > 0) onExits(exits);
+      if (readable.length > 0) onReadable(readable);
     }),
   );
 }

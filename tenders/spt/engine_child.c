@@ -6,8 +6,8 @@
  * The plan was checked by plan_check in the template before the process
  * existed; the ELF was checked, loaded and its namespaces made once, by the
  * template's image helper (engine_image.c); the register reset was
- * prepared once (xstate.c). The steps, and why in this order (main.c's
- * numbers in brackets):
+ * prepared once (xstate.c) and the vDSO found once (addr_space.c). The steps,
+ * and why in this order (main.c's numbers in brackets):
  *
  *  E1. The request's descriptors at the numbers the plan names: 0, 1, 2,
  *      then each device's source_fd, as a tender started by run() finds
@@ -28,8 +28,11 @@
  *      template's socket, image and namespaces too, used by now [9].
  *  E9. The epoll set and timerfd [10]. E10. The boot info [11].
  * E11. Resource limits [12]. E12. Dumpable as the plan says [13].
- * E13. nabla_enter_guest: the filter, then the jump [15, 16], the same
- *      function the tender ends with.
+ * E13. nabla_enter_guest: the last stage [14], the same function the
+ *      tender ends with: everything but guest memory, the vDSO and the
+ *      trampoline unmapped (the template's socket, image memfd mapping,
+ *      libc and stack included), the filter, the jump. The vDSO's place
+ *      and the register reset come from the template (engine_main.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,8 +42,8 @@
 
 #include "devices.h"
 #include "engine_child.h"
-#include "enter.h"
 #include "guest_mem.h"
+#include "launch.h"
 #include "msg.h"
 #include "privilege.h"
 #include "proc_limits.h"
@@ -86,11 +89,12 @@ static void place_descriptors(const struct plan *plan, const int *fds,
 
 void engine_child_run(const struct engine_image *im, const struct plan *plan,
                       const int *fds, unsigned nfds,
-                      const struct xstate_init *xstate)
+                      const struct launch *shared)
 {
     const struct nabla_plan_header *h = plan->hdr;
     char msg[NABLA_MSG_SIZE];
     pid_t parent = getppid();
+    struct launch l = *shared;
 
     /* E1. */
     place_descriptors(plan, fds, nfds);
@@ -150,5 +154,10 @@ void engine_child_run(const struct engine_image *im, const struct plan *plan,
     dumpable_apply(plan);
 
     /* E13. */
-    nabla_enter_guest(plan, im->entry, xstate);
+    l.mem_size = h->mem_size;
+    l.entry = im->entry;
+    l.lines_at = guest_mem_boot_end(plan);
+    l.bpf = plan->bpf;
+    l.bpf_len = plan->bpf_len;
+    nabla_enter_guest(&l);
 }

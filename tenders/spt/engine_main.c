@@ -18,7 +18,8 @@
  *  T3. The IMAGE request, once: the image checked and loaded by a helper
  *      with a guest's privileges, the namespaces made (engine_image.c); the
  *      register reset prepared (xstate.c: its CPUID instructions each cost
- *      a VM exit on a virtual machine, so once, not per guest).
+ *      a VM exit on a virtual machine, so once, not per guest) and the
+ *      vDSO's place read (addr_space.c), for every guest's last stage.
  *  T4. Each LAUNCH, in turn: the plan checked by plan_check, as the tender's
  *      step 2, then against the image (memory size, X_EXEC_HEAP, ids and
  *      namespaces must be the image's), before anything is done; then the
@@ -52,6 +53,7 @@
 #include "engine_child.h"
 #include "engine_image.h"
 #include "engine_main.h"
+#include "launch.h"
 #include "msg.h"
 #include "nabla_engine.h"
 #include "plan_read.h"
@@ -71,6 +73,8 @@ struct request {
 static uint64_t inbox[NABLA_ENGINE_MAX_MESSAGE / 8];
 static struct engine_image image;
 static struct xstate_init xstate;
+/* What every guest's last stage shares: the register reset, the vDSO. */
+static struct launch shared;
 static bool have_image;
 
 static void close_fds(struct request *r)
@@ -208,6 +212,13 @@ static void take_image(int sock, struct request *r)
         exit(1);
     }
     xstate_prepare(&xstate);
+    shared.xstate = &xstate;
+    /*
+     * Where the vDSO is: the same in every guest (fork keeps it), and read
+     * here because a guest's lowered RLIMIT_NOFILE leaves it no descriptor
+     * to read /proc/self/maps with.
+     */
+    addr_space_read(&shared.space);
     have_image = true;
     reply(sock, NABLA_ENGINE_READY, r->hdr.seq, (int32_t)getpid(), NULL, -1);
 }
@@ -282,7 +293,7 @@ static void launch(int sock, struct request *r)
     }
     pid = start_process(&pidfd);
     if (pid == 0)
-        engine_child_run(&image, &plan, r->fds, r->nfds, &xstate);
+        engine_child_run(&image, &plan, r->fds, r->nfds, &shared);
     if (pid < 0) {
         nabla_msg(msg, sizeof msg, "engine: cannot start the guest: %s",
                   strerror(errno));

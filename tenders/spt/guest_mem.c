@@ -9,6 +9,7 @@
  *   0x11000  struct spt_boot_info
  *   0x11028  the manifest copy (8-aligned), 8 + 104 * entries bytes
  *   ...      the command line, right after the manifest
+ *   ...      the last stage's failure lines (launch.h), zeroed at the jump
  *   0x100000 the first byte an ELF segment may use
  */
 #define _GNU_SOURCE
@@ -21,14 +22,20 @@
 #include "spt_abi.h"
 #include "device.h"
 #include "guest_mem.h"
+#include "launch.h"
 #include "report.h"
 #include "text_escape.h"
 
 #define MFT_ADDR                                                               \
     ((SPT_BOOT_INFO_BASE + sizeof(struct spt_boot_info) + 7) & ~7ull)
 
-/* The largest manifest and command line still end below the ELF image. */
-_Static_assert(MFT_ADDR + MFT_MAX_SIZE + SPT_CMDLINE_SIZE <= SPT_GUEST_MIN_BASE,
+/*
+ * The largest manifest and command line, and the last stage's failure lines
+ * after them (launch.h), still end below the ELF image.
+ */
+_Static_assert(MFT_ADDR + MFT_MAX_SIZE + SPT_CMDLINE_SIZE + 8 +
+                       LAUNCH_LINES_SIZE <=
+                   SPT_GUEST_MIN_BASE,
                "boot data fits below the guest image");
 
 /* Start of the tender's own image, from the standard linker scripts. */
@@ -130,6 +137,11 @@ void guest_mem_write_manifest(const struct plan *plan,
 
     cmdline_addr = MFT_ADDR + notes->mft_size;
     memcpy((void *)cmdline_addr, plan->cmdline, h->cmdline_size);
+}
+
+uint64_t guest_mem_boot_end(const struct plan *plan)
+{
+    return (cmdline_addr + plan->hdr->cmdline_size + 7) & ~7ull;
 }
 
 void guest_mem_write_boot_info(const struct plan *plan, uint64_t kernel_end)

@@ -23,6 +23,12 @@ void guest_mem_map(uint64_t mem_size, bool x_exec_heap);
 void guest_mem_write_manifest(const struct plan *plan,
                               const struct solo5_notes *notes);
 
+/*
+ * The first 8-aligned byte after the boot data (the command line's end):
+ * zero from there up to SPT_GUEST_MIN_BASE. After guest_mem_write_manifest.
+ */
+uint64_t guest_mem_boot_end(const struct plan *plan);
+
 /* Fills struct spt_boot_info at SPT_BOOT_INFO_BASE. */
 void guest_mem_write_boot_info(const struct plan *plan, uint64_t kernel_end);
 

@@ -5,7 +5,9 @@
  *
  * PLAN_FD is the decimal number of an inherited descriptor holding the
  * launch plan (include/nabla_plan.h). Everything after it is only there so
- * that `ps` shows what runs; the plan alone decides. Every failure is one
+ * that `ps` shows what runs while the tender sets up; the plan alone decides.
+ * (Once the guest runs, its /proc/PID/cmdline reads empty: the stack that
+ * held argv is unmapped at the jump, step 14.) Every failure is one
  * line on stderr, "<prog>: <text>", and status 1, before the guest starts.
  *
  * The steps, and why they come in this order:
@@ -44,7 +46,9 @@
  * 10. Create the epoll set and timerfd at their numbers; register the
  *     timerfd and the devices whose kind the guest waits on (net). Needs
  *     the devices at their final numbers (9).
- * 11. Fill the boot info, now that every number and address is final.
+ * 11. Fill the boot info, now that every number and address is final; and
+ *     read where the vDSO is (addr_space.c: /proc/self/maps). That needs a
+ *     descriptor of its own, so before 12.
  * 12. Resource limits: no core, no descriptor above the planned ones, no
  *     new process. After 9 and 10 (a lower RLIMIT_NOFILE would refuse the
  *     numbers they place), after 5 (RLIMIT_NPROC 0 refuses the fork).
@@ -53,14 +57,13 @@
  *     being ours here (a uid switch in 3 already made us non-dumpable, and
  *     3 keeps it so); last before 14, so that every earlier failure can
  *     still be seen and reported.
- * 14. Prepare the register reset (xstate.c): an XSAVE area in the tender's
- *     own memory, never the guest's, zeroed, for the jump to load every
- *     vector, mask and x87 register's init state from. Before 15, because
- *     it may fail and must say so; it makes no syscall, so its place
- *     among the others does not matter.
- * 15. no_new_privs and the seccomp filter. Last but one: from here on only
- *     the guest's syscalls are allowed, so nothing may print or allocate.
- * 16. Jump to the guest (launch_x86_64.S). Never returns.
+ * 14. The last stage (launch.c, launch.h): no_new_privs, the register
+ *     reset's area, and a read+execute trampoline page that unmaps
+ *     everything but guest memory, the vDSO and itself, clears the FS
+ *     base, installs the seccomp filter, resets the registers and jumps to
+ *     the guest. Last: from its unmapping on, no library call is possible,
+ *     and from the filter on only the guest's syscalls are allowed. Never
+ *     returns.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -74,11 +77,11 @@
 #include "elf_load.h"
 #include "elf_notes.h"
 #include "engine_main.h"
-#include "enter.h"
 #include "msg.h"
 #include "regular_file.h"
 #include "devices.h"
 #include "guest_mem.h"
+#include "launch.h"
 #include "plan_read.h"
 #include "privilege.h"
 #include "proc_limits.h"
@@ -86,7 +89,6 @@
 #include "startup.h"
 #include "text_escape.h"
 #include "watchdog.h"
-#include "xstate.h"
 
 /*
  * Messages are "F: text", F being the KERNEL operand the user gave, escaped
@@ -108,8 +110,8 @@ int main(int argc, char **argv)
     char msg[NABLA_MSG_SIZE];
     struct plan plan;
     struct elf_image img;
-    static struct solo5_notes notes;  /* 6.6 KiB: keep it off the stack */
-    static struct xstate_init xstate; /* 16 KiB, in the tender's .bss */
+    static struct solo5_notes notes; /* 6.6 KiB: keep it off the stack */
+    static struct launch launch;
     const struct nabla_plan_header *h;
     pid_t parent = getppid();
     int plan_fd;
@@ -182,6 +184,7 @@ int main(int argc, char **argv)
 
     /* 11. */
     guest_mem_write_boot_info(&plan, img.kernel_end);
+    addr_space_read(&launch.space);
 
     /* 12. */
     limits_apply(&plan);
@@ -190,8 +193,10 @@ int main(int argc, char **argv)
     dumpable_apply(&plan);
 
     /* 14. */
-    xstate_prepare(&xstate);
-
-    /* 15 and 16 (enter.c): the filter, then the jump. */
-    nabla_enter_guest(&plan, img.entry, &xstate);
+    launch.mem_size = h->mem_size;
+    launch.entry = img.entry;
+    launch.lines_at = guest_mem_boot_end(&plan);
+    launch.bpf = plan.bpf;
+    launch.bpf_len = plan.bpf_len;
+    nabla_enter_guest(&launch);
 }

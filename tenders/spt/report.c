@@ -23,6 +23,11 @@ void report_init(const char *argv0)
         prog = slash + 1;
 }
 
+const char *report_prog(void)
+{
+    return prog;
+}
+
 static void vreport(const char *fmt, va_list ap)
 {
     char text[8192]; /* a 4 KiB kernel path and a message */

@@ -7,6 +7,9 @@
 /* Takes the program name from argv[0] (the orchestrator sets "nabla-run"). */
 void report_init(const char *argv0);
 
+/* The "<prog>" of every line (for lines composed ahead, see launch.c). */
+const char *report_prog(void);
+
 /* Prints one line "<prog>: <text>" on stderr. */
 __attribute__((format(printf, 1, 2))) void report(const char *fmt, ...);
 

@@ -5,7 +5,7 @@
  * extended registers: paths, messages, the plan. Clearing a list of
  * registers misses whatever the list forgot (zmm16-31, the upper halves,
  * k0-7, the x87 stack) and every register a later CPU adds. Instead the
- * jump (launch_x86_64.S) asks the CPU to put every state component the OS
+ * trampoline (launch_x86_64.S) asks the CPU to put every state component the OS
  * enabled in its initial configuration: XRSTOR from an area whose header
  * says that no component is present (Intel SDM vol. 1, 13.8 "Operation of
  * XRSTOR": RFBM[i] = 1 and XSTATE_BV[i] = 0 initializes component i; the
@@ -20,12 +20,8 @@
 #include "report.h"
 #include "xstate.h"
 
-_Static_assert(offsetof(struct xstate_init, rfbm) == XSTATE_INIT_RFBM,
-               "launch_x86_64.S reads rfbm here");
-_Static_assert(offsetof(struct xstate_init, area) == XSTATE_INIT_AREA,
-               "launch_x86_64.S reads the area here");
-_Static_assert(XSTATE_INIT_AREA % 64 == 0,
-               "XRSTOR faults (#GP) on an area not 64-byte aligned");
+_Static_assert(XSTATE_IMAGE_SIZE == 512 + 64,
+               "the image is the legacy region and the XSAVE header");
 
 /* CPUID.1:ECX bit 27: the OS set CR4.OSXSAVE (XGETBV and XRSTOR work). */
 #define CPUID1_ECX_OSXSAVE (1u << 27)
@@ -61,25 +57,46 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /*
- * Components of xcr0 that IA32_XFD can disable (today AMX tile data).
- * Linux keeps them disabled in every process that did not ask for them
- * (arch_prctl ARCH_REQ_XCOMP_PERM); the tender never asks, so they cannot
- * hold its data (any use traps and kills it), and XRSTOR could trap on
- * them too (#NM), after the filter, where nothing can be reported.
+ * Chooses what XRSTOR resets and how much memory it may touch, with one
+ * CPUID.(0DH, i) per component of xcr0 (each CPUID is a VM exit under a
+ * hypervisor, about 4 us here, so no component is asked twice). Every
+ * enabled component, with two exceptions:
+ *  - PKRU is not data but the kernel's access rights for protection keys
+ *    (its default denies every key but 0); its init value, 0, would allow
+ *    them all: it is left as the kernel set it.
+ *  - Components IA32_XFD can disable (ECX bit 2; today AMX tile data).
+ *    Linux keeps them disabled in every process that did not ask for them
+ *    (arch_prctl ARCH_REQ_XCOMP_PERM); the tender never asks, so they
+ *    cannot hold its data (any use traps and kills it), and XRSTOR could
+ *    trap on them too (#NM), after the filter, where nothing can be
+ *    reported.
+ * The extent is the end of the last component chosen (EBX its offset in
+ * the standard form, EAX its size). Only the header is read while
+ * XSTATE_BV is 0, but the SDM does not promise that the rest is never
+ * touched, so the trampoline keeps it mapped (trampoline.h).
  */
-static uint64_t xfd_components(uint64_t xcr0)
+static void choose_components(struct xstate_init *x, uint64_t xcr0)
 {
-    uint64_t out = 0;
     unsigned a, b, c, d;
 
+    x->rfbm = xcr0 & ~(1ull << XFEATURE_PKRU);
     for (unsigned i = 2; i < 63; i++) {
-        if (!(xcr0 & (1ull << i)))
+        if (!(x->rfbm & (1ull << i)))
             continue;
         __cpuid_count(0xd, i, a, b, c, d);
-        if (c & CPUID_D_ECX_XFD)
-            out |= 1ull << i;
+        if (c & CPUID_D_ECX_XFD) {
+            x->rfbm &= ~(1ull << i);
+            continue;
+        }
+        if (b < XSTATE_IMAGE_SIZE || a > XSTATE_AREA_MAX ||
+            b > XSTATE_AREA_MAX - a)
+            fail("cannot reset the vector registers: XSAVE component %u "
+                 "is %u bytes at offset %u, outside the %u bytes the "
+                 "tender allows",
+                 i, a, b, XSTATE_AREA_MAX);
+        if (a + b > x->extent)
+            x->extent = a + b;
     }
-    return out;
 }
 
 void xstate_prepare(struct xstate_init *x)
@@ -88,12 +105,12 @@ void xstate_prepare(struct xstate_init *x)
     uint64_t xcr0;
 
     /*
-     * The area is zero: x87 registers and pointers, XMM, every
-     * extended component, and the header: XSTATE_BV = 0 (no component
-     * present: initialize each one XRSTOR is asked for), XCOMP_BV = 0
-     * (standard form; XRSTOR faults if it is 0 and bytes 16-23 are not),
-     * reserved bytes 16-63 zero as the SDM requires. Two fields are not
-     * zero, because a zero there is not the init value:
+     * The image is zero: x87 registers and pointers, XMM, and the header:
+     * XSTATE_BV = 0 (no component present: initialize each one XRSTOR is
+     * asked for), XCOMP_BV = 0 (standard form; XRSTOR faults if it is 0
+     * and bytes 16-23 are not), reserved bytes 16-63 zero as the SDM
+     * requires. Two fields are not zero, because a zero there is not the
+     * init value:
      *  - MXCSR (offset 24): 0x1f80. The standard form of XRSTOR loads MXCSR
      *    from memory whenever RFBM[1] or RFBM[2] is set, even with
      *    XSTATE_BV[1] = 0 (SDM 13.8.1); 0 would unmask every SIMD
@@ -105,9 +122,10 @@ void xstate_prepare(struct xstate_init *x)
      * the abridged tag word (0: all registers empty), FOP, FIP, FDP,
      * MXCSR_MASK (ignored when loading), ST0-7/MM0-7, XMM0-15.
      */
-    memset(x, 0, XSTATE_INIT_AREA + LEGACY_SIZE + HEADER_SIZE);
-    put16(x->area + LEGACY_FCW, FCW_DEFAULT);
-    put32(x->area + LEGACY_MXCSR, MXCSR_DEFAULT);
+    memset(x, 0, sizeof *x);
+    put16(x->image + LEGACY_FCW, FCW_DEFAULT);
+    put32(x->image + LEGACY_MXCSR, MXCSR_DEFAULT);
+    x->extent = XSTATE_IMAGE_SIZE;
 
     __cpuid(1, a, b, c, d);
     if (!(c & CPUID1_ECX_OSXSAVE)) {
@@ -115,7 +133,7 @@ void xstate_prepare(struct xstate_init *x)
          * No XSAVE: the OS cannot have enabled anything beyond x87, MMX and
          * SSE (AVX and later need XCR0, which needs CR4.OSXSAVE), and
          * FXRSTOR (every x86_64 CPU has it) loads exactly those from the
-         * legacy region above. rfbm 0 selects it in nabla_launch.
+         * legacy region above. rfbm 0 selects it in the trampoline.
          */
         x->rfbm = 0;
         note("registers: no XSAVE; x87, MMX and SSE state reset with "
@@ -123,26 +141,8 @@ void xstate_prepare(struct xstate_init *x)
         return;
     }
     xcr0 = xgetbv0();
-    __cpuid_count(0xd, 0, a, b, c, d);
-    /* EBX: bytes an XSAVE area needs for the components in XCR0. */
-    if (b > XSTATE_AREA_SIZE || b < LEGACY_SIZE + HEADER_SIZE)
-        fail("cannot reset the vector registers: XCR0 0x%llx needs a "
-             "%u-byte XSAVE area, the tender has %u",
-             (unsigned long long)xcr0, b, XSTATE_AREA_SIZE);
-    /*
-     * The components' part of the area is left as it is: zero, being .bss
-     * that nothing else writes, and XRSTOR reads none of it while
-     * XSTATE_BV is 0. Writing it anyway would make up to a page more of
-     * every guest's memory private for nothing.
-     */
-    /*
-     * Every enabled component, with two exceptions. PKRU is not data but
-     * the kernel's access rights for protection keys (its default denies
-     * every key but 0); its init value, 0, would allow them all: it is left
-     * as the kernel set it. XFD components: see xfd_components.
-     */
-    x->rfbm = xcr0 & ~(1ull << XFEATURE_PKRU) & ~xfd_components(xcr0);
+    choose_components(x, xcr0);
     note("registers: every component of XCR0 0x%llx reset with XRSTOR at "
-         "the jump (requested 0x%llx)",
-         (unsigned long long)xcr0, (unsigned long long)x->rfbm);
+         "the jump (requested 0x%llx, a %u-byte area)",
+         (unsigned long long)xcr0, (unsigned long long)x->rfbm, x->extent);
 }

@@ -3,36 +3,35 @@
 #define NABLA_XSTATE_H
 
 /*
- * Offsets in struct xstate_init, for launch_x86_64.S (which includes this
- * header through the C preprocessor); static asserts in xstate.c keep them
- * true.
+ * What XRSTOR reads when the header's XSTATE_BV is 0: the legacy region
+ * (512 bytes, FXSAVE's layout: FXRSTOR reads exactly this) and the 64-byte
+ * XSAVE header. The trampoline (trampoline.h) holds these bytes at its page
+ * start, which is 64-aligned as XRSTOR requires.
  */
-#define XSTATE_INIT_RFBM 0  /* u64: XRSTOR's EDX:EAX; 0 means FXRSTOR */
-#define XSTATE_INIT_AREA 64 /* the XSAVE area, 64-byte aligned */
+#define XSTATE_IMAGE_SIZE 576
 
 /*
- * The area holds the legacy region and the header, which is all that
- * XRSTOR reads when XSTATE_BV is 0, and room for every component the CPU
- * may have enabled (CPUID.(EAX=0DH,ECX=0):EBX is checked against it): 16
- * KiB covers x87 to AMX tile data (11,008 bytes) with room to spare. It is
- * in .bss, zero from exec; only the pages xstate_prepare writes cost memory.
+ * The largest area the reset may span. The trampoline mapping is made at
+ * least xstate_init.extent long; 16 KiB covers every user component a CPU
+ * has today (x87 to AMX tile data end at 11,008 bytes) with room to spare.
  */
-#define XSTATE_AREA_SIZE 16384
+#define XSTATE_AREA_MAX 16384
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
 struct xstate_init {
-    uint64_t rfbm;
-    uint8_t pad[XSTATE_INIT_AREA - sizeof(uint64_t)];
-    uint8_t area[XSTATE_AREA_SIZE];
-} __attribute__((aligned(64))); /* XRSTOR faults on less */
+    uint64_t rfbm;   /* XRSTOR's EDX:EAX; 0 means use FXRSTOR */
+    uint32_t extent; /* bytes from the area's start the reset may touch */
+    uint8_t image[XSTATE_IMAGE_SIZE]; /* the area's first bytes */
+};
 
 /*
- * Fills x (which must not be guest memory) so that nabla_launch can put
- * every user state component the OS enabled in its initial configuration
- * with one instruction. Runs before the seccomp filter: it may fail with a
- * message; nabla_launch itself needs no syscall for it.
+ * Fills x so that the trampoline can put every user state component the OS
+ * enabled in its initial configuration with one instruction, from a copy
+ * of x->image at a 64-aligned address followed by at least x->extent -
+ * XSTATE_IMAGE_SIZE more mapped bytes. Runs before the unmapping: it may
+ * fail with a message; the trampoline itself needs no syscall for it.
  */
 void xstate_prepare(struct xstate_init *x);
 

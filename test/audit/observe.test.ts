@@ -139,7 +139,9 @@ describe('observe spt', () => {
       expect(status.Seccomp).toBe('2');
       expect(status.Seccomp_filters).toBe('1'); // ptrace added no filter of its own
       expect(status.NoNewPrivs).toBe('1');
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe('nabla-run');
+      // The tender's executable, whose argv went with its stack at the jump (docs/security.md §2.3).
+      expect(readFileSync(`/proc/${pid}/comm`, 'utf8')).toBe('nabla-spt\n');
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('');
       // The tracer's report pipe is close-on-exec: the guest sees what run() gives it.
       const fds = openDescriptors(pid);
       expect(Object.keys(fds).map(Number).sort()).toEqual([0, 1, 2, 3, 4, 5]);

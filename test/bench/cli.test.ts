@@ -34,7 +34,16 @@ describe('nabla bench options', () => {
     const r = nabla(['bench', '--only', 'boot,nope', '--out', '/nonexistent/never']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      'nabla bench: Unknown scenario for --only: nope; known: boot, audit, hypercalls, block, network, density\n' +
+      'nabla bench: Unknown scenario for --only: nope; known: boot, audit, hypercalls, block, network, density, start\n' +
+        'Run `nabla bench --help` for usage.\n',
+    );
+  });
+
+  it('names an unknown peer and lists the known ones, before running anything', () => {
+    const r = nabla(['bench', '--peer', 'qemu=/usr/bin/qemu', '--out', '/nonexistent/never']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'nabla bench: Unknown peer for --peer: qemu; known: solo5-spt\n' +
         'Run `nabla bench --help` for usage.\n',
     );
   });

@@ -94,13 +94,31 @@ describe('bench outputs', () => {
     expect(md).toContain('# nabla benchmarks');
     expect(md).toContain('| CPU | Test CPU (2 cores available) |');
     expect(md).toContain('| bwrap | bubblewrap 0.8.0 |');
-    expect(md).toContain('| variant | median | p95 | × node | trials |');
+    expect(md).toContain('| variant | median | p95 | × node | samples |');
     expect(md).toContain('| **node** | 81.0 | 81.9 | 1.00× | 2 |');
     expect(md).toContain('| nabla | 97.0 | 97.9 | 1.20× | 2 |');
-    expect(md).toContain('| N | variant | median | p95 | × hosted | trials |');
+    expect(md).toContain('| N | variant | median | p95 | × hosted | samples |');
     expect(md).toContain('| 100 | nabla | 150 | 150 | 1.25× | 1 |');
     expect(md).toContain('![boot: wall_ms](boot-wall_ms.svg)');
     expect(md).toContain('- not run: peer — no peer given (--peer x=PATH)');
+  });
+
+  it("Markdown: a column of ratios to the peer where it ran, and the scenario's notes", () => {
+    const records = [wall('node', 0, 80), wall('nabla', 0, 96), wall('spt', 0, 64)];
+    const result: ScenarioResult = {
+      ...scenario('boot', records, 'node'),
+      peer: 'spt',
+      summaries: summarize('boot', 'node', records, ['node', 'nabla', 'spt'], 'spt'),
+      notes: ['N = 10,000 not run: too many'],
+    };
+    const md = renderMarkdown({ ...REPORT, scenarios: [result] }).replace(/ {2,}/g, ' ');
+    expect(md).toContain('| variant | median | p95 | × node | × spt | samples |');
+    expect(md).toContain('| nabla | 96.0 | 96.0 | 1.20× | 1.50× | 1 |');
+    expect(md).toContain('| spt | 64.0 | 64.0 | 0.80× | 1.00× | 1 |');
+    expect(md).toContain('\n- N = 10,000 not run: too many\n');
+    // The peer named but not run: no column.
+    const without = { ...result, summaries: summarize('boot', 'node', records.slice(0, 2)) };
+    expect(renderMarkdown({ ...REPORT, scenarios: [without] })).not.toContain('× spt');
   });
 
   it('Markdown is already as the formatter (biome) writes it, so the committed report stays lint-clean', () => {

@@ -75,7 +75,7 @@ describe('nabla bench --quick', () => {
     }
   });
 
-  it('measures what the issue asks: boot against node -e 0, density at several N', () => {
+  it('measures what the issues ask: boot against node -e 0, density at several N, starts', () => {
     const boot = report.scenarios.find((s) => s.name === 'boot');
     const ran = boot?.variants.filter((v) => v.status === 'ok').map((v) => v.name);
     expect(ran).toEqual(
@@ -94,6 +94,24 @@ describe('nabla bench --quick', () => {
       );
       expect(pss?.map((s) => s.n)).toEqual([10, 50, 100]);
     }
+    // Start: each way of starting, from one resident process; quick mode's one N.
+    const start = report.scenarios.find((s) => s.name === 'start');
+    const started = start?.variants.filter((v) => v.status === 'ok').map((v) => v.name);
+    expect(started).toEqual(expect.arrayContaining(['hosted', 'nabla run()']));
+    for (const variant of ['hosted', 'nabla run()']) {
+      const of = (metric: string) =>
+        start?.summaries.filter((s) => s.metric === metric && s.variant === variant);
+      expect(of('sequential_ms')?.[0]?.samples).toHaveLength(20);
+      expect(of('burst_guests_per_s')?.[0]?.samples).toHaveLength(2);
+      expect(of('start_all_ms')?.map((s) => s.n)).toEqual([100]);
+    }
+    // No peer given: listed as not run, and no column for it.
+    expect(start?.variants.find((v) => v.name === 'solo5-spt')).toEqual({
+      name: 'solo5-spt',
+      status: 'unavailable',
+      reason: 'no peer given (--peer solo5-spt=PATH)',
+    });
+    expect(start?.summaries.some((s) => 'peerRatio' in s)).toBe(false);
   });
 
   it('report.md: the machine header and a table per scenario', () => {
@@ -103,7 +121,7 @@ describe('nabla bench --quick', () => {
     expect(md).toContain('| CPU |');
     for (const s of report.scenarios) {
       expect(md).toContain(`## ${s.title}`);
-      expect(md).toContain(`| × ${s.baseline} | trials |`);
+      expect(md).toContain(`| × ${s.baseline} | samples |`);
     }
   });
 

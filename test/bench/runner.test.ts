@@ -76,6 +76,41 @@ describe('runScenario', () => {
     expect(result.samples.filter((s) => s.variant === 'b')).toHaveLength(1);
   });
 
+  it("keeps a scenario's remarks once each, and divides by its peer when the peer ran", async () => {
+    const scenario: Scenario = {
+      name: 's',
+      title: 'S',
+      baseline: 'a',
+      peer: 'p',
+      trials: { quick: 2, full: 2 },
+      warmup: 0,
+      variants: [
+        { name: 'a', trial: async () => [{ metric: 'm', unit: 'ms', value: 6, better: 'lower' }] },
+        {
+          name: 'p',
+          async trial(ctx) {
+            ctx.remark('N = 10 not run: too big');
+            return [{ metric: 'm', unit: 'ms', value: 3, better: 'lower' }];
+          },
+        },
+      ],
+    };
+    const result = await runScenario(scenario, options());
+    expect(result.peer).toBe('p');
+    expect(result.notes).toEqual(['N = 10 not run: too big']);
+    expect(result.summaries.map((s) => [s.variant, s.ratio, s.peerRatio])).toEqual([
+      ['a', 1, 2],
+      ['p', 0.5, 1],
+    ]);
+    // Without the peer's samples there is no peer column to fill.
+    const alone = await runScenario(
+      { ...scenario, variants: [scenario.variants[0] as Variant] },
+      options(),
+    );
+    expect(alone.notes).toBeUndefined();
+    expect(alone.summaries.map((s) => s.peerRatio)).toEqual([undefined]);
+  });
+
   it('marks every variant failed when setup throws, and still tears down', async () => {
     const events: string[] = [];
     const scenario: Scenario = {

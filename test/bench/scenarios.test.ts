@@ -1,4 +1,4 @@
-// scenarios.test.ts: the audit, hypercalls, block and network scenarios, each variant once at tiny sizes; the guest's claims.
+// scenarios.test.ts: the audit, hypercalls, block and network scenarios, each variant once at tiny sizes (the peer in peer.test.ts); the guest's claims.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -25,53 +25,26 @@ import {
   runBenchGuest,
 } from '../../src/bench/scenarios/hypercalls-guest.js';
 import { networkScenario } from '../../src/bench/scenarios/network.js';
-import type { BenchContext, Measurement, Scenario } from '../../src/bench/types.js';
+import type { Measurement, Scenario } from '../../src/bench/types.js';
+import {
+  benchContext,
+  expectWellFormed,
+  metricNames,
+  runOnce as runScenarioOnce,
+} from '../helpers/bench-scenario.js';
 import { NABLA_RUN, scratchDir } from '../helpers/paths.js';
 
 const scratch = scratchDir('nabla-bench-test-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function context(): BenchContext {
-  return {
-    quick: true,
-    scratch,
-    peers: {},
-    note: () => {},
-    signal: new AbortController().signal,
-  };
-}
-
-/** Setup, one trial of every variant, teardown: the measurements by variant. */
+/** Every variant once, but the upstream peer: none is given here (peer.test.ts gives one). */
 async function runOnce(scenario: Scenario): Promise<Map<string, Measurement[]>> {
-  const ctx = context();
-  const byVariant = new Map<string, Measurement[]>();
-  await scenario.setup?.(ctx);
-  try {
-    for (const variant of scenario.variants) {
-      expect(await variant.unavailable?.(ctx), variant.name).toBeUndefined();
-      byVariant.set(variant.name, await variant.trial(ctx));
-    }
-  } finally {
-    await scenario.teardown?.(ctx);
-  }
-  expect(byVariant.has(scenario.baseline)).toBe(true);
-  return byVariant;
+  const peer = scenario.peer === undefined ? [] : [scenario.peer];
+  const result = await runScenarioOnce(scenario, benchContext(scratch), peer);
+  if (scenario.peer !== undefined)
+    expect(result.unavailable.get(scenario.peer)).toBe('no peer given (--peer solo5-spt=PATH)');
+  return result.measurements;
 }
-
-/** Finite, sensible values with a name, a unit and a direction; metrics not repeated. */
-function expectWellFormed(measurements: readonly Measurement[]): void {
-  for (const m of measurements) {
-    expect(m.metric).toMatch(/^[a-z0-9_]+(\.[a-z_]+)?$/);
-    expect(m.unit).not.toBe('');
-    expect(['lower', 'higher']).toContain(m.better);
-    expect(Number.isFinite(m.value), `${m.metric} = ${m.value}`).toBe(true);
-    expect(m.value).toBeGreaterThanOrEqual(0);
-  }
-  const names = measurements.map((m) => m.metric);
-  expect(new Set(names).size).toBe(names.length);
-}
-
-const metricNames = (ms: readonly Measurement[] | undefined) => (ms ?? []).map((m) => m.metric);
 
 describe('bench scenario audit', () => {
   it('times nabla audit and nabla-run for each device count, one point per count', async () => {

@@ -38,6 +38,13 @@ describe('summarize', () => {
     expect(x?.p95).toBeCloseTo(43.5);
   });
 
+  it('adds the ratio to the peer only when the peer has samples', () => {
+    const [base, x] = summarize('s', 'base', records, [], 'x');
+    expect(base?.peerRatio).toBe(0.5);
+    expect(x?.peerRatio).toBe(1);
+    expect(summarize('s', 'base', records, [], 'absent').some((s) => 'peerRatio' in s)).toBe(false);
+  });
+
   it('has no ratio when the baseline did not measure the metric', () => {
     const only = summarize('s', 'missing', records);
     expect(only.every((s) => s.ratio === null)).toBe(true);

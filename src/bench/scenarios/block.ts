@@ -1,8 +1,15 @@
 // block.ts: block device throughput (MB/s, IOPS) on a file-backed device, nabla guest vs its hosted build.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { peerMissing, peerPath } from '../peer.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
-import { type BlockOp, guestMissing, makeDisk, runBenchGuest } from './hypercalls-guest.js';
+import {
+  type BlockOp,
+  type GuestTarget,
+  guestMissing,
+  makeDisk,
+  runBenchGuest,
+} from './hypercalls-guest.js';
 
 /*
  * The hypercalls guest again, now making one pass over the whole device per workload: as many
@@ -11,7 +18,8 @@ import { type BlockOp, guestMissing, makeDisk, runBenchGuest } from './hypercall
  * so a workload's transfer size is the device's block size. The backing file sits in the
  * run's scratch directory and, read back right after it was written, in the page cache: these
  * figures are the hypercall path plus memory copies, not the disk. Both builds use the same
- * file, the same arguments and the same syscalls (pread64/pwrite64, one per block).
+ * file, the same arguments and the same syscalls (pread64/pwrite64, one per block); with
+ * --peer solo5-spt=PATH the same .nabla runs under upstream's tender too.
  */
 
 const BLOCK_SIZE = 4096;
@@ -52,7 +60,7 @@ export function blockScenario(
 ): Scenario {
   const mib = (ctx: BenchContext) => (ctx.quick ? diskMiB.quick : diskMiB.full);
   /** One process per workload, each one pass over the device. */
-  const measure = async (ctx: BenchContext, target: 'nabla' | 'hosted') => {
+  const measure = async (ctx: BenchContext, target: GuestTarget) => {
     const blocks = (mib(ctx) << 20) / BLOCK_SIZE;
     const out: Measurement[] = [];
     for (const w of WORKLOADS) {
@@ -77,15 +85,21 @@ export function blockScenario(
   const variants: Variant[] = [
     { name: 'hosted', unavailable: guestMissing, trial: (ctx) => measure(ctx, 'hosted') },
     { name: 'nabla', unavailable: guestMissing, trial: (ctx) => measure(ctx, 'nabla') },
+    {
+      name: 'solo5-spt',
+      unavailable: async (ctx) => peerMissing(ctx) ?? guestMissing(),
+      trial: (ctx) => measure(ctx, { peer: peerPath(ctx) }),
+    },
   ];
 
   return {
     name: 'block',
     title:
       `block throughput, ${BLOCK_SIZE}-byte blocks over a file-backed device ` +
-      `(${diskMiB.quick} MiB quick, ${diskMiB.full} MiB full; page cache): nabla guest vs ` +
-      'its hosted build, one pass per workload',
+      `(${diskMiB.quick} MiB quick, ${diskMiB.full} MiB full; page cache): nabla guest (and ` +
+      'under upstream solo5-spt, with --peer) vs its hosted build, one pass per workload',
     baseline: 'hosted',
+    peer: 'solo5-spt',
     trials: { quick: 5, full: 10 },
     warmup: 1,
     variants,

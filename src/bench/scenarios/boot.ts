@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { run } from '../../api.js';
 import { BUILT, example, hostedExample, NABLA_RUN } from '../../package/paths.js';
 import { notBuilt, PEER_SOURCES } from '../paths.js';
+import { peerCommand, peerMissing } from '../peer.js';
 import { type Command, smokeCheck, timeRun, trackGuest } from '../procs.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
@@ -100,7 +101,7 @@ const apiHello: Variant = {
   async trial() {
     const start = process.hrtime.bigint();
     const guest = run({ kernel: HELLO, args: [QUIET], stdio: 'ignore' });
-    trackGuest(guest.pid, () => guest.kill('SIGKILL'), guest.exited);
+    trackGuest(() => guest.kill('SIGKILL'), guest.exited);
     const exit = await guest.exited;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (exit.status !== 0) throw new Error(`run(${HELLO}): status ${exit.status}`);
@@ -140,15 +141,16 @@ export const boot: Scenario = {
         },
     ),
     bwrapHello,
-    processVariant('solo5-spt hello', (ctx) => {
-      const path = ctx.peers['solo5-spt'];
-      if (path === undefined) return 'no peer given (--peer solo5-spt=PATH)';
-      return {
-        command: { file: path, args: [HELLO, QUIET] },
-        requires: [path, HELLO],
-        expect: GREETING,
-      };
-    }),
+    processVariant(
+      'solo5-spt hello',
+      (ctx) =>
+        peerMissing(ctx) ?? {
+          command: peerCommand(ctx, HELLO, [QUIET]),
+          requires: [HELLO],
+          expect: GREETING,
+        },
+    ),
   ],
+  peer: 'solo5-spt hello',
   setup: buildStaticHello,
 };

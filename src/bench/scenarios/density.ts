@@ -1,9 +1,10 @@
-// density.ts: N idle instances at once: the time to start them all, and host memory (PSS) per instance as N grows.
+// density.ts: N idle instances at once: host memory (PSS and page tables) per instance as N grows.
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { run } from '../../api.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { notBuilt } from '../paths.js';
+import { peerCommand, peerMissing } from '../peer.js';
 import {
   type Command,
   exited,
@@ -20,21 +21,19 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
 
 /*
- * One trial climbs a ladder of N (quick 10/50/100, full 10/100/500/1000): it starts instances
+ * One trial climbs a ladder of N (quick 10/50/100, full 10/50/100/500/1000): it starts instances
  * of benchmarks/guests/idle (prints "ready", then yields forever) until N are ready, measures,
  * then starts more for the next N, and at the end kills every one, also when a start fails or
  * the run is interrupted. At each N:
- *   start_all_ms           time from the first spawn until N instances have printed "ready"
- *                          (the clock stops while memory is read)
- *   start_ms_per_instance  the same divided by N
  *   pss_kib_per_instance   PSS (/proc/PID/smaps_rollup) summed over every process of every
  *                          instance (bwrap's too), divided by N: shared pages count once
  *   page_tables_kib_per_instance  VmPTE likewise: kernel memory PSS leaves out
- * Instances start the way users start them (nabla-run is Node, then the tender), a few at a
- * time: a thousand Node start-ups at once would need tens of GiB for a moment. STARTING
- * in flight keeps both cores busy and leaves memory to the instances. 'nabla API run()'
- * starts the same guest from this one Node process (src/api.ts, as a resident supervisor
- * would): the tender and guest are the same, only the per-instance Node start-up is gone.
+ * How long starting takes is the start scenario's (start.ts): here instances start the way
+ * users start them (nabla-run is Node, then the tender), a few at a time: a thousand Node
+ * start-ups at once would need tens of GiB for a moment. STARTING in flight keeps both cores
+ * busy and leaves memory to the instances. 'nabla API run()' starts the same guest from this
+ * one Node process (src/api.ts, as a resident supervisor would), and 'solo5-spt idle' (with
+ * --peer solo5-spt=PATH) the same .nabla under upstream's tender, started directly from it.
  */
 
 const IDLE = benchGuest('idle');
@@ -44,9 +43,9 @@ const STARTING = Math.max(2, availableParallelism() * 2);
 /** A start slower than this means something is wrong (swap, a hung tender). */
 const START_TIMEOUT_MS = 60_000;
 
-function ladder(quick: boolean): number[] {
-  return quick ? [10, 50, 100] : [10, 100, 500, 1000];
-}
+/** The N of each mode, smallest first. */
+export type DensityLadder = Readonly<Record<'quick' | 'full', readonly number[]>>;
+const LADDER: DensityLadder = { quick: [10, 50, 100], full: [10, 50, 100, 500, 1000] };
 
 /** One running instance: its root process, and how to end it. */
 interface Instance {
@@ -58,7 +57,7 @@ interface Instance {
 /** Starts `count` instances, STARTING at a time, into `into`; rejects with the first failure. */
 async function startMany(
   count: number,
-  start: () => Promise<Instance>,
+  start: (ctx: BenchContext) => Promise<Instance>,
   into: Instance[],
   ctx: BenchContext,
 ): Promise<void> {
@@ -68,7 +67,7 @@ async function startMany(
     while (left > 0 && failure === undefined && !ctx.signal.aborted) {
       left--;
       try {
-        into.push(await start());
+        into.push(await start(ctx));
       } catch (error) {
         failure ??= error;
       }
@@ -99,9 +98,10 @@ async function killInstances(instances: readonly Instance[]): Promise<void> {
 
 /** A density variant: `start` starts one instance and resolves once it is ready. */
 function densityVariant(
+  ladder: DensityLadder,
   name: string,
   unavailable: (ctx: BenchContext) => Promise<string | undefined>,
-  start: () => Promise<Instance>,
+  start: (ctx: BenchContext) => Promise<Instance>,
 ): Variant {
   return {
     name,
@@ -109,23 +109,12 @@ function densityVariant(
     async trial(ctx) {
       const instances: Instance[] = [];
       const out: Measurement[] = [];
-      let elapsed = 0;
       try {
-        for (const n of ladder(ctx.quick)) {
-          const t0 = performance.now();
+        for (const n of ctx.quick ? ladder.quick : ladder.full) {
           await startMany(n - instances.length, start, instances, ctx);
-          elapsed += performance.now() - t0;
           const { pss, pte } = memoryOf(instances);
           const per = (value: number) => value / n;
           out.push(
-            { metric: 'start_all_ms', unit: 'ms', value: elapsed, better: 'lower', n },
-            {
-              metric: 'start_ms_per_instance',
-              unit: 'ms',
-              value: per(elapsed),
-              better: 'lower',
-              n,
-            },
             { metric: 'pss_kib_per_instance', unit: 'KiB', value: per(pss), better: 'lower', n },
             {
               metric: 'page_tables_kib_per_instance',
@@ -135,9 +124,7 @@ function densityVariant(
               n,
             },
           );
-          ctx.note(
-            `${name}: ${n} ready in ${Math.round(elapsed)} ms, ${Math.round(per(pss))} KiB PSS each`,
-          );
+          ctx.note(`${name}: ${n} ready, ${Math.round(per(pss))} KiB PSS each`);
         }
       } finally {
         await killInstances(instances);
@@ -160,7 +147,7 @@ const started = async (c: Command) =>
 async function startWithApi(): Promise<Instance> {
   const guest = run({ kernel: IDLE, stdio: 'pipe' });
   const ended = guest.exited.catch(() => undefined);
-  trackGuest(guest.pid, () => guest.kill('SIGKILL'), ended);
+  trackGuest(() => guest.kill('SIGKILL'), ended);
   const stdout = guest.stdout as NonNullable<typeof guest.stdout>;
   await new Promise<void>((resolve, reject) => {
     let seen = '';
@@ -188,35 +175,52 @@ async function startWithApi(): Promise<Instance> {
 
 let filterPath = '';
 
-export const density: Scenario = {
-  name: 'density',
-  title: 'Density: N idle instances at once (start time and memory per instance)',
-  baseline: 'hosted idle',
-  trials: { quick: 1, full: 3 },
-  // One trial is already hundreds of starts; a warm-up would double the scenario's time.
-  warmup: 0,
-  variants: [
-    densityVariant(
-      'hosted idle',
-      async () => notBuilt(IDLE_HOSTED) ?? smokeCheck(command(IDLE_HOSTED), READY, true),
-      () => started(command(IDLE_HOSTED)),
-    ),
-    densityVariant(
-      'nabla-run idle',
-      async () =>
-        notBuilt(IDLE) ?? smokeCheck(command(process.execPath, [NABLA_RUN, IDLE]), READY, true),
-      () => started(command(process.execPath, [NABLA_RUN, IDLE])),
-    ),
-    densityVariant('nabla API run() idle', async () => notBuilt(IDLE), startWithApi),
-    densityVariant(
-      'bwrap+seccomp hosted idle',
-      async (ctx) => {
-        const missing = notBuilt(IDLE_HOSTED);
-        if (missing) return missing;
-        filterPath = writeDockerFilter(ctx.scratch);
-        return bwrapUnavailable(filterPath, IDLE_HOSTED, [], READY, true);
-      },
-      () => withBwrap(filterPath, IDLE_HOSTED, [], started),
-    ),
-  ],
-};
+/** The scenario over the given ladder (the tests climb a short one). */
+export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
+  const variant = (
+    name: string,
+    unavailable: (ctx: BenchContext) => Promise<string | undefined>,
+    start: (ctx: BenchContext) => Promise<Instance>,
+  ) => densityVariant(ladder, name, unavailable, start);
+  return {
+    name: 'density',
+    title: 'Density: N idle instances at once (host memory per instance)',
+    baseline: 'hosted idle',
+    peer: 'solo5-spt idle',
+    trials: { quick: 1, full: 3 },
+    // One trial is already hundreds of starts; a warm-up would double the scenario's time.
+    warmup: 0,
+    variants: [
+      variant(
+        'hosted idle',
+        async () => notBuilt(IDLE_HOSTED) ?? smokeCheck(command(IDLE_HOSTED), READY, true),
+        () => started(command(IDLE_HOSTED)),
+      ),
+      variant(
+        'nabla-run idle',
+        async () =>
+          notBuilt(IDLE) ?? smokeCheck(command(process.execPath, [NABLA_RUN, IDLE]), READY, true),
+        () => started(command(process.execPath, [NABLA_RUN, IDLE])),
+      ),
+      variant('nabla API run() idle', async () => notBuilt(IDLE), startWithApi),
+      variant(
+        'bwrap+seccomp hosted idle',
+        async (ctx) => {
+          const missing = notBuilt(IDLE_HOSTED);
+          if (missing) return missing;
+          filterPath = writeDockerFilter(ctx.scratch);
+          return bwrapUnavailable(filterPath, IDLE_HOSTED, [], READY, true);
+        },
+        () => withBwrap(filterPath, IDLE_HOSTED, [], started),
+      ),
+      variant(
+        'solo5-spt idle',
+        async (ctx) =>
+          peerMissing(ctx) ?? notBuilt(IDLE) ?? smokeCheck(peerCommand(ctx, IDLE, []), READY, true),
+        (ctx) => started(peerCommand(ctx, IDLE, [])),
+      ),
+    ],
+  };
+}
+
+export const density: Scenario = densityScenario();

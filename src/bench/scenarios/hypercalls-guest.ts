@@ -13,12 +13,13 @@ import { compileFilter } from '../../native/index.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { buildPolicy } from '../../policy/rules.js';
 import { runOptionWords } from '../../run-syntax.js';
+import { upstreamWords } from '../peer.js';
 
 /*
  * One guest, built twice by scripts/build-guests.mjs: as a unikernel for nabla-run and as a
  * normal Linux program over glibc (the SDK's hosted target). Both are started with the same
  * device options and the same guest arguments; each run is one fresh process that prints one
- * result line.
+ * result line. With --peer solo5-spt=PATH the same .nabla also runs under upstream's tender.
  * The hypercalls and block scenarios share this.
  */
 
@@ -59,20 +60,24 @@ export interface GuestResult {
 const RESULT =
   /^hypercalls: op=(\S+) size=\d+ pattern=\S+ rounds=\d+ calls=(\d+) total_ns=(\d+) ns_per_call=[\d.]+$/m;
 
+/** nabla-run, the hosted executable, or the same .nabla under the upstream tender at `peer`. */
+export type GuestTarget = 'nabla' | 'hosted' | { peer: string };
+
 /**
- * Runs the guest once, under nabla-run ('nabla') or as the hosted executable ('hosted'), with
- * the same device options and the same guest arguments.
+ * Runs the guest once, under nabla-run ('nabla'), as the hosted executable ('hosted') or under
+ * upstream's tender ({ peer }), with the same device options and the same guest arguments.
  */
 export async function runBenchGuest(
-  target: 'nabla' | 'hosted',
+  target: GuestTarget,
   spec: GuestRun,
   signal?: AbortSignal,
 ): Promise<GuestResult> {
-  const devices = runOptionWords({
+  const options = {
     kernel: BENCH_GUEST,
     memMiB: MEM_MIB,
     block: [{ name: 'storage', path: spec.disk, sectorSize: spec.blockSize }],
-  });
+  };
+  const devices = runOptionWords(options);
   const args = [
     '--solo5:quiet',
     spec.op,
@@ -85,19 +90,22 @@ export async function runBenchGuest(
   const [command, argv] =
     target === 'nabla'
       ? [process.execPath, [NABLA_RUN, ...devices, BENCH_GUEST, ...args]]
-      : [BENCH_HOSTED, [...devices, ...args]];
+      : target === 'hosted'
+        ? [BENCH_HOSTED, [...devices, ...args]]
+        : [target.peer, [...upstreamWords(options), BENCH_GUEST, ...args]];
+  const label = typeof target === 'string' ? target : 'solo5-spt';
   let stdout: string;
   try {
     ({ stdout } = await run(command, argv, { timeout: PROCESS_TIMEOUT_MS, signal }));
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(
-      `${target} ${spec.op} failed: ${e.message.split('\n')[0]}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+      `${label} ${spec.op} failed: ${e.message.split('\n')[0]}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
     );
   }
   const m = RESULT.exec(stdout);
   if (!m || m[1] !== spec.op) {
-    throw new Error(`${target} ${spec.op}: no result line in its output: ${stdout}`);
+    throw new Error(`${label} ${spec.op}: no result line in its output: ${stdout}`);
   }
   const calls = Number(m[2]);
   const totalNs = Number(m[3]);

@@ -1,9 +1,11 @@
 // hypercalls.ts: ns per hypercall (clocks, yield, block I/O) in a guest and in its hosted twin, same syscalls.
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { peerMissing, peerPath } from '../peer.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import {
   type GuestOp,
+  type GuestTarget,
   guestMissing,
   hostedFilter,
   makeDisk,
@@ -27,6 +29,8 @@ import {
  * yield instead; 'hosted+filter' is the baseline under a copy of the guest's own seccomp
  * filter: it separates the filter's cost from everything else spt does differently, and
  * 'hosted+allow-all' splits that cost into seccomp mode itself and the filter program.
+ * 'solo5-spt' (with --peer solo5-spt=PATH) runs the same .nabla, arguments and device under
+ * upstream's tender: the same guest code, the other tender's filter and set-up.
  */
 
 interface Operation {
@@ -101,7 +105,7 @@ export function hypercallsScenario(
   /** One process per operation, in table order; one ns_per_call measurement each. */
   const measure = async (
     ctx: BenchContext,
-    target: 'nabla' | 'hosted',
+    target: GuestTarget,
     operations: readonly Operation[],
     extra: (o: Operation) => string[],
   ): Promise<Measurement[]> => {
@@ -146,6 +150,12 @@ export function hypercallsScenario(
       trial: (ctx) => measure(ctx, 'nabla', OPERATIONS, () => SAME_SYSCALLS),
     },
     {
+      name: 'solo5-spt',
+      unavailable: async (ctx) => peerMissing(ctx) ?? guestMissing(),
+      // The same .nabla and arguments under upstream's tender (--peer solo5-spt=PATH).
+      trial: (ctx) => measure(ctx, { peer: peerPath(ctx) }, OPERATIONS, () => SAME_SYSCALLS),
+    },
+    {
       name: 'hosted+filter',
       unavailable: guestMissing,
       trial: (ctx) =>
@@ -172,12 +182,14 @@ export function hypercallsScenario(
   return {
     name: 'hypercalls',
     title:
-      'ns per hypercall: nabla guest vs its hosted build making the same syscalls (hosted: ' +
+      'ns per hypercall: nabla guest (and under upstream solo5-spt, with --peer) vs its ' +
+      'hosted build making the same syscalls (hosted: ' +
       'clock reads as the clock_gettime syscall, since spt has no vDSO, and epoll_pwait for ' +
       "glibc's epoll_wait; hosted+filter: under a copy of the guest's seccomp filter; " +
       'hosted+allow-all: seccomp mode with an allow-all filter; hosted-glibc: vDSO clock ' +
       'and epoll_wait, as a normal process)',
     baseline: 'hosted',
+    peer: 'solo5-spt',
     trials: { quick: 3, full: 10 },
     warmup: 1,
     variants,

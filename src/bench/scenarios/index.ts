@@ -7,14 +7,17 @@ import { boot } from './boot.js';
 import { density } from './density.js';
 import { hypercalls } from './hypercalls.js';
 import { network } from './network.js';
+import { start } from './start.js';
 
 /*
- * Short, process-bound scenarios first and density (hundreds of instances) last, so that a
- * run interrupted late still has the rest. boot, density and the container-like peer
- * (container.ts, a variant of both) are the harness's own; audit times `nabla audit`'s proof
- * as block devices are added; hypercalls, block and network measure the guest's I/O paths.
+ * Short, process-bound scenarios first and density and start (hundreds to thousands of
+ * instances) last, so that a run interrupted late still has the rest. boot, density and the
+ * container-like peer (container.ts, a variant of both) are the harness's own; audit times
+ * `nabla audit`'s proof as block devices are added; hypercalls, block and network measure the
+ * guest's I/O paths; start measures starting from one resident process. Every scenario but
+ * audit has a variant for the upstream tender (peer.ts), run when --peer solo5-spt=PATH is given.
  */
-const SCENARIOS: readonly Scenario[] = [boot, audit, hypercalls, block, network, density];
+const SCENARIOS: readonly Scenario[] = [boot, audit, hypercalls, block, network, density, start];
 
 export const scenarioNames = (): string[] => SCENARIOS.map((s) => s.name);
 

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { example, hostedExample } from '../../package/paths.js';
 import { runOptionWords } from '../../run-syntax.js';
 import { canUseNetns, Netns, type NsProcess, pingStats } from '../netns.js';
+import { peerMissing, peerPath, upstreamWords } from '../peer.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 
 /*
@@ -17,7 +18,8 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
  * the server on it, floods it with iputils `ping -f` from inside the namespace, and deletes
  * the namespace, server and tap with it. Nothing touches the host's interfaces. A flood ping
  * sends the next request as soon as a reply is back (or every 10 ms), so packets per second is
- * a round trip rate: tap, kernel, server and back, one packet at a time.
+ * a round trip rate: tap, kernel, server and back, one packet at a time. With --peer
+ * solo5-spt=PATH the same .nabla also answers under upstream's tender, in its own namespace.
  */
 
 const PING_GUEST = example('ping');
@@ -66,22 +68,24 @@ async function unavailable(path: string): Promise<string | undefined> {
   return missing(path);
 }
 
-function startServer(ns: Netns, target: 'nabla' | 'hosted'): NsProcess {
-  const devices = runOptionWords({
+/** The server: the guest under nabla-run, its hosted build, or the guest under upstream's tender. */
+type Target = 'nabla' | 'hosted' | { peer: string };
+
+function startServer(ns: Netns, target: Target): NsProcess {
+  const options = {
     kernel: PING_GUEST,
     memMiB: 2,
     net: [{ name: 'service', iface: 'tap0' }],
-  });
-  return target === 'nabla'
-    ? ns.nablaRun([...devices, PING_GUEST, '--solo5:quiet', GUEST_ADDRESS], FLOOD_TIMEOUT_MS)
-    : ns.spawn(PING_HOSTED, [...devices, '--solo5:quiet', GUEST_ADDRESS], FLOOD_TIMEOUT_MS);
+  };
+  const devices = runOptionWords(options);
+  const args = ['--solo5:quiet', GUEST_ADDRESS];
+  if (target === 'nabla') return ns.nablaRun([...devices, PING_GUEST, ...args], FLOOD_TIMEOUT_MS);
+  if (target === 'hosted') return ns.spawn(PING_HOSTED, [...devices, ...args], FLOOD_TIMEOUT_MS);
+  // Upstream opens the tap by name inside the namespace, as nabla-run does.
+  return ns.spawn(target.peer, [...upstreamWords(options), PING_GUEST, ...args], FLOOD_TIMEOUT_MS);
 }
 
-async function trial(
-  ctx: BenchContext,
-  target: 'nabla' | 'hosted',
-  count: number,
-): Promise<Measurement[]> {
+async function trial(ctx: BenchContext, target: Target, count: number): Promise<Measurement[]> {
   if (ctx.signal.aborted) throw new Error('interrupted');
   const ns = new Netns(NETNS_PREFIX);
   // On Ctrl-C the flood and the server are killed: ping ends at once, and so does the trial.
@@ -138,6 +142,11 @@ export function networkScenario(
       unavailable: () => unavailable(PING_GUEST),
       trial: (ctx) => trial(ctx, 'nabla', count(ctx)),
     },
+    {
+      name: 'solo5-spt',
+      unavailable: async (ctx) => peerMissing(ctx) ?? unavailable(PING_GUEST),
+      trial: (ctx) => trial(ctx, { peer: peerPath(ctx) }, count(ctx)),
+    },
   ];
   return {
     name: 'network',
@@ -145,8 +154,9 @@ export function networkScenario(
       'ICMP echo through a tap in a private network namespace: flood ping ' +
       `(${packets.quick.toLocaleString('en-US')} requests quick, ` +
       `${packets.full.toLocaleString('en-US')} full) answered by examples/ping, nabla guest ` +
-      'vs hosted build',
+      '(and under upstream solo5-spt, with --peer) vs hosted build',
     baseline: 'hosted',
+    peer: 'solo5-spt',
     trials: { quick: 5, full: 5 },
     warmup: 1,
     variants,

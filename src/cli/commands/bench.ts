@@ -8,7 +8,7 @@ const DEFAULT_OUT = 'build/bench-results';
 
 export const command = 'bench';
 export const describe =
-  'Benchmark nabla against the alternatives on this machine (boot, audit, hypercalls, block, network, density)';
+  'Benchmark nabla against the alternatives on this machine (boot, audit, hypercalls, block, network, density, start)';
 
 /** "a,b" and repeated --only a --only b alike, without empty names. */
 export function parseOnly(values: readonly string[] | undefined): string[] | undefined {
@@ -25,6 +25,16 @@ function checkScenarios(only: readonly string[] | undefined, known: readonly str
   if (unknown !== undefined) {
     throw usageError(
       `Unknown scenario for --only: ${printable(unknown)}${didYouMean(unknown, known)}; known: ${known.join(', ')}`,
+    );
+  }
+}
+
+/** Every NAME of --peer NAME=PATH is a peer the harness knows, or the run does not start. */
+function checkPeers(peers: Record<string, string> | undefined, known: readonly string[]): void {
+  const unknown = Object.keys(peers ?? {}).find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    throw usageError(
+      `Unknown peer for --peer: ${printable(unknown)}${didYouMean(unknown, known)}; known: ${known.join(', ')}`,
     );
   }
 }
@@ -65,7 +75,7 @@ export const options = {
     value: 'NAMES',
     coerce: parseOnly,
     describe:
-      'run only these scenarios, comma-separated or repeated: boot, audit, hypercalls, block, network, density',
+      'run only these scenarios, comma-separated or repeated: boot, audit, hypercalls, block, network, density, start',
   },
   peer: {
     type: 'string',
@@ -73,7 +83,8 @@ export const options = {
     requiresArg: true,
     value: 'NAME=PATH',
     coerce: parsePeers,
-    describe: 'a peer to compare with; solo5-spt=PATH adds upstream tender to boot; repeatable',
+    describe:
+      "a peer to compare with; solo5-spt=PATH runs the same guests under upstream's tender in every scenario but audit",
   },
   runs: {
     type: 'string',
@@ -92,17 +103,23 @@ export function builder(yargs: Argv) {
     )
     .options(options)
     .check(async (args) => {
-      // A scenario's name is checked before the run, like every other usage error.
+      // Scenario and peer names are checked before the run, like every other usage error.
       const { scenarioNames } = await import('../../bench/scenarios/index.js');
       checkScenarios(args.only as string[] | undefined, scenarioNames());
+      const { PEERS } = await import('../../bench/peer.js');
+      checkPeers(args.peer as Record<string, string> | undefined, PEERS);
       return true;
     })
     .example('$0 bench --quick', 'every scenario, briefly; results in build/bench-results/')
     .example('$0 bench --only boot,density --out results', 'two scenarios, full length')
-    .example('$0 bench --only boot --peer solo5-spt=$(which solo5-spt)', 'with the upstream tender')
+    .example(
+      '$0 bench --only boot,start --peer solo5-spt=$(which solo5-spt)',
+      'with upstream tender',
+    )
     .epilogue(
       'Each variant of a scenario runs in fresh processes, interleaved with the others. The ' +
-        "report gives medians, 95th percentiles and ratios to each scenario's baseline. A " +
+        "report gives medians, 95th percentiles and ratios to each scenario's baseline (and to " +
+        'the peer, when it ran). A ' +
         'progress bar shows on a terminal; elsewhere, plain lines on stderr. Status 1 when a ' +
         'variant failed (the report is still written), 130 on Ctrl-C, 143 on SIGTERM.',
     );
