@@ -16,9 +16,9 @@
  * guest runs, or the process exits with status 1 and one line on the
  * guest's stderr, as a tender's would.
  */
-__attribute__((noreturn)) void
-engine_child_run(const struct engine_image *im, const struct plan *plan,
-                 const int *fds, unsigned nfds,
-                 const struct launch *shared);
+__attribute__((noreturn)) void engine_child_run(const struct engine_image *im,
+                                                const struct plan *plan,
+                                                const int *fds, unsigned nfds,
+                                                const struct launch *shared);
 
 #endif /* NABLA_ENGINE_CHILD_H */
