@@ -84,12 +84,18 @@ export class Engine {
     return [...this.templates.values()];
   }
 
-  /** Closes every template; their guests go on, still supervised by this process. */
-  close(): void {
-    for (const template of this.templates.values()) template.close();
+  /**
+   * Closes every template; their guests go on, still supervised by this process. The
+   * templates end on their own once their socket is closed: the promise resolves when they
+   * have (and have been reaped), for a caller that must see no process of its own left.
+   */
+  close(): Promise<void> {
+    const templates = [...this.templates.values()];
+    for (const template of templates) template.close();
     this.templates.clear();
     if (this.devNull >= 0) closeSync(this.devNull);
     this.devNull = -1;
+    return Promise.all(templates.map((t) => t.exited)).then(() => undefined);
   }
 
   /** One retry: a template that has ended since its last use is replaced once. */

@@ -57,6 +57,8 @@ export class Template {
   readonly pid: number;
   private readonly child: ChildProcess;
   private sock: number;
+  /** Resolves once the template process has ended and been reaped. */
+  readonly exited: Promise<void>;
   private seq = 0n;
   private ended = false;
   /** LAUNCH requests sent and not yet answered, oldest first (answers come in order). */
@@ -89,11 +91,15 @@ export class Template {
     }
     // An idle template keeps nothing alive; it ends when this process does (PDEATHSIG).
     this.child.unref();
-    this.child.once('exit', () => {
-      this.ended = true;
-    });
-    this.child.once('error', () => {
-      this.ended = true;
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', () => {
+        this.ended = true;
+        resolve();
+      });
+      this.child.once('error', () => {
+        this.ended = true;
+        resolve();
+      });
     });
     this.pid = this.child.pid ?? -1;
     try {

@@ -15,8 +15,8 @@ const scratch = useScratch();
 const MARKER = guest('marker');
 const engine = defaultEngine();
 
-afterAll(() => {
-  engine.close();
+afterAll(async () => {
+  await engine.close();
 });
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
