@@ -37,6 +37,8 @@ export interface TemplateOptions {
   argv0?: string;
   /** Start it in a session of its own (tests find every process of its guests by it). */
   detached?: boolean;
+  /** Its working directory, and so its guests' (default this process's). */
+  cwd?: string;
 }
 
 export interface StartedGuest {
@@ -81,6 +83,7 @@ export class Template {
           env: {},
           stdio: ['ignore', 'ignore', 'ignore', theirs],
           detached: options.detached ?? false,
+          ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
         },
       );
     } catch (error) {
