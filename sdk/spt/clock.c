@@ -10,6 +10,10 @@
  * knows, the clock is the clock_gettime system call, as before: the same
  * image runs under both.
  *
+ * Only ssp_init's two reads at boot stay system calls: they run before the
+ * stack guard is set, and a system call's varying latency is part of the
+ * seed they make.
+ *
  * The page is checked on every call, not once at boot: it is ordinary guest
  * memory (the application may overwrite it), and two loads from one cache
  * line cost next to nothing beside the call.
