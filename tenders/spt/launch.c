@@ -38,6 +38,7 @@
 #endif
 
 #include "spt_abi.h"
+#include "ext_page.h"
 #include "launch.h"
 #include "report.h"
 #include "trampoline.h"
@@ -182,6 +183,11 @@ void nabla_enter_guest(const struct launch *l)
         fail("invalid launch: the failure lines' address 0x%llx is not in "
              "guest memory below 0x%llx",
              (unsigned long long)l->lines_at, SPT_GUEST_MIN_BASE);
+    /*
+     * Boot data, but written here, where every start path passes (the
+     * template's forked child too): the vDSO's clock for SDK guests.
+     */
+    ext_page_write(&l->space);
     /*
      * Without CAP_SYS_ADMIN the kernel only accepts a filter from a process
      * that can never gain privileges (setuid executables); the guest cannot

@@ -38,6 +38,7 @@ struct launch {
  * Starts the guest; never returns. Guest memory must be loaded and its boot
  * info written, the descriptors, limits and dumpability final, and
  * l->space read (addr_space_read, which needs a free descriptor). In order:
+ *  - the extension page (ext_page.h: the vDSO's clock for the guest);
  *  - before the point of no return, each failure one line and status 1 as
  *    every earlier step: no_new_privs, the register reset's area
  *    (xstate.c), and a trampoline page made read+execute, never writable

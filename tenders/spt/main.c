@@ -57,7 +57,8 @@
  *     being ours here (a uid switch in 3 already made us non-dumpable, and
  *     3 keeps it so); last before 14, so that every earlier failure can
  *     still be seen and reported.
- * 14. The last stage (launch.c, launch.h): no_new_privs, the register
+ * 14. The last stage (launch.c, launch.h): the extension page with the
+ *     vDSO's clock (ext_page.c, docs/abi.md §4.5), no_new_privs, the register
  *     reset's area, and a read+execute trampoline page that unmaps
  *     everything but guest memory, the vDSO and itself, clears the FS
  *     base, installs the seccomp filter, resets the registers and jumps to
