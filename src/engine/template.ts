@@ -1,10 +1,11 @@
 // template.ts: one template process (nabla-spt --template): started for an image, then asked for guests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { bytesToText } from '../bytes.js';
 import { NablaError } from '../errors.js';
 import { tenderPath } from '../launch/tender-path.js';
 import {
+  pipeCloexec,
   type ReceivedMessage,
   receiveMessage,
   sendMessage,
@@ -12,6 +13,7 @@ import {
   waitWritable,
 } from '../native/engine.js';
 import { NativeError } from '../native/errors.js';
+import { setNonBlocking } from '../native/index.js';
 import {
   decodeMessage,
   ENGINE_KIND,
@@ -74,6 +76,9 @@ export class Template {
   constructor(image: ImageRequest, elfFd: number, options: TemplateOptions = {}) {
     const [mine, theirs] = seqpacketPair();
     this.sock = mine;
+    // Its stderr: the line a template that fails before it is ready prints (as a tender would).
+    const [errRead, errWrite] = pipeCloexec();
+    setNonBlocking(errRead);
     try {
       this.child = spawn(
         tenderPath(),
@@ -81,16 +86,18 @@ export class Template {
         {
           argv0: options.argv0 ?? 'nabla-run',
           env: {},
-          stdio: ['ignore', 'ignore', 'ignore', theirs],
+          stdio: ['ignore', 'ignore', errWrite, theirs],
           detached: options.detached ?? false,
           ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
         },
       );
     } catch (error) {
       closeSync(mine);
+      closeSync(errRead);
       throw error;
     } finally {
       closeSync(theirs);
+      closeSync(errWrite);
     }
     // An idle template keeps nothing alive; it ends when this process does (PDEATHSIG).
     this.child.unref();
@@ -109,15 +116,21 @@ export class Template {
       const seq = this.send(ENGINE_KIND.image, encodeImage(image), [elfFd]);
       const received = receiveMessage(this.sock, IMAGE_TIMEOUT_MS);
       if (received === undefined)
-        throw new Error(`engine: the template did not load the image in ${IMAGE_TIMEOUT_MS} ms`);
-      if (received === null) throw new Error('engine: the template ended before it was ready');
+        throw failure(`engine: the template did not load the image in ${IMAGE_TIMEOUT_MS} ms`);
+      if (received === null) {
+        const said = firstLine(readAvailable(errRead));
+        throw failure(`engine: the template ended before it was ready${said ? `: ${said}` : ''}`);
+      }
       const reply = this.decode(received, seq);
       if ('failed' in reply) throw reply.failed;
       closeAll(received.fds);
     } catch (error) {
       this.kill();
       this.close();
-      throw error;
+      throw error instanceof NablaError ? error : failure((error as Error).message);
+    } finally {
+      // Once ready it speaks only through the socket (a refusal carries its words).
+      closeSync(errRead);
     }
   }
 
@@ -208,7 +221,7 @@ export class Template {
     try {
       reply = this.decode(received, head.seq);
     } catch (error) {
-      this.broken(String(error));
+      this.broken((error as Error).message.replace(/^engine: /, ''));
       return false;
     }
     this.pending.shift();
@@ -222,7 +235,7 @@ export class Template {
     const message = decodeMessage(received.data);
     if (received.truncated || message.seq !== seq) {
       closeAll(received.fds);
-      throw new Error(`engine: an answer to request ${message.seq} where ${seq} was due`);
+      throw failure(`engine: an answer to request ${message.seq} where ${seq} was due`);
     }
     if (message.kind === ENGINE_KIND.refused) {
       closeAll(received.fds);
@@ -234,7 +247,7 @@ export class Template {
       return { started: { pid: message.pid, pidfd: -1 } };
     if (message.kind !== ENGINE_KIND.started || pidfd === undefined || received.fds.length !== 1) {
       closeAll(received.fds);
-      throw new Error(`engine: answer of kind ${message.kind} with ${received.fds.length} fds`);
+      throw failure(`engine: answer of kind ${message.kind} with ${received.fds.length} fds`);
     }
     return { started: { pid: message.pid, pidfd } };
   }
@@ -242,7 +255,7 @@ export class Template {
   private timedOut(): never {
     this.kill();
     this.gone(`the template (pid ${this.pid}) did not answer`);
-    throw new Error(`engine: the template (pid ${this.pid}) did not answer in time`);
+    throw failure(`engine: the template (pid ${this.pid}) did not answer in time`);
   }
 
   /** A protocol error: the template cannot be trusted with more. */
@@ -260,6 +273,35 @@ export class Template {
     if (this.sock >= 0) closeSync(this.sock);
     this.sock = -1;
   }
+}
+
+/** A start the engine could not make: the code a tender that cannot run gets. */
+function failure(text: string): NablaError {
+  return new NablaError(text, { code: 'TENDER_FAILED' });
+}
+
+/** What a non-blocking pipe holds now (its writer has ended or wrote all it will). */
+function readAvailable(fd: number): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(4096);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch {
+      break; // EAGAIN: nothing more now
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    if (chunks.length > 16) break; // a line is all that is wanted
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The first line, without the "nabla-run: " every tender line starts with. */
+function firstLine(text: string): string {
+  const [line = ''] = text.split('\n');
+  return line.replace(/^[^:]*: /, '');
 }
 
 function closeAll(fds: readonly number[]): void {

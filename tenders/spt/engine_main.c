@@ -236,11 +236,14 @@ static int match_image(const struct plan *p, unsigned nfds, char *msg,
                          nfds, 3 + h->device_count, h->device_count);
     if (h->mem_size != image.mem_size ||
         (h->flags & NABLA_PLAN_F_X_EXEC_HEAP) != image.flags)
-        return nabla_msg(msg, msg_size,
-                         "engine: the plan's memory (0x%llx, flags 0x%x) is "
-                         "not the image's (0x%llx, 0x%x)",
-                         (unsigned long long)h->mem_size, h->flags,
-                         (unsigned long long)image.mem_size, image.flags);
+        return nabla_msg(
+            msg, msg_size,
+            "engine: the plan's memory (0x%llx, executable heap %s) is not "
+            "the image's (0x%llx, executable heap %s)",
+            (unsigned long long)h->mem_size,
+            (h->flags & NABLA_PLAN_F_X_EXEC_HEAP) != 0 ? "yes" : "no",
+            (unsigned long long)image.mem_size,
+            image.flags != 0 ? "yes" : "no");
     if (h->uid != image.uid || h->gid != image.gid ||
         h->namespaces != image.namespaces)
         return nabla_msg(msg, msg_size,

@@ -1,12 +1,12 @@
 // engine.test.ts: run() through the start engine: the same guests as a spawned tender, from one template, isolated, supervised.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultEngine } from '../../src/engine/engine.js';
 import type { Template } from '../../src/engine/template.js';
 import { audit, run } from '../../src/index.js';
-import { installedFilter, procStatus, waitFor } from '../helpers/live-guest.js';
+import { installedFilter, openDescriptors, procStatus, waitFor } from '../helpers/live-guest.js';
 import { example, guest, ROOT } from '../helpers/paths.js';
 import { isGone, pollFor, stat } from '../helpers/proc-state.js';
 import { useScratch } from '../helpers/scratch.js';
@@ -108,6 +108,67 @@ describe('start engine spt', () => {
     } finally {
       handle.kill();
     }
+  });
+
+  it("a template's guest has a spawned tender's guest's ids, capabilities, limits and descriptors", async () => {
+    const options = { kernel: guest('sleeper'), memMiB: 16 };
+    const view = async (engineOn: boolean) => {
+      const disk = scratch.disk(`priv-${engineOn}.img`, 1 << 20);
+      const handle = run(
+        { ...options, block: [{ name: 'storage', path: disk }] },
+        { engine: engineOn },
+      );
+      try {
+        if (!handle.stdout) throw new Error('stdout is not piped');
+        await waitFor(handle.stdout, 'ready');
+        const status = procStatus(handle.pid);
+        const fields = ['Uid', 'Gid', 'Groups', 'CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'];
+        const limits = readFileSync(`/proc/${handle.pid}/limits`, 'utf8');
+        return {
+          ...Object.fromEntries(fields.map((f) => [f, status[f]])),
+          NoNewPrivs: status.NoNewPrivs,
+          Seccomp: status.Seccomp,
+          fds: Object.keys(openDescriptors(handle.pid)),
+          limits,
+        };
+      } finally {
+        handle.kill();
+        await handle.exited;
+      }
+    };
+    const spawned = await view(false);
+    const fromTemplate = await view(true);
+    expect(fromTemplate).toEqual(spawned);
+    // And what those are (docs/security.md): no capability, no new privileges, filtered.
+    expect(fromTemplate).toMatchObject({
+      CapInh: '0000000000000000',
+      CapPrm: '0000000000000000',
+      CapEff: '0000000000000000',
+      CapAmb: '0000000000000000',
+      NoNewPrivs: '1',
+      Seccomp: '2',
+    });
+    const uid = (fromTemplate as Record<string, unknown>).Uid;
+    if (process.geteuid?.() === 0) expect(String(uid).split(/\s+/)[0]).toBe('65534');
+  });
+
+  it("a template that cannot start says why, in the tender's words, as one TENDER_FAILED error", () => {
+    // Too low an open files limit for the template's own descriptors (above the plan's 1,024).
+    const script = `
+      import { run } from ${JSON.stringify(`${ROOT}dist/index.js`)};
+      try { run({ kernel: ${JSON.stringify(example('hello'))}, memMiB: 8 }); console.log('started'); }
+      catch (e) { console.log(e.code + ' ' + e.message); }`;
+    const r = spawnSync(
+      'prlimit',
+      ['--nofile=256:256', process.execPath, '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(
+      /^TENDER_FAILED engine: the template ended before it was ready: cannot move the socket above descriptor 1024: .* \(is the open files limit, ulimit -n, above 1024\?\)$/,
+    );
   });
 
   it('no memory is shared writable between guests of one template: each finds the image, not the last guest', async () => {
