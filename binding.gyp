@@ -12,7 +12,9 @@
         "native/exec.cc",
         "native/fd.cc",
         "native/syscall_names.cc",
-        "native/accounts.cc"
+        "native/accounts.cc",
+        "native/engine.cc",
+        "native/exit_watch.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
     nabla::RegisterFd(env, exports);
     nabla::RegisterSyscallNames(env, exports);
     nabla::RegisterAccounts(env, exports);
+    nabla::RegisterEngine(env, exports);
     return exports;
 }
 

@@ -15,6 +15,7 @@ void RegisterExec(Napi::Env env, Napi::Object exports);
 void RegisterFd(Napi::Env env, Napi::Object exports);
 void RegisterSyscallNames(Napi::Env env, Napi::Object exports);
 void RegisterAccounts(Napi::Env env, Napi::Object exports);
+void RegisterEngine(Napi::Env env, Napi::Object exports);
 
 } // namespace nabla
 

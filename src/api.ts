@@ -2,7 +2,10 @@
 import type { Readable } from 'node:stream';
 import { normalizeRunOptions } from './api-options.js';
 import type { BytesInput } from './bytes.js';
+import { checkKeys, object, optionalBoolean } from './checks.js';
 import type { DeviceRunOptions } from './devices/registry.js';
+import { defaultEngine } from './engine/engine.js';
+import { launchCache } from './launch/cache.js';
 import { type PreparedLaunch, prepareLaunch } from './launch/prepare.js';
 import { collect, type GuestExit, type StdioMode, spawnTender } from './launch/spawn.js';
 import type { PolicyRule } from './policy/rules.js';
@@ -65,30 +68,76 @@ export function prepare(options: RunOptions): PreparedLaunch {
   return prepareLaunch(normalizeRunOptions(options));
 }
 
-/**
- * Starts a guest under the tender as a child process, which this process supervises: the guest
- * is killed (SIGKILL) if the thread that called run() (the main thread, usually) ends first.
- * Bad input throws NablaError before anything starts.
- */
-export function run(options: RunOptions): GuestHandle {
-  const request = normalizeRunOptions(options);
-  const prepared = prepareLaunch(request);
-  let spawned: ReturnType<typeof spawnTender>;
-  try {
-    spawned = spawnTender(prepared, request.stdio, undefined, request.timeoutMs);
-  } finally {
-    prepared.release(); // the child holds its own copies now
-  }
-  const { child, exited } = spawned;
-  const stdout = collect(child.stdout);
-  const stderr = collect(child.stderr);
+/** How run() starts the guest; not part of the request (nabla-run always execs the tender). */
+export interface StartOptions {
+  /**
+   * Through the start engine (default): a resident template of the image forks the guest
+   * (docs/start-engine.md). false: spawn a tender for it, as before the engine; also the
+   * default when the environment has NABLA_ENGINE=0.
+   */
+  engine?: boolean;
+}
+
+/** The guest as started, whichever way: what the handle is built from. */
+interface Started {
+  readonly pid: number;
+  exited: Promise<GuestExit>;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
+function spawned(prepared: PreparedLaunch): Started {
+  const { request } = prepared;
+  const { child, exited } = spawnTender(prepared, request.stdio, undefined, request.timeoutMs);
   return {
     pid: child.pid ?? -1,
     exited,
-    output: async () => ({ ...(await exited), stdout: await stdout, stderr: await stderr }),
-    kill: (signal = 'SIGKILL') => child.kill(signal),
     stdout: child.stdout,
     stderr: child.stderr,
+    kill: (signal = 'SIGKILL') => child.kill(signal),
+  };
+}
+
+function useEngine(how: StartOptions): boolean {
+  const o = object(how, 'start options');
+  checkKeys(o, ['engine'], 'StartOptions');
+  return optionalBoolean(o.engine, 'engine') ?? process.env.NABLA_ENGINE !== '0';
+}
+
+/**
+ * Starts a guest as a child process, which this process supervises: the guest is killed
+ * (SIGKILL) if the thread that called run() (the main thread, usually) ends first. By default
+ * the start engine starts it (a template of the image, kept for the next run); `{ engine:
+ * false }` spawns a tender instead. Either way the guest is its own process with the same plan,
+ * filter and privileges. Bad input throws NablaError before anything starts.
+ */
+export function run(options: RunOptions, how: StartOptions = {}): GuestHandle {
+  const engine = useEngine(how);
+  const request = normalizeRunOptions(options);
+  // The ELF checks and the filter are done once per image and option set (launch/cache.ts).
+  const prepared = prepareLaunch(request, launchCache);
+  let started: Started;
+  try {
+    started = engine
+      ? defaultEngine().start(prepared, request.stdio, request.timeoutMs)
+      : spawned(prepared);
+  } finally {
+    prepared.release(); // the guest holds its own copies now
+  }
+  const { exited } = started;
+  const stdout = collect(started.stdout);
+  const stderr = collect(started.stderr);
+  return {
+    // A getter: the engine's answer with the pid may still be on its way.
+    get pid() {
+      return started.pid;
+    },
+    exited,
+    output: async () => ({ ...(await exited), stdout: await stdout, stderr: await stderr }),
+    kill: (signal) => started.kill(signal),
+    stdout: started.stdout,
+    stderr: started.stderr,
     policy: prepared.policy,
     filter: prepared.filter,
   };

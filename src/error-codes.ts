@@ -37,7 +37,8 @@ export const ERROR_CODES = {
   USER_UNKNOWN: 'the user or group --user names is not in the user or group database',
   USER_LOOKUP_FAILED: 'looking up the user or group --user names failed (the C library said why)',
   USER_NOT_PERMITTED: '--user names another user, which only root can switch to',
-  TENDER_FAILED: 'the tender is not built or not executable, or executing it failed',
+  TENDER_FAILED:
+    'the tender is not built or not executable, executing it failed, or the start engine could not start the guest',
   // nabla build.
   BUILD_INPUT:
     'the sources or output of a build are not usable: none found, missing, or a directory where a file is needed',

@@ -3,11 +3,12 @@
 #define NABLA_SDK_SYS_X86_64_H
 
 /*
- * The guest has no libc and no vDSO: every host service is one `syscall`
- * instruction. The tender's seccomp filter allows exactly the calls below,
- * each only with the arguments docs/abi.md §5 lists; anything else
- * kills the process. Return values follow the kernel convention: >= 0 on
- * success, -errno on failure.
+ * The guest has no libc: every host service is one `syscall` instruction
+ * (but the clock, which clock.c reads through the vDSO when nabla's tender
+ * publishes it, and which falls back to sys_clock_gettime). The tender's
+ * seccomp filter allows exactly the calls below, each only with the arguments
+ * docs/abi.md §5 lists; anything else kills the process. Return values follow
+ * the kernel convention: >= 0 on success, -errno on failure.
  */
 #include <stddef.h>
 #include <stdint.h>

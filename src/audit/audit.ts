@@ -11,6 +11,7 @@ import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_JSON } from '../package/paths.js';
 import { proveAllowlist, verificationMessage } from './allowlist.js';
+import { clockSection } from './clock.js';
 import { compare } from './comparison.js';
 import { x86_64Syscalls } from './data.js';
 import { type Footprint, measureFootprint } from './footprint.js';
@@ -255,6 +256,7 @@ export async function auditPrepared(
     verification,
     allowlist,
     observation,
+    clock: clockSection(prepared.unikernel.fd, prepared.unikernel.path),
     comparison: {
       ...compare({
         allowlist,

@@ -1,7 +1,7 @@
 // html.ts: the audit report as one self-contained HTML page (tables, the comparison chart inlined as SVG).
 import { kindOfType } from '../devices/registry.js';
 import { comparisonSvg } from './chart.js';
-import { footprintSummary, observationSummary, verdict } from './markdown.js';
+import { clockSummary, footprintSummary, observationSummary, verdict } from './markdown.js';
 import type { AuditReport } from './report.js';
 import { hostedSummary } from './sandbox-text.js';
 
@@ -124,7 +124,11 @@ export async function renderHtml(report: AuditReport): Promise<string> {
       ].join('')}</ul>`,
     );
   }
-  parts.push('<h2>3. Observed behaviour</h2>', `<p>${html(observationSummary(report))}</p>`);
+  parts.push(
+    '<h2>3. Observed behaviour</h2>',
+    `<p>${html(observationSummary(report))}</p>`,
+    `<p id="clock">${html(clockSummary(report))}</p>`,
+  );
   if (o.status === 'observed') {
     parts.push(
       table(

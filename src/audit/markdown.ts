@@ -25,6 +25,12 @@ export function observationSummary(report: AuditReport): string {
   return `recorded with ${o.mechanism}: ${o.distinct} distinct syscalls, ${o.total} calls; the guest ${end}.`;
 }
 
+/** The clock line (docs/abi.md §4.5): whether the guest reads it without a system call, and why. */
+export function clockSummary(report: AuditReport): string {
+  const k = report.clock;
+  return `Clock without a system call: ${k.withoutSyscall ? 'yes' : 'no'}: ${k.reason}.`;
+}
+
 export function footprintSummary(report: AuditReport): string {
   const f = report.footprint;
   return f.status === 'measured'
@@ -133,7 +139,14 @@ export function renderMarkdown(report: AuditReport): string {
       '',
     );
   }
-  lines.push('## 3. Observed behaviour', '', observationSummary(report), '');
+  lines.push(
+    '## 3. Observed behaviour',
+    '',
+    observationSummary(report),
+    '',
+    clockSummary(report),
+    '',
+  );
   if (o.status === 'observed') {
     const allowed = new Set(report.allowlist.map((s) => s.nr));
     lines.push(

@@ -1,9 +1,10 @@
 // report.ts: the audit report's shape (published as docs/audit-report.schema.json) and its version.
 import type { DeviceType } from '../elf/abi.js';
+import type { ClockSection } from './clock.js';
 import type { Footprint } from './footprint.js';
 
 /** Bumped on any change of shape: major when a field goes or changes meaning, minor when one is added. */
-export const AUDIT_SCHEMA_VERSION = '1.1.0';
+export const AUDIT_SCHEMA_VERSION = '1.2.0';
 
 export type Abi = 'x86_64' | 'x32' | 'i386';
 
@@ -186,6 +187,8 @@ export interface AuditReport {
   };
   allowlist: AllowedSyscall[];
   observation: ObservationSection;
+  /** Whether the guest reads the clock without a system call, and why (1.2.0). */
+  clock: ClockSection;
   comparison: {
     rows: ComparisonRow[];
     hosted: HostedSection;

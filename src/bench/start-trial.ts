@@ -1,4 +1,5 @@
 // start-trial.ts: one trial of the start scenario for one way of starting guests: sequential starts, a burst, N idle guests until all are up.
+import type { StartOptions } from '../api.js';
 import { benchGuest, benchHosted, example, hostedExample } from '../package/paths.js';
 import { peerCommand } from './peer.js';
 import type { Command } from './procs.js';
@@ -26,11 +27,8 @@ export const IDLE = benchGuest('idle');
 export const IDLE_HOSTED = benchHosted('idle');
 const QUIET = '--solo5:quiet';
 
-/**
- * The RunOptions that make run() start the tender with child_process.spawn instead of its
- * default path, if run() takes them; run() refuses an unknown key, and the variant is not run.
- */
-export const SPAWN_PATH: Readonly<Record<string, unknown>> = { engine: false };
+/** run()'s second argument that makes it spawn a tender instead of asking the start engine. */
+export const SPAWN_PATH: StartOptions = { engine: false };
 
 /** Started and not yet ready at once, at most: each holds two pipe ends here until it is. */
 export const IN_FLIGHT = 1000;

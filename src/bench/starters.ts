@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { type RunOptions, run } from '../api.js';
+import { type RunOptions, run, type StartOptions } from '../api.js';
 import type { Command } from './procs.js';
 import { trackGuest } from './procs.js';
 
@@ -91,14 +91,10 @@ function watchReady(
   });
 }
 
-/** Starts guests with the public run(), plus `extra` RunOptions (e.g. a start path). */
-export function runStarter(
-  hello: RunOptions,
-  idle: RunOptions,
-  extra: Readonly<Record<string, unknown>> = {},
-): Starter {
+/** Starts guests with the public run(), on the start path `how` chooses (its default: the engine). */
+export function runStarter(hello: RunOptions, idle: RunOptions, how: StartOptions = {}): Starter {
   const start = (options: RunOptions) => {
-    const guest = run({ ...options, ...extra } as RunOptions);
+    const guest = run(options, how);
     const exited = guest.exited.then((exit) => exit.status);
     const kill = () => {
       guest.kill('SIGKILL');

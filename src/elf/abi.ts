@@ -1,4 +1,4 @@
-// abi.ts: Solo5 spt ABI v2 constants and layouts, mirroring tenders/include/spt_abi.h.
+// abi.ts: Solo5 spt ABI v2 constants and layouts, mirroring tenders/include/spt_abi.h (and nabla's extension page, nabla_ext.h).
 
 export const SPT_ABI_TARGET = 2;
 export const SPT_ABI_VERSION = 2;
@@ -62,3 +62,16 @@ export const DEVICE_TYPE_NAMES = Object.keys(MFT_DEVICE_TYPES) as readonly Devic
 export function deviceTypeName(type: number): DeviceType | undefined {
   return DEVICE_TYPE_NAMES.find((name) => MFT_DEVICE_TYPES[name] === type);
 }
+
+/** nabla's extension page (tenders/include/nabla_ext.h, docs/abi.md §4.5). */
+export const NABLA_EXT_BASE = 0x10000n;
+export const NABLA_EXT_MAGIC = 0x545845616c62616en; // "nablaEXT"
+export const NABLA_EXT_VERSION = 1;
+export const NABLA_EXT_SIZE = 24;
+/** Byte offsets inside struct nabla_ext. */
+export const NABLA_EXT = { magic: 0, version: 8, size: 12, vdsoClockGettime: 16 } as const;
+/** The SDK's marker note: owner "nabla", type "EXT1", the page version it reads (u32). */
+export const NABLA_NOTE_NAME = 'nabla';
+export const NABLA_NOTE_NAMESZ = 6;
+export const NABLA_NOTE_EXT = 0x31545845; // "EXT1"
+export const NABLA_NOTE_EXT_DESCSZ = 4;

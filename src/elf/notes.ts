@@ -1,4 +1,4 @@
-// notes.ts: finds the Solo5 ABI1 and MFT1 notes in PT_NOTE segments (docs/elf-validation.md §3).
+// notes.ts: finds the Solo5 ABI1 and MFT1 notes in PT_NOTE segments (docs/elf-validation.md §3), and nabla's EXT1.
 import { NablaError } from '../errors.js';
 import { hex } from '../hex.js';
 import { escapeText } from '../text-escape.js';
@@ -6,10 +6,13 @@ import {
   ABI1_INFO_SIZE,
   MFT_HEADER_SIZE,
   MFT_NOTE_DESC_PAD,
+  NABLA_NOTE_EXT,
+  NABLA_NOTE_EXT_DESCSZ,
+  NABLA_NOTE_NAME,
   SOLO5_NOTE_ABI,
   SOLO5_NOTE_MANIFEST,
   SOLO5_NOTE_MANIFEST_MAX_DESCSZ,
-  SOLO5_NOTE_NAMESZ,
+  SOLO5_NOTE_NAME,
   SPT_ABI_TARGET,
   SPT_ABI_VERSION,
 } from './abi.js';
@@ -31,6 +34,16 @@ function findSolo5Note(
   header: ElfHeader,
   type: number,
 ): { descsz: number; at: bigint } | undefined {
+  return findNote(file, header, `${SOLO5_NOTE_NAME}\0`, type);
+}
+
+/** The descriptor of the first note owned by `owner` (with its NUL) of type `type`, or undefined. */
+function findNote(
+  file: ElfFile,
+  header: ElfHeader,
+  owner: string,
+  type: number,
+): { descsz: number; at: bigint } | undefined {
   let walked = 0;
   for (const ph of header.phdrs) {
     if (ph.type !== PT_NOTE || !file.contains(ph.offset, ph.filesz)) continue;
@@ -45,9 +58,9 @@ function findSolo5Note(
       const descAt = nameAt + align4(namesz);
       // Like the tender: the note with both paddings must fit in the segment.
       if (descAt > end || align4(descsz) > end - descAt) break;
-      if (nh.readUInt32LE(8) === type && namesz === BigInt(SOLO5_NOTE_NAMESZ)) {
-        const name = file.read(nameAt, SOLO5_NOTE_NAMESZ);
-        if (name.toString('latin1') === 'Solo5\0') return { descsz: Number(descsz), at: descAt };
+      if (nh.readUInt32LE(8) === type && namesz === BigInt(owner.length)) {
+        const name = file.read(nameAt, owner.length);
+        if (name.toString('latin1') === owner) return { descsz: Number(descsz), at: descAt };
       }
       pos = descAt + align4(descsz);
     }
@@ -129,4 +142,15 @@ export function noAbiNote(path: string): NablaError {
   return new NablaError(`${escapeText(path)}: No Solo5 ABI information found in executable`, {
     code: 'ABI_MISMATCH',
   });
+}
+
+/**
+ * The version of nabla's extension page (docs/abi.md §4.5) an image says it reads, from its
+ * EXT1 note owned by "nabla" (the SDK's marker), or undefined when it has none or a descriptor
+ * of another size. Nothing at run time depends on it: the audit reports it.
+ */
+export function readExtNote(file: ElfFile, header: ElfHeader): number | undefined {
+  const note = findNote(file, header, `${NABLA_NOTE_NAME}\0`, NABLA_NOTE_EXT);
+  if (!note || note.descsz !== NABLA_NOTE_EXT_DESCSZ) return undefined;
+  return file.read(note.at, NABLA_NOTE_EXT_DESCSZ).readUInt32LE(0);
 }

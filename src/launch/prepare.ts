@@ -1,5 +1,6 @@
 // prepare.ts: turns the launch request (derived from RunOptions) into every decision of a run: devices, policy, BPF, command line.
 import { closeSync } from 'node:fs';
+import { bytesToText } from '../bytes.js';
 import { attachDevices, releaseDevices } from '../devices/attach.js';
 import type { AttachedDevice, DeviceRequest } from '../devices/kind.js';
 import { SPT_CMDLINE_SIZE } from '../elf/abi.js';
@@ -9,6 +10,7 @@ import { compileFilter } from '../native/index.js';
 import { encodePlan } from '../plan/encode.js';
 import { deviceHostFd, EPOLL_FD, TIMER_FD } from '../plan/layout.js';
 import { buildPolicy, type PolicyRule } from '../policy/rules.js';
+import { fileIdentity, type LaunchCache } from './cache.js';
 import { decidePrivileges, type Privileges } from './privilege.js';
 import type { StdioMode } from './spawn.js';
 
@@ -56,6 +58,8 @@ export interface PlanSources {
 export interface PreparedLaunch {
   request: LaunchRequest;
   unikernel: Unikernel;
+  /** The identity of the file opened (device, inode, size, mtime, ctime): what the checks were for. */
+  identity: string;
   /** Attached devices in manifest order, each with the descriptor number the guest will see. */
   devices: ReadonlyArray<AttachedDevice & { hostFd: number }>;
   epollFd: number;
@@ -81,11 +85,24 @@ function joinArgs(args: readonly Buffer[]): Buffer {
 }
 const SPACE = Buffer.from(' ');
 
-export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
+/**
+ * Every decision of a run, for the request. With a cache (run(), from a resident process), the
+ * ELF checks and the filter compilation are done once per image and option set (cache.ts);
+ * everything else is done for every launch.
+ */
+export function prepareLaunch(request: LaunchRequest, cache?: LaunchCache): PreparedLaunch {
   const fd = openUnikernel(request.kernel);
   let attached: AttachedDevice[] = [];
   try {
-    const unikernel = inspectUnikernel(request.kernel, fd, request.memSize);
+    const identity = fileIdentity(fd);
+    const inspect = () => inspectUnikernel(request.kernel, fd, request.memSize);
+    const unikernel: Unikernel = cache
+      ? {
+          ...cache.inspection(identity, request.memSize, inspect),
+          path: bytesToText(request.kernel),
+          fd,
+        }
+      : inspect();
     attached = attachDevices(unikernel.manifest, request.devices);
     const cmdline = joinArgs(request.args);
     // The limit counts bytes (upstream's SPT_CMDLINE_SIZE); its words say characters.
@@ -106,13 +123,16 @@ export function prepareLaunch(request: LaunchRequest): PreparedLaunch {
       keepsHostNetwork: devices.some((d) => d.kind.keepsHostNetwork),
     });
     const policy = buildPolicy({ epollFd: EPOLL_FD, timerFd: TIMER_FD, devices });
-    const filter = compileFilter(
-      policy.map((rule) => ({ syscall: rule.syscall, args: rule.args.map((a) => ({ ...a })) })),
-    );
+    const compile = () =>
+      compileFilter(
+        policy.map((rule) => ({ syscall: rule.syscall, args: rule.args.map((a) => ({ ...a })) })),
+      );
+    const filter = cache ? cache.filter(identity, request.memSize, policy, compile) : compile();
     const owned = attached;
     return {
       request,
       unikernel,
+      identity,
       devices,
       epollFd: EPOLL_FD,
       timerFd: TIMER_FD,

@@ -4,6 +4,7 @@ import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { bytesToText } from '../bytes.js';
+import { STARTED_ELF_FD, STARTED_PLAN_FD } from '../plan/layout.js';
 import { planMemfd } from './exec.js';
 import type { PreparedLaunch } from './prepare.js';
 import { tenderPath } from './tender-path.js';
@@ -43,8 +44,8 @@ export interface TenderWrapper {
 }
 
 /** In the child: 3 is the plan, 4 the ELF, 5.. the devices (the tender then moves them). */
-const PLAN_CHILD_FD = 3;
-const ELF_CHILD_FD = 4;
+const PLAN_CHILD_FD = STARTED_PLAN_FD;
+const ELF_CHILD_FD = STARTED_ELF_FD;
 
 /**
  * Starts the tender as a child of this process, which supervises it: the plan asks for SIGKILL

@@ -24,6 +24,18 @@ export interface NativeBinding {
   getpwnam(name: string): { name: string; uid: number; gid: number } | null;
   getpwuid(uid: number): { name: string; uid: number; gid: number } | null;
   getgrnam(name: string): { name: string; gid: number } | null;
+  seqpacketPair(): [number, number];
+  engineSend(fd: number, data: Buffer, fds: number[]): boolean;
+  engineReceive(
+    fd: number,
+    timeoutMs: number,
+  ): { data: Buffer; fds: number[]; truncated: boolean } | null | undefined;
+  waitWritable(fd: number, timeoutMs: number): boolean;
+  pipeCloexec(): [number, number];
+  pidfdSignal(pidfd: number, signal: number): boolean;
+  watchExits(callback: (records: number[]) => void): void;
+  watchPidfd(pidfd: number): void;
+  watchReadable(fd: number, on: boolean): void;
 }
 
 let loaded: NativeBinding | undefined;

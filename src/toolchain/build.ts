@@ -194,6 +194,7 @@ async function runtime(target: BuildTarget): Promise<Runtime> {
     ...(await filesIn(common, ['.h'])),
     ...(await filesIn(own, ['.h'])),
     join(TENDER_INCLUDE, 'spt_abi.h'),
+    join(TENDER_INCLUDE, 'nabla_ext.h'),
   ];
   const base = target === 'spt' ? await sptCflags() : HOSTED_CFLAGS;
   return {

@@ -134,7 +134,7 @@ static int check_header(int fd, uint64_t mem_size, struct elf_image *img,
 }
 
 /* Only these segments are checked and loaded, as upstream Solo5 does. */
-static bool is_loaded(const Elf64_Phdr *ph)
+bool elf_is_loaded(const Elf64_Phdr *ph)
 {
     return ph->p_type == PT_LOAD && ph->p_filesz > 0;
 }
@@ -151,7 +151,7 @@ static int check_segments(uint64_t mem_size, struct elf_image *img, char *msg,
         const Elf64_Phdr *ph = &img->phdrs[i];
         uint64_t file_end, end, rounded = 0, start;
 
-        if (!is_loaded(ph))
+        if (!elf_is_loaded(ph))
             continue;
         if (ph->p_memsz < ph->p_filesz) /* #15 */
             return nabla_msg(msg, msg_size,
@@ -265,7 +265,7 @@ int elf_check(int fd, uint64_t mem_size, struct elf_image *img, char *msg,
     return 0;
 }
 
-static int segment_prot(uint32_t p_flags)
+int elf_segment_prot(uint32_t p_flags)
 {
     int prot = PROT_NONE;
 
@@ -290,7 +290,7 @@ int elf_load_segments(int fd, const struct elf_image *img, uintptr_t mem_base,
         const Elf64_Phdr *ph = &img->phdrs[i];
         uint8_t *dst;
 
-        if (!is_loaded(ph))
+        if (!elf_is_loaded(ph))
             continue;
         dst = (uint8_t *)(mem_base + ph->p_vaddr);
         if (nabla_read_exact(fd, dst, ph->p_filesz, ph->p_offset, msg,
@@ -308,14 +308,14 @@ int elf_load_segments(int fd, const struct elf_image *img, uintptr_t mem_base,
         const Elf64_Phdr *ph = &img->phdrs[i];
         uint64_t start, end;
 
-        if (!is_loaded(ph))
+        if (!elf_is_loaded(ph))
             continue;
         start = ph->p_vaddr & ~(NABLA_PAGE_SIZE - 1);
         /* p_vaddr + p_memsz <= mem_size < 2^40 was checked: no overflow. */
         end = (ph->p_vaddr + ph->p_memsz + NABLA_PAGE_SIZE - 1) &
               ~(NABLA_PAGE_SIZE - 1);
         if (mprotect((void *)(mem_base + start), end - start,
-                     segment_prot(ph->p_flags)) != 0)
+                     elf_segment_prot(ph->p_flags)) != 0)
             return nabla_msg(msg, msg_size,
                              "Could not protect segment %u (0x%llx-0x%llx): "
                              "%s",

@@ -3,6 +3,7 @@
 #define NABLA_ELF_LOAD_H
 
 #include <elf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,5 +49,12 @@ int elf_load_segments(int fd, const struct elf_image *img, uintptr_t mem_base,
                       char *msg, size_t msg_size);
 
 void elf_image_free(struct elf_image *img);
+
+/* Whether a program header is one the loader checks and loads (PT_LOAD with
+ * p_filesz > 0, as upstream Solo5 decides). */
+bool elf_is_loaded(const Elf64_Phdr *ph);
+
+/* The mprotect flags for a segment's p_flags (R, W, X each as given). */
+int elf_segment_prot(uint32_t p_flags);
 
 #endif /* NABLA_ELF_LOAD_H */

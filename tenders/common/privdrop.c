@@ -75,13 +75,20 @@ int privdrop_bounding_clear(void)
 {
     int left = 0;
 
-    /* PR_CAPBSET_READ fails (EINVAL) past the kernel's last capability. */
+    /*
+     * Drop first, read only when the drop is refused: a new user namespace
+     * starts with every capability in the set, so reading each before
+     * dropping it would double the calls. PR_CAPBSET_DROP of one that is not
+     * in the set succeeds too; it fails (EINVAL) past the kernel's last
+     * capability, and without CAP_SETPCAP (EPERM) for every one, in the set
+     * or not: then only those still in it are counted.
+     */
     for (int cap = 0; cap < 64; cap++) {
-        int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-
-        if (in < 0)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+            continue;
+        if (errno == EINVAL)
             break;
-        if (in == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
             left++;
     }
     return left;

@@ -38,6 +38,7 @@
 #endif
 
 #include "spt_abi.h"
+#include "ext_page.h"
 #include "launch.h"
 #include "report.h"
 #include "trampoline.h"
@@ -168,7 +169,8 @@ void nabla_enter_guest(const struct launch *l)
         (size_t)(nabla_trampoline_code_end - nabla_trampoline_code);
     const size_t bpf_at = round_up(TRAMP_CODE + code_len, 8);
     const size_t used = bpf_at + (size_t)l->bpf_len * sizeof *l->bpf;
-    struct xstate_init xs;
+    struct xstate_init own;
+    const struct xstate_init *xs = l->xstate;
     struct addr_range keep[2], gap[TRAMP_MAX_UNMAP];
     struct trampoline *t;
     uint8_t *page;
@@ -182,6 +184,11 @@ void nabla_enter_guest(const struct launch *l)
              "guest memory below 0x%llx",
              (unsigned long long)l->lines_at, SPT_GUEST_MIN_BASE);
     /*
+     * Boot data, but written here, where every start path passes (the
+     * template's forked child too): the vDSO's clock for SDK guests.
+     */
+    ext_page_write(&l->space);
+    /*
      * Without CAP_SYS_ADMIN the kernel only accepts a filter from a process
      * that can never gain privileges (setuid executables); the guest cannot
      * exec anyway, so this costs nothing. Set here, where it can fail with
@@ -189,17 +196,20 @@ void nabla_enter_guest(const struct launch *l)
      */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         fail("cannot set no_new_privs: %s", strerror(errno));
-    xstate_prepare(&xs);
+    if (xs == NULL) {
+        xstate_prepare(&own);
+        xs = &own;
+    }
 
-    size = round_up(used > xs.extent ? used : xs.extent, PAGE);
+    size = round_up(used > xs->extent ? used : xs->extent, PAGE);
     page = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                 -1, 0);
     if (page == MAP_FAILED)
         fail("cannot map the %zu-byte trampoline: %s", size, strerror(errno));
     t = (struct trampoline *)page;
 
-    memcpy(t->xstate, xs.image, sizeof t->xstate);
-    t->rfbm = xs.rfbm;
+    memcpy(t->xstate, xs->image, sizeof t->xstate);
+    t->rfbm = xs->rfbm;
     t->stack_top = l->mem_size - STACK_OFFSET;
     t->entry = l->entry;
     t->boot_info = SPT_BOOT_INFO_BASE;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "addr_space.h"
+#include "xstate.h"
 
 /* Bytes at launch.lines_at the last stage may use. */
 #define LAUNCH_LINES_SIZE 2048
@@ -25,12 +26,19 @@ struct launch {
     const struct sock_filter *bpf; /* the plan's filter, installed as is */
     unsigned short bpf_len;        /* instructions */
     struct addr_space space;       /* from addr_space_read */
+    /*
+     * The register reset's area, or NULL to prepare it here. A template
+     * prepares it once for all its guests: its CPUID instructions each
+     * cost a VM exit on a virtual machine.
+     */
+    const struct xstate_init *xstate;
 };
 
 /*
  * Starts the guest; never returns. Guest memory must be loaded and its boot
  * info written, the descriptors, limits and dumpability final, and
  * l->space read (addr_space_read, which needs a free descriptor). In order:
+ *  - the extension page (ext_page.h: the vDSO's clock for the guest);
  *  - before the point of no return, each failure one line and status 1 as
  *    every earlier step: no_new_privs, the register reset's area
  *    (xstate.c), and a trampoline page made read+execute, never writable

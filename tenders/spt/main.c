@@ -1,6 +1,7 @@
 /* main.c: nabla-spt, the spt tender: carry out a launch plan, then jump. */
 /*
  * Usage: nabla-spt PLAN_FD [KERNEL [ARGS...]]
+ *        nabla-spt --template SOCKET_FD [KERNEL]   (engine_main.c)
  *
  * PLAN_FD is the decimal number of an inherited descriptor holding the
  * launch plan (include/nabla_plan.h). Everything after it is only there so
@@ -56,7 +57,8 @@
  *     being ours here (a uid switch in 3 already made us non-dumpable, and
  *     3 keeps it so); last before 14, so that every earlier failure can
  *     still be seen and reported.
- * 14. The last stage (launch.c, launch.h): no_new_privs, the register
+ * 14. The last stage (launch.c, launch.h): the extension page with the
+ *     vDSO's clock (ext_page.c, docs/abi.md §4.5), no_new_privs, the register
  *     reset's area, and a read+execute trampoline page that unmaps
  *     everything but guest memory, the vDSO and itself, clears the FS
  *     base, installs the seccomp filter, resets the registers and jumps to
@@ -75,6 +77,7 @@
 #include "nabla_plan.h"
 #include "elf_load.h"
 #include "elf_notes.h"
+#include "engine_main.h"
 #include "msg.h"
 #include "regular_file.h"
 #include "devices.h"
@@ -84,64 +87,9 @@
 #include "privilege.h"
 #include "proc_limits.h"
 #include "report.h"
+#include "startup.h"
 #include "text_escape.h"
 #include "watchdog.h"
-
-extern char **environ;
-
-/* Strict decimal 0..1023: no sign, no spaces, no leading zeros. */
-static int parse_plan_fd(const char *s)
-{
-    int v = 0;
-
-    if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
-        return -1;
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (*p - '0');
-        if (v >= NABLA_PLAN_FD_LIMIT)
-            return -1;
-    }
-    return v;
-}
-
-/* The tender is the orchestrator's, started with an empty environment. */
-static void require_empty_environment(void)
-{
-    size_t n = 0;
-    char name[64];
-
-    while (environ != NULL && environ[n] != NULL)
-        n++;
-    if (n == 0)
-        return;
-    snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[0], "="),
-             environ[0]);
-    fail("refusing to start with %zu environment variable%s (the first is "
-         "%s): nabla-run starts the tender with none",
-         n, n == 1 ? "" : "s", name);
-}
-
-/*
- * exec keeps ignored signals ignored and keeps the signal mask, so what a
- * parent set up would otherwise become the guest's. SIGKILL, SIGSTOP and the
- * two signals glibc reserves refuse sigaction; that is expected.
- */
-static void reset_signals(void)
-{
-    struct sigaction sa;
-    sigset_t none;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    for (int sig = 1; sig < NSIG; sig++)
-        (void)sigaction(sig, &sa, NULL);
-    sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
-        fail("cannot unblock signals");
-}
 
 /*
  * Messages are "F: text", F being the KERNEL operand the user gave, escaped
@@ -171,9 +119,12 @@ int main(int argc, char **argv)
 
     /* 1. */
     report_init(argc > 0 ? argv[0] : NULL);
+    /* A template (engine_main.c) has its own steps, in the same order. */
+    if (argc >= 2 && strcmp(argv[1], "--template") == 0)
+        engine_main(argc, argv);
     if (argc < 2)
         fail("usage: nabla-spt PLAN_FD [KERNEL [ARGS...]]");
-    plan_fd = parse_plan_fd(argv[1]);
+    plan_fd = parse_fd_arg(argv[1]);
     if (plan_fd < 0)
         fail("invalid plan descriptor '%s' (expected a decimal number "
              "0-%d)",

@@ -332,9 +332,10 @@ int plan_check(const uint8_t *buf, size_t size, int plan_fd, struct plan *out,
 
 /*
  * What each device's descriptor holds, for the kinds that say (device.h,
- * check_source). After plan_check, so every type has a kind.
+ * check_source). After plan_check, so every type has a kind. A template's
+ * guest calls it once its descriptors are at their source numbers.
  */
-static int check_sources(const struct plan *p, char *msg, size_t msg_size)
+int plan_check_sources(const struct plan *p, char *msg, size_t msg_size)
 {
     char why[NABLA_MSG_SIZE];
 
@@ -378,7 +379,7 @@ int plan_read(int plan_fd, struct plan *out, char *msg, size_t msg_size)
     }
     /* The buffer stays allocated for the life of the process. */
     if (plan_check(buf, (size_t)n, plan_fd, out, msg, msg_size) != 0 ||
-        check_sources(out, msg, msg_size) != 0) {
+        plan_check_sources(out, msg, msg_size) != 0) {
         free(buf);
         return -1;
     }

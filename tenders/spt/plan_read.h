@@ -35,4 +35,11 @@ int plan_read(int plan_fd, struct plan *out, char *msg, size_t msg_size);
 int plan_check(const uint8_t *buf, size_t size, int plan_fd, struct plan *out,
                char *msg, size_t msg_size);
 
+/*
+ * The second half of plan_read, for a plan checked by plan_check whose
+ * descriptors are now at their source numbers (a template's guest): what
+ * each device's descriptor holds. 0, or -1 with "invalid launch plan: ...".
+ */
+int plan_check_sources(const struct plan *p, char *msg, size_t msg_size);
+
 #endif /* NABLA_PLAN_READ_H */

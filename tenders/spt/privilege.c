@@ -33,6 +33,14 @@
  *     CAP_SETPCAP is ours), then capset clears effective, permitted and
  *     inheritable. The sets are read back: a capability left is an error.
  *
+ * A template's guest (privilege_enter) takes the same steps in the same
+ * order, but enters the namespaces its template's helper made with those
+ * very steps (engine_ns.c) instead of making its own: in (a) those owned by
+ * the template's user namespace, which root made and only root may enter;
+ * in (d) the user namespace, which its owner, the guest's uid, may enter
+ * without any capability, then the namespaces owned by it (made there
+ * without root). The maps are the helper's: the same ids to themselves.
+ *
  * No pid namespace: unshare(CLONE_NEWPID) only moves children, so the guest
  * would have to be a forked child and stop being the process the shell or
  * run() started (its pid, its exit status, its signals, the ptrace tools
@@ -50,6 +58,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "engine_ns.h"
 #include "msg.h"
 #include "privdrop.h"
 #include "privilege.h"
@@ -99,6 +108,38 @@ static void ns_report(uint32_t wanted)
         note("namespaces: new%s", list[0] != '\0' ? list : " (none)");
 }
 
+/* (a) or (d) of a template's guest: the namespaces of one owner. */
+static void ns_enter(const struct engine_ns *set, bool outer)
+{
+    /* PRIVDROP_NS[0] is the user namespace, entered on its own. */
+    for (size_t i = 1; i < PRIVDROP_NS_COUNT; i++) {
+        if (set->fd[i] < 0 || set->outer[i] != outer)
+            continue;
+        if (setns(set->fd[i], (int)PRIVDROP_NS[i].flag) != 0)
+            fail("namespaces: cannot enter the template's %s namespace: %s",
+                 PRIVDROP_NS[i].name, strerror(errno));
+    }
+}
+
+/* (d) of a template's guest: its user namespace, then what that owns. */
+static void ns_enter_user(const struct engine_ns *set)
+{
+    char list[128] = "";
+
+    if (set->fd[0] >= 0 && setns(set->fd[0], CLONE_NEWUSER) != 0)
+        fail("namespaces: cannot enter the template's user namespace: %s",
+             strerror(errno));
+    ns_enter(set, false);
+    for (size_t i = 0; i < PRIVDROP_NS_COUNT; i++) {
+        if (set->fd[i] < 0)
+            continue;
+        strncat(list, " ", sizeof list - strlen(list) - 1);
+        strncat(list, PRIVDROP_NS[i].name, sizeof list - strlen(list) - 1);
+    }
+    note("namespaces: entered the template's%s",
+         list[0] != '\0' ? list : " (none: the host refused them)");
+}
+
 /*
  * (b) and (e), minus capset: the sets that need CAP_SETPCAP or nothing.
  * Returns how many capabilities are left in the bounding set: all of them
@@ -140,19 +181,37 @@ static const struct privdrop_caps_words CAPS_WORDS = {
     "capabilities: some are still set after clearing them",
 };
 
-void privilege_drop(const struct plan *plan)
+/* Both: a tender's guest (set NULL) makes its namespaces, else enters set's. */
+static void drop(const struct plan *plan, const struct engine_ns *set)
 {
     const struct nabla_plan_header *h = plan->hdr;
     const bool keep = h->uid == NABLA_PLAN_ID_KEEP;
     char msg[NABLA_MSG_SIZE];
+    bool new_user;
     int left;
 
     /* (a) */
-    if (privdrop_has_effective(CAP_SYS_ADMIN))
+    if (set != NULL)
+        ns_enter(set, true);
+    else if (privdrop_has_effective(CAP_SYS_ADMIN))
         privdrop_ns_try(&ns, h->namespaces & ~NABLA_PLAN_NS_USER);
 
-    /* (b) */
-    left = bounding_and_ambient();
+    /*
+     * (b). A template's guest that will enter a user namespace skips the
+     * bounding set here: entering one fills it again (every capability,
+     * relative to that namespace), and (e) empties it there. The ambient
+     * set is cleared either way.
+     */
+    if (set != NULL && set->fd[0] >= 0) {
+        int err = privdrop_ambient_clear();
+
+        if (err != 0)
+            fail("capabilities: cannot clear the ambient set: %s",
+                 strerror(err));
+        left = 0;
+    } else {
+        left = bounding_and_ambient();
+    }
 
     /* (c) */
     if (!keep) {
@@ -172,7 +231,10 @@ void privilege_drop(const struct plan *plan)
     }
 
     /* (d) Our ids in this namespace: after the unshare they read 65534. */
-    {
+    if (set != NULL) {
+        ns_enter_user(set);
+        new_user = set->fd[0] >= 0;
+    } else {
         uid_t uid = geteuid();
         gid_t gid = getegid();
 
@@ -180,10 +242,11 @@ void privilege_drop(const struct plan *plan)
         if (ns.done & NABLA_PLAN_NS_USER)
             ns_map_ids(uid, gid);
         ns_report(h->namespaces);
+        new_user = (ns.done & NABLA_PLAN_NS_USER) != 0;
     }
 
     /* (e) In a new user namespace the bounding set is full again. */
-    if (ns.done & NABLA_PLAN_NS_USER)
+    if (new_user)
         left = bounding_and_ambient();
     if (privdrop_caps_clear(&CAPS_WORDS, msg, sizeof msg) != 0)
         fail("%s", msg);
@@ -197,4 +260,14 @@ void privilege_drop(const struct plan *plan)
              "they cannot come back without an exec, which no_new_privs "
              "and the filter forbid",
              left);
+}
+
+void privilege_drop(const struct plan *plan)
+{
+    drop(plan, NULL);
+}
+
+void privilege_enter(const struct plan *plan, const struct engine_ns *set)
+{
+    drop(plan, set);
 }

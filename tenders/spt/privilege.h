@@ -2,6 +2,7 @@
 #ifndef NABLA_PRIVILEGE_H
 #define NABLA_PRIVILEGE_H
 
+#include "engine_ns.h"
 #include "plan_read.h"
 
 /*
@@ -12,5 +13,12 @@
  * create or clear is skipped and reported under --verbose.
  */
 void privilege_drop(const struct plan *plan);
+
+/*
+ * The same for a template's guest: the same steps in the same order, but
+ * the namespaces are set's, entered (setns), not made. Exits like
+ * privilege_drop; a namespace set lacks was refused to its helper already.
+ */
+void privilege_enter(const struct plan *plan, const struct engine_ns *set);
 
 #endif /* NABLA_PRIVILEGE_H */

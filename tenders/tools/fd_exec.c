@@ -2,6 +2,8 @@
 /*
  * Usage: fd-exec [--netns PATH] [--inject HEX] [--nonblock] FD KIND [IFNAME]
  *          -- PROGRAM ARGV0 [ARGS...]
+ *        fd-exec --send SOCK [--netns PATH] [--inject HEX] [--nonblock] FD
+ *          KIND [IFNAME]
  *
  * A test tool: it makes the descriptors nabla must refuse or accept as a
  * network device, the way another program handing nabla-run "@FD" would,
@@ -28,6 +30,11 @@
  * a packet socket once a tap is attached, so that it waits in the tap's
  * queue for PROGRAM to read. --nonblock sets O_NONBLOCK on the descriptor,
  * as nabla-run does to an @FD (for PROGRAMs that skip it: the bare tender).
+ * --send hands the descriptor to the process holding the other end of the
+ * unix socket at descriptor SOCK instead (SCM_RIGHTS, with one byte) and
+ * exits 0: a tap of another network namespace for a caller that cannot
+ * enter it, such as a test driving nabla's start engine (the descriptor
+ * stays attached to the tap it was made for). FD is then unused.
  * Tap and tun kinds need root. On failure: one
  * line on stderr and status 127, PROGRAM is not run.
  */
@@ -169,10 +176,37 @@ static void inject(const char *ifname, const char *hex)
     close(s);
 }
 
+/* --send: the descriptor to whoever holds the socket's other end. */
+static void send_fd(int sock, int fd)
+{
+    char byte = 'F';
+    struct iovec iov = {&byte, 1};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr mh;
+    struct cmsghdr *c;
+
+    memset(&mh, 0, sizeof mh);
+    memset(&control, 0, sizeof control);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control.buf;
+    mh.msg_controllen = sizeof control.buf;
+    c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (sendmsg(sock, &mh, MSG_NOSIGNAL) != 1)
+        die("sendmsg to descriptor %d: %s", sock, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
     const char *netns = NULL, *hex = NULL, *kind, *ifname = NULL;
-    int i = 1, want, fd, nonblock = 0;
+    int i = 1, want, fd, nonblock = 0, send_to = -1;
     char *end;
 
     while (i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
@@ -187,7 +221,11 @@ int main(int argc, char **argv)
             netns = argv[i + 1];
         else if (strcmp(argv[i], "--inject") == 0)
             hex = argv[i + 1];
-        else
+        else if (strcmp(argv[i], "--send") == 0) {
+            send_to = (int)strtol(argv[i + 1], &end, 10);
+            if (*end != '\0' || send_to < 0 || end == argv[i + 1])
+                die("--send '%s' is not a descriptor number", argv[i + 1]);
+        } else
             die("unknown option %s", argv[i]);
         i += 2;
     }
@@ -201,7 +239,10 @@ int main(int argc, char **argv)
     i += 2;
     if (i < argc && strcmp(argv[i], "--") != 0)
         ifname = argv[i++];
-    if (i >= argc || strcmp(argv[i], "--") != 0 || argc - i < 3)
+    if (send_to >= 0 && i != argc)
+        die("--send takes no PROGRAM");
+    if (send_to < 0 &&
+        (i >= argc || strcmp(argv[i], "--") != 0 || argc - i < 3))
         die("expected -- PROGRAM ARGV0 [ARGS...]");
     i++;
 
@@ -216,6 +257,10 @@ int main(int argc, char **argv)
         inject(ifname, hex);
     if (nonblock && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
         die("fcntl O_NONBLOCK: %s", strerror(errno));
+    if (send_to >= 0) {
+        send_fd(send_to, fd);
+        return 0;
+    }
     /* dup2 clears close-on-exec: PROGRAM inherits the descriptor. */
     if (fd != want) {
         if (dup2(fd, want) < 0)

@@ -3,16 +3,17 @@
  * Usage: plan-layout
  *
  * Prints, as one JSON object, the size and alignment of every struct of
- * include/nabla_plan.h and include/spt_abi.h, the offset and size of each of
- * their fields, and every numeric constant, as the compiler sees them. A
- * test compares this with the TypeScript mirrors, so the two cannot drift.
- * Keep the lists below complete when a header changes.
+ * include/nabla_plan.h, include/spt_abi.h and include/nabla_ext.h, the offset
+ * and size of each of their fields, and every numeric constant, as the compiler
+ * sees them. A test compares this with the TypeScript mirrors, so the two
+ * cannot drift. Keep the lists below complete when a header changes.
  */
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "spt_abi.h"
+#include "nabla_ext.h"
 #include "nabla_plan.h"
 
 static const char *sep;
@@ -133,6 +134,13 @@ static void structs(void)
     FIELD(abi1_info, reserved0);
     FIELD(abi1_info, reserved1);
     end_struct();
+
+    STRUCT(nabla_ext);
+    FIELD(nabla_ext, magic);
+    FIELD(nabla_ext, version);
+    FIELD(nabla_ext, size);
+    FIELD(nabla_ext, vdso_clock_gettime);
+    end_struct();
 }
 
 static void constants(void)
@@ -182,6 +190,13 @@ static void constants(void)
     CONST(MFT_DEV_NET_BASIC);
     CONST(MFT_RESERVED_FIRST);
     CONST(SPT_EPOLL_TIMERFD_DATA);
+    /* nabla_ext.h */
+    CONST(NABLA_EXT_BASE);
+    CONST(NABLA_EXT_MAGIC);
+    CONST(NABLA_EXT_VERSION);
+    CONST(NABLA_NOTE_NAMESZ);
+    CONST(NABLA_NOTE_EXT);
+    CONST(NABLA_NOTE_EXT_DESCSZ);
 }
 
 int main(void)
@@ -192,9 +207,9 @@ int main(void)
     printf("\n  },\n  \"constants\": {");
     sep = "";
     constants();
-    /* The one string constant; it holds no characters needing escapes. */
-    printf(
-        "\n  },\n  \"strings\": {\n    \"SOLO5_NOTE_NAME\": \"%s\"\n  }\n}\n",
-        SOLO5_NOTE_NAME);
+    /* The string constants; they hold no characters needing escapes. */
+    printf("\n  },\n  \"strings\": {\n    \"SOLO5_NOTE_NAME\": \"%s\",\n"
+           "    \"NABLA_NOTE_NAME\": \"%s\"\n  }\n}\n",
+           SOLO5_NOTE_NAME, NABLA_NOTE_NAME);
     return 0;
 }

@@ -134,4 +134,28 @@ describe('C headers and TypeScript mirrors', () => {
     expect(layout.structs.abi1_info?.size).toBe(abi.ABI1_INFO_SIZE);
     expect(layout.structs.spt_boot_info?.size).toBe(abi.SPT_BOOT_INFO_SIZE);
   });
+
+  it("nabla's extension page and its note: layout and constants", () => {
+    const c = layout.constants;
+    expect(layout.structs.nabla_ext?.size).toBe(abi.NABLA_EXT_SIZE);
+    const ts = Object.fromEntries(Object.entries(abi.NABLA_EXT).map(([k, v]) => [snake(k), v]));
+    expect(ts).toEqual(offsets('nabla_ext'));
+    expect({
+      base: Number(abi.NABLA_EXT_BASE),
+      version: abi.NABLA_EXT_VERSION,
+      namesz: abi.NABLA_NOTE_NAMESZ,
+      type: abi.NABLA_NOTE_EXT,
+      descsz: abi.NABLA_NOTE_EXT_DESCSZ,
+    }).toEqual({
+      base: c.NABLA_EXT_BASE,
+      version: c.NABLA_EXT_VERSION,
+      namesz: c.NABLA_NOTE_NAMESZ,
+      type: c.NABLA_NOTE_EXT,
+      descsz: c.NABLA_NOTE_EXT_DESCSZ,
+    });
+    // Above 2^53, so JSON.parse would round it: compare the printed digits.
+    expect(raw).toMatch(new RegExp(`"NABLA_EXT_MAGIC": ${abi.NABLA_EXT_MAGIC.toString()}\\b`));
+    expect(layout.strings.NABLA_NOTE_NAME).toBe(abi.NABLA_NOTE_NAME);
+    expect(abi.NABLA_NOTE_NAMESZ).toBe(abi.NABLA_NOTE_NAME.length + 1);
+  });
 });

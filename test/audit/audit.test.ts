@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditError, audit, auditPrepared } from '../../src/audit/audit.js';
+import { currentClocksource, VDSO_CLOCKSOURCES } from '../../src/audit/clock.js';
+import { renderMarkdown } from '../../src/audit/markdown.js';
 import { prepare, run } from '../../src/index.js';
+import { buildElf } from '../helpers/elf-builder.js';
 import { installedFilter, waitFor } from '../helpers/live-guest.js';
 import { example, guest, hosted } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
@@ -27,6 +30,49 @@ describe('audit spt', () => {
     expect(report.filter.instructions * 8).toBe(report.filter.bytes);
     expect(report.filter.pfc).toContain('pseudo filter code start');
     expect(report.comparison.sameSyscallsAsUpstream).toBe(true);
+    expectValidReport(report);
+  });
+
+  it('clock: says whether the guest reads the clock without a system call, and the observed run agrees', async () => {
+    const report = await audit({
+      kernel: guest('clock'),
+      args: ['--solo5:quiet'],
+      footprint: false,
+    });
+    const source = currentClocksource();
+    const inVdso = source !== null && VDSO_CLOCKSOURCES.includes(source);
+    expect(report.clock).toMatchObject({
+      withoutSyscall: inVdso,
+      pagePublished: true,
+      vdsoMapped: true,
+      clocksource: source,
+      clocksourceInVdso: inVdso,
+      guestPageVersion: 1, // the SDK's EXT1 note
+    });
+    expect(report.clock.reason).toMatch(
+      inVdso ? /SDK in the image calls it/ : /not read in user space/,
+    );
+    expect(renderMarkdown(report)).toContain(
+      `Clock without a system call: ${inVdso ? 'yes' : 'no'}: ${report.clock.reason}.`,
+    );
+    // What it says is what the guest did: 20,001 clock reads, only ssp_init's 2 as system calls.
+    if (report.observation.status !== 'observed') throw new Error(report.observation.reason);
+    const made = report.observation.calls.find((c) => c.name === 'clock_gettime')?.count ?? 0;
+    if (report.clock.withoutSyscall) expect(made).toBe(2);
+    else expect(made).toBeGreaterThan(20_000);
+    expectValidReport(report);
+  });
+
+  it('clock: an image without the EXT1 note (as upstream builds) makes the system call: no', async () => {
+    const kernel = scratch.file('no-ext-note.spt', buildElf());
+    const report = await audit({ kernel, observe: false, footprint: false });
+    expect(report.clock).toMatchObject({
+      withoutSyscall: false,
+      pagePublished: true,
+      guestPageVersion: null,
+    });
+    expect(report.clock.reason).toContain('no EXT1 note');
+    expect(renderMarkdown(report)).toContain('Clock without a system call: no: ');
     expectValidReport(report);
   });
 

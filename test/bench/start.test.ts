@@ -3,26 +3,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeRunOptions } from '../../src/api-options.js';
 import { capacityProblem, type HostLimits, hostLimits } from '../../src/bench/capacity.js';
 import { parentMap, processTree } from '../../src/bench/procs.js';
 import { startScenario } from '../../src/bench/scenarios/start.js';
-import { SPAWN_PATH } from '../../src/bench/start-trial.js';
 import { example, packagePath } from '../../src/package/paths.js';
 import { benchContext, expectWellFormed, runOnce } from '../helpers/bench-scenario.js';
 import { useScratch } from '../helpers/scratch.js';
 
 const scratch = useScratch();
-
-/** Whether run() takes the spawn-path option yet (the start engine's helper adds it). */
-const hasSpawnPath = (() => {
-  try {
-    normalizeRunOptions({ kernel: example('hello'), ...SPAWN_PATH });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** Whether `pid` is running (a zombie is dead, only not reaped). */
 function running(pid: number): boolean {
@@ -75,17 +63,13 @@ describe('bench scenario start', () => {
   it('times sequential starts, a burst and N idle guests per variant, in a worker process', async () => {
     const remarks: string[] = [];
     const sizes = { warmup: 2, sequential: 3, burst: 5, counts: [4, 10_000_000] };
-    const skip = ['solo5-spt', ...(hasSpawnPath ? [] : ['nabla run() spawn path'])];
+    const skip = ['solo5-spt'];
     const { measurements, unavailable } = await runOnce(
       startScenario({ quick: sizes, full: sizes }),
       benchContext(scratch.dir, {}, remarks),
       skip,
     );
     expect(unavailable.get('solo5-spt')).toBe('no peer given (--peer solo5-spt=PATH)');
-    if (!hasSpawnPath)
-      expect(unavailable.get('nabla run() spawn path')).toMatch(
-        /^run\(\) refuses \{"engine":false\}, the spawn-path option: .*received "engine"$/,
-      );
     // Ten million guests do not fit here: skipped, with the limit that stops them.
     expect(remarks).toHaveLength(1);
     expect(remarks[0]).toMatch(

@@ -29,7 +29,8 @@ describe('nabla inspect', () => {
       runnable: true,
       manifest: { version: 1, entries: 1, devices: [] },
     });
-    expect(d.segments.filter((s: { type: string }) => s.type === 'NOTE')).toHaveLength(2);
+    // ABI1, MFT1 and the SDK's EXT1 (docs/abi.md §4.5), each in its own PT_NOTE.
+    expect(d.segments.filter((s: { type: string }) => s.type === 'NOTE')).toHaveLength(3);
   });
 
   it('describes a unikernel built for another Solo5 target without running it', () => {

@@ -62,7 +62,7 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   [['bench', '--out', OUT, '--runs'], 'nabla bench: Missing N for --runs'],
   [
     ['bench', '--only', 'bot', '--out', OUT],
-    'nabla bench: Unknown scenario for --only: bot (did you mean boot?); known: boot, audit, hypercalls, block, network, density',
+    'nabla bench: Unknown scenario for --only: bot (did you mean boot?); known: boot, audit, hypercalls, block, network, density, start',
   ],
   [
     ['bench', '--peer', 'solo5-spt', '--out', OUT],

@@ -46,7 +46,7 @@ export interface GuestRun {
 export interface LaunchedGuest {
   pid: number;
   /** Descriptors this process opened for the run and still holds (the output pipes). */
-  held: ReadonlySet<number>;
+  held: Set<number>;
   done: Promise<GuestRun>;
 }
 
@@ -69,7 +69,8 @@ export function ownDescriptors(): Map<number, string> {
   return fds;
 }
 
-function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
+/** A stream's whole text, once it has closed. */
+export function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
   if (!stream) return Promise.resolve('');
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));

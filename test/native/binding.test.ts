@@ -11,19 +11,28 @@ describe('native()', () => {
     expect(native()).toBe(native());
     expect(Object.keys(native()).sort()).toEqual([
       'compileFilter',
+      'engineReceive',
+      'engineSend',
       'execve',
       'getgrnam',
       'getpwnam',
       'getpwuid',
       'interfaceMtu',
       'memfdCreate',
+      'pidfdSignal',
+      'pipeCloexec',
       'resolveSyscall',
       'sealMemfd',
+      'seqpacketPair',
       'setNonBlocking',
       'syscallName',
       'syscallTable',
       'tapAttach',
       'tunInfo',
+      'waitWritable',
+      'watchExits',
+      'watchPidfd',
+      'watchReadable',
     ]);
   });
 

@@ -4,6 +4,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, writeSync } f
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prepare, run } from '../../src/api.js';
+import { defaultEngine } from '../../src/engine/engine.js';
 import { planMemfd } from '../../src/launch/exec.js';
 import { tenderPath } from '../../src/launch/tender-path.js';
 import { benchGuest } from '../../src/package/paths.js';
@@ -83,9 +84,15 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-describe('address space spt', () => {
+/** The two ways run() starts a guest: a spawned tender, or a fork of the image's template. */
+const PATHS = [
+  { path: 'spawned tender', engine: false },
+  { path: 'start engine', engine: true },
+] as const;
+
+describe.each(PATHS)('address space spt ($path)', ({ engine }) => {
   it("a running guest's /proc/PID/maps: its memory, the vDSO, one r-x trampoline page; nothing of the tender", async () => {
-    const guest = run({ kernel: benchGuest('idle'), stdio: 'pipe' });
+    const guest = run({ kernel: benchGuest('idle'), stdio: 'pipe' }, { engine });
     kills.push(() => guest.kill());
     if (!guest.stdout) throw new Error('stdout is not piped');
     await waitFor(guest.stdout, 'ready');
@@ -107,7 +114,13 @@ describe('address space spt', () => {
 
     // Nothing else: no file of the tender, libc or the loader, no [heap], no [stack].
     expect(rest.map((m) => m.line)).toEqual([]);
-    expect(all.filter((m) => m.name.startsWith('/')).map((m) => m.line)).toEqual([]);
+    // No file outside guest memory; inside it, a template's guest maps its image from the
+    // template's sealed memfd (copy-on-write), a spawned tender's guest maps no file at all.
+    expect(
+      all.filter((m) => m.name.startsWith('/') && !inGuest(m, DEFAULT_MEM)).map((m) => m.line),
+    ).toEqual([]);
+    const files = new Set(all.filter((m) => m.name.startsWith('/')).map((m) => m.name));
+    expect([...files]).toEqual(engine ? ['/memfd:nabla-image (deleted)'] : []);
     expect(all.filter((m) => m.name === '[heap]' || m.name === '[stack]')).toEqual([]);
     // Guest memory spans exactly [0x10000, 512 MiB), in the ELF's protections.
     expect(guestMemory[0]?.start).toBe(GUEST_BASE);
@@ -139,7 +152,79 @@ describe('address space spt', () => {
       closeSync(mem);
     }
   });
+});
 
+/**
+ * Writes `tender` (where the tender or template had its mappings) and controls from the
+ * guest's own maps to the probe's disk, waits for it to end, and returns the tender ranges in
+ * which the guest found a readable page. Controls must all read as readable, or the oracle
+ * proves nothing.
+ */
+async function probeFinds(
+  tender: Mapping[],
+  guestPid: number,
+  disk: string,
+  ended: Promise<{ status: number | null; stdout: string; stderr: string }>,
+): Promise<string[]> {
+  const named = new Set(tender.map((m) => m.name));
+  // The test would prove little if the copy lacked what it is about.
+  expect(named).toContain('[stack]');
+  expect([...named].some((n) => n.endsWith('/nabla-spt'))).toBe(true);
+  expect([...named].some((n) => /\/libc\.so/.test(n))).toBe(true);
+  expect([...named].some((n) => /\/ld-linux/.test(n))).toBe(true);
+
+  const own = maps(guestPid);
+  const controls = [
+    ...own.filter((m) => m.name === '[vdso]'),
+    ...own
+      .filter((m) => isTrampolineCandidate(m, DEFAULT_MEM))
+      .map((m) => ({ ...m, name: 'trampoline' })),
+    { start: 0x11000n, end: 0x12000n, name: 'boot info page' },
+    { start: 0x100000n, end: 0x101000n, name: 'guest text' },
+  ];
+  const ranges = [...tender, ...controls];
+  const block = Buffer.alloc(4096);
+  block.write('NLAPROBE', 0, 'latin1');
+  block.writeBigUInt64LE(BigInt(ranges.length), 8);
+  for (const [i, r] of ranges.entries()) {
+    block.writeBigUInt64LE(r.start, 16 + 16 * i);
+    block.writeBigUInt64LE(r.end, 24 + 16 * i);
+  }
+  const fd = openSync(disk, 'r+');
+  try {
+    writeSync(fd, block, 0, block.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+
+  const { status, stdout, stderr } = await ended;
+  expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+  const readable = ranges.map((_, i) => {
+    const m = new RegExp(`^probe: range ${i}: (\\d+) of (\\d+) pages readable$`, 'm').exec(stdout);
+    if (!m) throw new Error(`no result for range ${i} in:\n${stdout}`);
+    return { hits: Number(m[1]), pages: Number(m[2]) };
+  });
+  const found = tender
+    .map((m, i) => ({ m, r: readable[i] }))
+    .filter(({ r }) => (r?.hits ?? 0) > 0)
+    .map(({ m, r }) => `${r?.hits}/${r?.pages} pages of ${m.line}`);
+  const pages = readable.slice(0, tender.length).reduce((n, r) => n + r.pages, 0);
+  console.log(
+    `tender: ${tender.length} ranges, ${pages} pages probed, ${found.length} with readable pages; ` +
+      `controls: ${controls.map((c, i) => `${c.name} ${readable[tender.length + i]?.hits}/${readable[tender.length + i]?.pages}`).join(', ')}`,
+  );
+  for (const [i, c] of controls.entries()) {
+    const r = readable[tender.length + i];
+    expect(`${c.name}: ${r?.hits}/${r?.pages}`).toBe(`${c.name}: ${r?.pages}/${r?.pages}`);
+  }
+  return found;
+}
+
+/** Every mapping of a process but the vDSO's, which the guest keeps, and the kernel's half. */
+const tenderRanges = (pid: number) =>
+  maps(pid).filter((m) => !isVdso(m) && m.name !== '[vsyscall]' && m.start < 1n << 63n);
+
+describe('address space spt', () => {
   // Root: the watchdog is not dumpable, so only root reads its maps (CI runs as root).
   it.runIf(root)(
     'the guest finds nothing readable where the tender had its code, libraries, heap and stack',
@@ -154,9 +239,6 @@ describe('address space spt', () => {
         },
       );
       kills.push(() => child.kill('SIGKILL'));
-      const exited = new Promise<number | null>((resolve) =>
-        child.on('exit', (code) => resolve(code)),
-      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => {
@@ -165,70 +247,34 @@ describe('address space spt', () => {
       child.stderr.on('data', (c: Buffer) => {
         stderr += c.toString('utf8');
       });
+      const ended = new Promise<{ status: number | null; stdout: string; stderr: string }>(
+        (resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })),
+      );
       await waitFor(child.stdout, 'ready');
       const pid = child.pid as number; // nabla-run execs the tender: the same pid
       const [watchdog] = childrenOf(pid);
       if (watchdog === undefined) throw new Error('no watchdog under the guest');
+      expect(await probeFinds(tenderRanges(watchdog), pid, disk, ended)).toEqual([]);
+    },
+  );
 
-      // Where the tender was: every mapping of its fork but the vDSO's, which the guest keeps.
-      const tender = maps(watchdog).filter(
-        (m) => !isVdso(m) && m.name !== '[vsyscall]' && m.start < 1n << 63n,
+  // Root: the template is not dumpable either.
+  it.runIf(root)(
+    "a template's guest finds nothing readable where the template has its code, libraries, heap, stack and socket buffers",
+    async () => {
+      const disk = scratch.disk('ranges-engine.img', 4096);
+      const guest = run({ kernel: probe, block: [{ name: 'ranges', path: disk }] });
+      kills.push(() => guest.kill());
+      if (!guest.stdout) throw new Error('stdout is not piped');
+      await waitFor(guest.stdout, 'ready');
+      const [template] = defaultEngine().templateList.filter(
+        (t) => t.alive && readFileSync(`/proc/${t.pid}/cmdline`, 'utf8').includes(probe),
       );
-      const named = new Set(tender.map((m) => m.name));
-      // The test would prove little if the copy lacked what it is about.
-      expect(named).toContain('[stack]');
-      expect([...named].some((n) => n.endsWith('/nabla-spt'))).toBe(true);
-      expect([...named].some((n) => /\/libc\.so/.test(n))).toBe(true);
-      expect([...named].some((n) => /\/ld-linux/.test(n))).toBe(true);
-
-      // Controls, which must read as readable, or the oracle proves nothing.
-      const own = maps(pid);
-      const controls = [
-        ...own.filter((m) => m.name === '[vdso]'),
-        ...own
-          .filter((m) => isTrampolineCandidate(m, DEFAULT_MEM))
-          .map((m) => ({ ...m, name: 'trampoline' })),
-        { start: 0x11000n, end: 0x12000n, name: 'boot info page' },
-        { start: 0x100000n, end: 0x101000n, name: 'guest text' },
-      ];
-      const ranges = [...tender, ...controls];
-      const block = Buffer.alloc(4096);
-      block.write('NLAPROBE', 0, 'latin1');
-      block.writeBigUInt64LE(BigInt(ranges.length), 8);
-      for (const [i, r] of ranges.entries()) {
-        block.writeBigUInt64LE(r.start, 16 + 16 * i);
-        block.writeBigUInt64LE(r.end, 24 + 16 * i);
-      }
-      const fd = openSync(disk, 'r+');
-      try {
-        writeSync(fd, block, 0, block.length, 0);
-      } finally {
-        closeSync(fd);
-      }
-
-      expect(await exited).toBe(0);
-      expect(stderr).toBe('');
-      const readable = ranges.map((_, i) => {
-        const m = new RegExp(`^probe: range ${i}: (\\d+) of (\\d+) pages readable$`, 'm').exec(
-          stdout,
-        );
-        if (!m) throw new Error(`no result for range ${i} in:\n${stdout}`);
-        return { hits: Number(m[1]), pages: Number(m[2]) };
-      });
-      const found = tender
-        .map((m, i) => ({ m, r: readable[i] }))
-        .filter(({ r }) => (r?.hits ?? 0) > 0)
-        .map(({ m, r }) => `${r?.hits}/${r?.pages} pages of ${m.line}`);
-      const pages = readable.slice(0, tender.length).reduce((n, r) => n + r.pages, 0);
-      console.log(
-        `tender: ${tender.length} ranges, ${pages} pages probed, ${found.length} with readable pages; ` +
-          `controls: ${controls.map((c, i) => `${c.name} ${readable[tender.length + i]?.hits}/${readable[tender.length + i]?.pages}`).join(', ')}`,
+      if (!template) throw new Error('no template for the probe');
+      // The template is alive and keeps all of its mappings while its guest runs.
+      expect(await probeFinds(tenderRanges(template.pid), guest.pid, disk, guest.output())).toEqual(
+        [],
       );
-      expect(found).toEqual([]);
-      for (const [i, c] of controls.entries()) {
-        const r = readable[tender.length + i];
-        expect(`${c.name}: ${r?.hits}/${r?.pages}`).toBe(`${c.name}: ${r?.pages}/${r?.pages}`);
-      }
     },
   );
 

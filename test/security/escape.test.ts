@@ -5,6 +5,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } 
 import { constants as os } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { receiveMessage, seqpacketPair } from '../../src/native/engine.js';
 import * as nativeApi from '../../src/native/index.js';
 import {
   diffSnapshots,
@@ -27,9 +28,6 @@ const WIDTH = 2;
 const traits = hostTraits();
 const attempts = buildAttempts(traits);
 const scratch = useScratch();
-/** Attempt name → whether it was contained, filled in by the group tests. */
-const contained = new Map<string, boolean>();
-let harness: EscapeHarness;
 /**
  * The net device: a multi-queue tap (runs overlap) in a namespace of the suite's own, up, with
  * no address and no IPv6, so nothing but the controls' frames ever crosses it.
@@ -47,6 +45,32 @@ function withTap(fd: number, inject?: string): string[] {
   const netns = `/run/netns/${(ns as Netns).name}`;
   const frame = inject === undefined ? [] : ['--inject', inject];
   return [tool('fd-exec'), '--netns', netns, '--nonblock', ...frame, String(fd), 'tap', TAP, '--'];
+}
+
+/**
+ * A descriptor of the namespace's tap for this process (which cannot enter the namespace):
+ * fd-exec attaches it there, non-blocking, with a frame waiting when `inject` is given, and
+ * sends it back over a socket pair.
+ */
+function tapDescriptor(inject?: string): number {
+  const [mine, theirs] = seqpacketPair();
+  try {
+    const netns = `/run/netns/${(ns as Netns).name}`;
+    const frame = inject === undefined ? [] : ['--inject', inject];
+    const r = spawnSync(
+      tool('fd-exec'),
+      ['--send', '3', '--netns', netns, '--nonblock', ...frame, '0', 'tap', TAP],
+      { stdio: ['ignore', 'inherit', 'pipe', theirs], encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`fd-exec --send: ${r.stderr || r.status}`);
+    const got = receiveMessage(mine, 5_000);
+    const [fd] = got?.fds ?? [];
+    if (fd === undefined) throw new Error('fd-exec --send sent no descriptor');
+    return fd;
+  } finally {
+    closeSync(mine);
+    closeSync(theirs);
+  }
 }
 
 /** The tap's receive counters: what the guest sent into the namespace. */
@@ -72,9 +96,6 @@ function expectedOf(attempt: Attempt): Expected {
     : undefined;
   return { status: STATUS[attempt.expect], stdout, disk: DISK_IMAGE, ...(or ? { or } : {}) };
 }
-
-/** Attempts that ended the kernel-exempt way (contained only in that they left no trace). */
-const exemptEndings: string[] = [];
 
 function expectedOfControl(control: Control): Expected {
   const returned =
@@ -105,17 +126,29 @@ beforeAll(async () => {
       ? { flags: nativeApi.IFF_TAP | nativeApi.IFF_NO_PI, name: TAP }
       : realTunInfo(fd),
   );
-  harness = new EscapeHarness(scratch.dir, {
-    placeholderFd,
-    // launchGuest hands the tender its devices at their guest numbers: the net device at 6.
-    wrap: (inject) => withTap(NET_FD, inject),
-  });
-  // Node opens its child-process plumbing on first use: one run before the baseline.
+});
+
+/**
+ * A harness for one start path, its baseline taken after a first run: Node opens its
+ * child-process plumbing, and the engine its exit watcher, on first use.
+ */
+async function newHarness(engine: boolean): Promise<EscapeHarness> {
+  const harness = new EscapeHarness(
+    scratch.dir,
+    {
+      placeholderFd,
+      // launchGuest hands the tender its devices at their guest numbers: the net device at 6.
+      wrap: (inject) => withTap(NET_FD, inject),
+      tap: (inject) => tapDescriptor(inject),
+    },
+    engine,
+  );
   harness.takeBaseline();
   const warmUp = { status: STATUS.SIGSYS, stdout: 'attempt: warm-up\n', disk: DISK_IMAGE };
   await harness.run('warm-up', ['syscall', '39'], warmUp);
   harness.takeBaseline();
-});
+  return harness;
+}
 
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -123,7 +156,18 @@ afterAll(async () => {
   await ns?.destroy();
 });
 
+/** run()'s two start paths: a spawned tender, and a fork of the image's template. */
+const PATHS = [
+  { path: 'spawned tender', engine: false },
+  { path: 'start engine', engine: true },
+] as const;
+
 describe('escape spt', () => {
+  let harness: EscapeHarness;
+  beforeAll(async () => {
+    harness = await newHarness(false);
+  });
+
   it('the attempt table: unique names, every group filled, expectations stated', () => {
     const names = attempts.map((a) => a.name);
     expect(new Set(names).size).toBe(names.length);
@@ -133,27 +177,6 @@ describe('escape spt', () => {
         group,
       ).toBe(true);
     expect(CONTROLS.filter((c) => names.includes(c.name))).toEqual([]);
-  });
-
-  it('controls: the allowed calls with allowed arguments return, with only their legal effect', async () => {
-    for (const control of CONTROLS) {
-      const before = received();
-      const inject = control.frameIn?.toString('hex');
-      const verdict = await harness.run(
-        control.name,
-        control.command,
-        expectedOfControl(control),
-        inject,
-      );
-      expect(verdict.problems, control.name).toEqual([]);
-      const after = received();
-      const sent = { packets: after.packets - before.packets, bytes: after.bytes - before.bytes };
-      expect(sent, `${control.name}: frames the guest sent out of the tap`).toEqual(
-        control.frameOut === undefined
-          ? { packets: 0, bytes: 0 }
-          : { packets: 1, bytes: control.frameOut },
-      );
-    }
   });
 
   it('the trace checks see a trace: a file, a changed mode, a descriptor, a process left behind', async () => {
@@ -189,6 +212,78 @@ describe('escape spt', () => {
       await exited;
     }
     expect(leftoverProcesses(pid, tag)).toEqual([]);
+  });
+
+  // The same guest through the CLI users run (nabla-run execs the tender in place of Node).
+  it.each([
+    ['write-console', 0],
+    ['pread-last', 0],
+    ['exit-group', 7],
+    ['syscall-57-fork', 159], // SIGSYS
+    ['x32-write-console', 159], // SIGSYS
+    ['int80-write-console', traits.ia32 ? 159 : 139], // SIGSYS, or SIGSEGV without i386
+    ['write-fd-2', 159], // SIGSYS
+    ['pwrite-offset-4096', 159], // SIGSYS
+    ['mprotect-text-wx', 159], // SIGSYS
+    ['exec-heap', 139], // SIGSEGV
+  ] as const)('through nabla-run: %s ends with status %i', (name, status) => {
+    const row = CONTROLS.find((c) => c.name === name) ?? attempts.find((a) => a.name === name);
+    if (!row) throw new Error(`no attempt or control named ${name}`);
+    const disk = scratch.file(`cli-${name}.img`, DISK_IMAGE);
+    const [wrapper, ...wrapArgs] = withTap(3);
+    const r = spawnSync(
+      wrapper as string,
+      [
+        ...wrapArgs,
+        process.execPath,
+        'node',
+        NABLA_RUN,
+        '--mem=2',
+        `--block:storage=${disk}`,
+        '--net:net=@3',
+        ESCAPE_GUEST,
+        '--solo5:quiet',
+        name,
+        ...row.command,
+      ],
+      { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const shell = r.status ?? 128 + (r.signal ? os.signals[r.signal] : 0);
+    expect(shell, r.stdout + r.stderr).toBe(status);
+    expect(r.stdout.startsWith(`attempt: ${name}\n`), r.stdout).toBe(true);
+    expect(r.stdout.includes('ESCAPED'), r.stdout).toBe(status === 0);
+  });
+});
+
+describe.each(PATHS)('escape spt ($path)', ({ engine }) => {
+  let harness: EscapeHarness;
+  /** Attempt name → whether it was contained, filled in by the group tests. */
+  const contained = new Map<string, boolean>();
+  /** Attempts that ended the kernel-exempt way (contained only in that they left no trace). */
+  const exemptEndings: string[] = [];
+  beforeAll(async () => {
+    harness = await newHarness(engine);
+  });
+
+  it('controls: the allowed calls with allowed arguments return, with only their legal effect', async () => {
+    for (const control of CONTROLS) {
+      const before = received();
+      const inject = control.frameIn?.toString('hex');
+      const verdict = await harness.run(
+        control.name,
+        control.command,
+        expectedOfControl(control),
+        inject,
+      );
+      expect(verdict.problems, control.name).toEqual([]);
+      const after = received();
+      const sent = { packets: after.packets - before.packets, bytes: after.bytes - before.bytes };
+      expect(sent, `${control.name}: frames the guest sent out of the tap`).toEqual(
+        control.frameOut === undefined
+          ? { packets: 0, bytes: 0 }
+          : { packets: 1, bytes: control.frameOut },
+      );
+    }
   });
 
   it.each(GROUPS)(
@@ -232,45 +327,5 @@ describe('escape spt', () => {
     expect(harness.strayDescriptors()).toEqual([]);
     // And no process of any run is left, wherever it went.
     expect(processesTagged(harness.tagPrefix)).toEqual([]);
-  });
-
-  // The same guest through the CLI users run (nabla-run execs the tender in place of Node).
-  it.each([
-    ['write-console', 0],
-    ['pread-last', 0],
-    ['exit-group', 7],
-    ['syscall-57-fork', 159], // SIGSYS
-    ['x32-write-console', 159], // SIGSYS
-    ['int80-write-console', traits.ia32 ? 159 : 139], // SIGSYS, or SIGSEGV without i386
-    ['write-fd-2', 159], // SIGSYS
-    ['pwrite-offset-4096', 159], // SIGSYS
-    ['mprotect-text-wx', 159], // SIGSYS
-    ['exec-heap', 139], // SIGSEGV
-  ] as const)('through nabla-run: %s ends with status %i', (name, status) => {
-    const row = CONTROLS.find((c) => c.name === name) ?? attempts.find((a) => a.name === name);
-    if (!row) throw new Error(`no attempt or control named ${name}`);
-    const disk = scratch.file(`cli-${name}.img`, DISK_IMAGE);
-    const [wrapper, ...wrapArgs] = withTap(3);
-    const r = spawnSync(
-      wrapper as string,
-      [
-        ...wrapArgs,
-        process.execPath,
-        'node',
-        NABLA_RUN,
-        '--mem=2',
-        `--block:storage=${disk}`,
-        '--net:net=@3',
-        ESCAPE_GUEST,
-        '--solo5:quiet',
-        name,
-        ...row.command,
-      ],
-      { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const shell = r.status ?? 128 + (r.signal ? os.signals[r.signal] : 0);
-    expect(shell, r.stdout + r.stderr).toBe(status);
-    expect(r.stdout.startsWith(`attempt: ${name}\n`), r.stdout).toBe(true);
-    expect(r.stdout.includes('ESCAPED'), r.stdout).toBe(status === 0);
   });
 });

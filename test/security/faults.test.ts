@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { defaultEngine } from '../../src/engine/engine.js';
 import { prepare, run } from '../../src/index.js';
 import { planMemfd } from '../../src/launch/exec.js';
 import { tenderPath } from '../../src/launch/tender-path.js';
@@ -20,20 +21,35 @@ const sleeper = (name: string) => ({
   block: [{ name: 'storage', path: disk(name) }],
 });
 
-/** A supervisor in its own Node process: starts the sleeper with run(), prints its pid once ready. */
+/**
+ * A supervisor in its own Node process: starts the sleeper with run() (through the start
+ * engine or a spawned tender, as argv[2] says), prints its pid once ready.
+ */
 const SUPERVISOR = `
 import { run } from ${JSON.stringify(`${ROOT}dist/index.js`)};
-const handle = run(JSON.parse(process.argv[1]));
+const handle = run(JSON.parse(process.argv[1]), { engine: process.argv[2] === 'engine' });
 handle.stdout.on('data', (chunk) => {
   if (chunk.toString().includes('ready')) process.stdout.write('guest ' + handle.pid + '\\n');
 });
 `;
 
-describe('faults spt', () => {
+/** run()'s two start paths: every API test here runs on both. */
+const PATHS = [
+  { path: 'spawned tender', engine: false },
+  { path: 'start engine', engine: true },
+] as const;
+
+describe.each(PATHS)('faults spt ($path)', ({ engine }) => {
   it('a supervised guest dies within 100 ms of its supervisor (SIGKILL)', async () => {
     const supervisor = spawn(
       process.execPath,
-      ['--input-type=module', '-e', SUPERVISOR, JSON.stringify(sleeper('orphan.img'))],
+      [
+        '--input-type=module',
+        '-e',
+        SUPERVISOR,
+        JSON.stringify(sleeper(`orphan-${engine}.img`)),
+        engine ? 'engine' : 'spawn',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let pid = 0;
@@ -56,6 +72,53 @@ describe('faults spt', () => {
     }
   });
 
+  it('run({ timeoutMs }) kills the guest and its exit says timedOut', async () => {
+    const start = performance.now();
+    const out = await run({ ...sleeper(`api-${engine}.img`), timeoutMs: 300 }, { engine }).output();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(300);
+    expect(out).toMatchObject({ timedOut: true, signal: 'SIGKILL', status: 137 });
+    expect(out.stdout).toContain('ready');
+    const quick = await run(
+      { kernel: example('hello'), memMiB: 8, timeoutMs: 10_000 },
+      { engine },
+    ).output();
+    expect(quick).toMatchObject({ timedOut: false, status: 0 });
+  });
+
+  it('1,000 start/stop cycles through the API leave no descriptor and no zombie behind', async () => {
+    // The engine's own descriptors (its exit watcher) are made on first use: one run first.
+    await run({ kernel: example('hello'), memMiB: 4 }, { engine }).output();
+    await defaultEngine().close();
+    const before = ownDescriptors();
+    const sleepers = sleeper(`cycles-${engine}.img`);
+    const start = performance.now();
+    for (let i = 0; i < 1_000; i++) {
+      if (i % 10 === 9) {
+        // Every tenth: the sleeper, with a block device, stopped from here once it is ready.
+        const handle = run(sleepers, { engine });
+        const out = handle.output();
+        if (!handle.stdout) throw new Error('stdout is not piped');
+        await waitFor(handle.stdout, 'ready');
+        handle.kill();
+        expect((await out).signal).toBe('SIGKILL');
+      } else {
+        const out = await run(
+          { kernel: example('hello'), memMiB: 4, args: [String(i)] },
+          { engine },
+        ).output();
+        expect(out.status).toBe(0);
+      }
+    }
+    const seconds = (performance.now() - start) / 1000;
+    expect(seconds).toBeLessThan(60);
+    // The templates (one per image and option set) stay for the next run until closed.
+    await defaultEngine().close();
+    expect(ownDescriptors()).toEqual(before);
+    expect(zombieChildren(process.pid)).toEqual([]);
+  }, 120_000);
+});
+
+describe('faults spt (the tender and the CLI)', () => {
   it('a guest whose supervisor is already gone when it starts is killed before it runs', async () => {
     // The plan names a parent the tender does not have: as if it had exited before PDEATHSIG was set.
     const prepared = prepare({ kernel: example('hello'), memMiB: 8 });
@@ -107,38 +170,4 @@ describe('faults spt', () => {
     expect(r.stdout).toContain('Hello, world!');
     expect(performance.now() - start).toBeLessThan(2_000);
   });
-
-  it('run({ timeoutMs }) kills the guest and its exit says timedOut', async () => {
-    const start = performance.now();
-    const out = await run({ ...sleeper('api.img'), timeoutMs: 300 }).output();
-    expect(performance.now() - start).toBeGreaterThanOrEqual(300);
-    expect(out).toMatchObject({ timedOut: true, signal: 'SIGKILL', status: 137 });
-    expect(out.stdout).toContain('ready');
-    const quick = await run({ kernel: example('hello'), memMiB: 8, timeoutMs: 10_000 }).output();
-    expect(quick).toMatchObject({ timedOut: false, status: 0 });
-  });
-
-  it('1,000 start/stop cycles through the API leave no descriptor and no zombie behind', async () => {
-    const before = ownDescriptors();
-    const sleepers = sleeper('cycles.img');
-    const start = performance.now();
-    for (let i = 0; i < 1_000; i++) {
-      if (i % 10 === 9) {
-        // Every tenth: the sleeper, with a block device, stopped from here once it is ready.
-        const handle = run(sleepers);
-        const out = handle.output();
-        if (!handle.stdout) throw new Error('stdout is not piped');
-        await waitFor(handle.stdout, 'ready');
-        handle.kill();
-        expect((await out).signal).toBe('SIGKILL');
-      } else {
-        const out = await run({ kernel: example('hello'), memMiB: 4, args: [String(i)] }).output();
-        expect(out.status).toBe(0);
-      }
-    }
-    const seconds = (performance.now() - start) / 1000;
-    expect(seconds).toBeLessThan(60);
-    expect(ownDescriptors()).toEqual(before);
-    expect(zombieChildren(process.pid)).toEqual([]);
-  }, 120_000);
 });

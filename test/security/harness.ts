@@ -1,6 +1,7 @@
 // harness.ts: runs one escape attempt in a watched directory and lists every trace it left on the host.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchGuestViaEngine } from '../helpers/engine-launch.js';
 import { type GuestRun, launchGuest, ownDescriptors } from '../helpers/guest-launch.js';
 import { diffSnapshots, leftoverProcesses, snapshotDir } from '../helpers/host-trace.js';
 import { BUILT } from '../helpers/paths.js';
@@ -48,14 +49,19 @@ export class EscapeHarness {
    * in a namespace of the suite's own that only a process inside can attach: `wrap` gives the
    * command that attaches it at the tender's descriptor, with a frame waiting when `inject`
    * (hex) is given, and execs the tender; `placeholderFd` stands in for it in this process,
-   * where prepare() needs a descriptor to name in the plan.
+   * where prepare() needs a descriptor to name in the plan. With `engine`, runs start the way
+   * run() does by default, from a template (test/helpers/engine-launch.ts), and the net device
+   * is the real tap: `tap` attaches one (a frame waiting when `inject` is given) and hands this
+   * process its descriptor.
    */
   constructor(
     readonly root: string,
     readonly net: {
       placeholderFd: number;
       wrap: (inject?: string) => string[];
+      tap: (inject?: string) => number;
     },
+    readonly engine = false,
   ) {}
 
   /** Call when nothing runs: what "no new descriptors" is measured against. */
@@ -85,17 +91,31 @@ export class EscapeHarness {
     writeFileSync(disk, DISK_IMAGE);
     const before = snapshotDir(dir);
     const tag = `${this.tagPrefix}${id}.`; // the dot: run 1's tag is no prefix of run 10's
-    const launched = launchGuest({
+    const spec = {
       kernel: ESCAPE_GUEST,
       args: ['--solo5:quiet', name, ...command.map((word) => word.replaceAll('{dir}', dir))],
       memMiB: 2,
       block: [{ name: 'storage', path: disk }],
-      net: [{ name: 'net', fd: this.net.placeholderFd }],
-      wrap: this.net.wrap(inject),
       tag,
       cwd: dir,
       timeoutMs: RUN_TIMEOUT_MS,
-    });
+    };
+    let launched: { held: Set<number>; done: Promise<GuestRun>; group?: number };
+    if (this.engine) {
+      const tap = this.net.tap(inject);
+      try {
+        launched = launchGuestViaEngine({ ...spec, net: [{ name: 'net', fd: tap }] });
+      } finally {
+        closeSync(tap); // the template has its own copy
+      }
+      launched.held.delete(tap);
+    } else {
+      launched = launchGuest({
+        ...spec,
+        net: [{ name: 'net', fd: this.net.placeholderFd }],
+        wrap: this.net.wrap(inject),
+      });
+    }
     this.inFlight.set(id, launched.held);
     let run: GuestRun;
     try {
@@ -118,7 +138,10 @@ export class EscapeHarness {
         );
     }
     if (run.stderr !== '') problems.push(`stderr ${JSON.stringify(run.stderr)}`);
-    problems.push(...leftoverProcesses(run.pid, tag).map((p) => `process left: ${p}`));
+    // A template's guest started in the template's session; a spawned tender made its own.
+    problems.push(
+      ...leftoverProcesses(launched.group ?? run.pid, tag).map((p) => `process left: ${p}`),
+    );
     problems.push(...this.strayDescriptors());
 
     // The directory as before; the image's times and bytes may change only by a legal write.

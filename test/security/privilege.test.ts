@@ -236,6 +236,7 @@ describe('least privilege spt', () => {
       'descriptors: ',
       'limits: core 0, nofile 5, nproc 0',
       'dumpable: no',
+      'clock: ', // the extension page (docs/abi.md §4.5)
       'seccomp: ',
     ];
     const at = steps.map((step) =>

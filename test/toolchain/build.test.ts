@@ -99,16 +99,28 @@ describe('buildUnikernel', () => {
     }
   });
 
-  it('has one PT_NOTE per Solo5 note and a PT_TLS header', () => {
+  it("has one PT_NOTE per Solo5 note, one for nabla's EXT1, and a PT_TLS header", () => {
     const phdrs = readElf(elf).phdrs;
-    const types = phdrs
+    const notes = phdrs
       .filter((p) => p.type === PT_NOTE)
       .map((p) => {
         expect(elf.readUInt32LE(p.offset)).toBe(6);
-        expect(elf.toString('latin1', p.offset + 12, p.offset + 18)).toBe('Solo5\0');
-        return elf.readUInt32LE(p.offset + 8);
+        return [
+          elf.toString('latin1', p.offset + 12, p.offset + 18),
+          elf.readUInt32LE(p.offset + 8),
+        ];
       });
-    expect(types).toEqual([0x31494241, 0x3154464d]);
+    expect(notes).toEqual([
+      ['Solo5\0', 0x31494241], // ABI1
+      ['Solo5\0', 0x3154464d], // MFT1
+      ['nabla\0', 0x31545845], // EXT1: reads the extension page (docs/abi.md §4.5)
+    ]);
+    const ext = phdrs.find(
+      (p) => p.type === PT_NOTE && elf.readUInt32LE(p.offset + 8) === 0x31545845,
+    );
+    expect(ext?.filesz).toBe(24n);
+    expect(elf.readUInt32LE((ext?.offset ?? 0) + 4)).toBe(4); // descsz
+    expect(elf.readUInt32LE((ext?.offset ?? 0) + 20)).toBe(1); // page version
     const manifest = phdrs.find(
       (p) => p.type === PT_NOTE && elf.readUInt32LE(p.offset + 8) === 0x3154464d,
     );

@@ -20,13 +20,17 @@ import {
  * total_ns / calls.
  *
  * "The same syscalls" is checked with strace (test/bench/scenarios.test.ts): per call both
- * builds make one pread64, one pwrite64 or one clock_gettime, once glibc's two differences are
- * closed: it answers clock_gettime from the vDSO without entering the kernel (an spt guest has
- * no vDSO), and its epoll_wait is the epoll_wait syscall where spt makes epoll_pwait. So the
- * baseline runs with syscalls=spt (the hosted SDK then makes spt's exact calls; see the
- * guest's host_options.h): a yield with a past deadline is clock_gettime + epoll_pwait on both
- * sides. 'hosted-glibc' (syscalls=glibc) shows what a normal process pays for the clocks and
- * yield instead; 'hosted+filter' is the baseline under a copy of the guest's own seccomp
+ * builds make one pread64, one pwrite64 or one epoll_pwait, once glibc's epoll_wait is made
+ * spt's epoll_pwait. The baseline runs with syscalls=spt (the hosted SDK then makes spt's
+ * exact calls; see the guest's host_options.h), which includes the clock_gettime system call
+ * for every clock read: what any spt guest pays under upstream's tender, and an SDK guest under
+ * nabla's only where the vDSO cannot read the clocksource. For under nabla's tender the SDK
+ * reads both clocks through the vDSO, whose clock_gettime the tender publishes in its
+ * extension page (docs/abi.md §4.5), as glibc does in a normal process: the guest's clock
+ * figures are a call into the vDSO, not a system call, and compare with 'hosted-glibc'
+ * (syscalls=glibc, what a normal process pays for the clocks and yield) and, for the SDK's
+ * syscall path, with 'solo5-spt'. A yield with a past deadline is one clock read and
+ * epoll_pwait on both sides. 'hosted+filter' is the baseline under a copy of the guest's own seccomp
  * filter: it separates the filter's cost from everything else spt does differently, and
  * 'hosted+allow-all' splits that cost into seccomp mode itself and the filter program.
  * 'solo5-spt' (with --peer solo5-spt=PATH) runs the same .nabla, arguments and device under
@@ -95,7 +99,7 @@ const allowAllPath = (ctx: BenchContext) => join(ctx.scratch, 'hypercalls-allow-
  */
 const ALLOW_ALL = Buffer.from([0x06, 0, 0, 0, 0x00, 0x00, 0xff, 0x7f]);
 
-/** The hosted SDK makes spt's syscalls: no vDSO clock, epoll_pwait (spt ignores it). */
+/** The hosted SDK makes spt's syscalls: the clock_gettime system call, epoll_pwait (spt ignores it). */
 const SAME_SYSCALLS = ['syscalls=spt'];
 
 /** A scenario with the given sizes (the tests run it with tiny ones). */
@@ -183,8 +187,9 @@ export function hypercallsScenario(
     name: 'hypercalls',
     title:
       'ns per hypercall: nabla guest (and under upstream solo5-spt, with --peer) vs its ' +
-      'hosted build making the same syscalls (hosted: ' +
-      'clock reads as the clock_gettime syscall, since spt has no vDSO, and epoll_pwait for ' +
+      'hosted build making the same syscalls (nabla: clock reads through the vDSO its tender ' +
+      'publishes, docs/abi.md §4.5; solo5-spt and hosted: ' +
+      'clock reads as the clock_gettime syscall, and epoll_pwait for ' +
       "glibc's epoll_wait; hosted+filter: under a copy of the guest's seccomp filter; " +
       'hosted+allow-all: seccomp mode with an allow-all filter; hosted-glibc: vDSO clock ' +
       'and epoll_wait, as a normal process)',

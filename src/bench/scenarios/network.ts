@@ -12,8 +12,9 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
  * examples/ping answers ARP and ICMP echo; built for spt (nabla-run) and hosted (glibc), it
  * makes the same calls per packet: one read from the tap and one write of the reply (strace
  * -c over a 5,000-packet flood: 5,000 of each on both sides), with a yield only when the tap
- * is empty (about one in fifty), whose clock read is a syscall in the guest and the vDSO in
- * glibc. So the sandbox's per-syscall cost is paid about twice per round trip.
+ * is empty (about one in fifty), whose clock read is the vDSO in both (docs/abi.md §4.5;
+ * a syscall in the guest under upstream's tender). So the sandbox's per-syscall cost is paid
+ * about twice per round trip.
  * Each trial makes a namespace of its own with one tap (10.0.0.1 on the host side), starts
  * the server on it, floods it with iputils `ping -f` from inside the namespace, and deletes
  * the namespace, server and tap with it. Nothing touches the host's interfaces. A flood ping

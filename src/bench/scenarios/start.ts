@@ -1,5 +1,4 @@
 // start.ts: how fast guests start from a resident process: one after another, a burst at once, and N idle guests until all are up.
-import { normalizeRunOptions } from '../../api-options.js';
 import { packagePath } from '../../package/paths.js';
 import { capacityProblem, hostLimits } from '../capacity.js';
 import { notBuilt } from '../paths.js';
@@ -11,7 +10,6 @@ import {
   IDLE,
   IDLE_HOSTED,
   IN_FLIGHT,
-  SPAWN_PATH,
   type StartTrialSpec,
   type StartVariant,
   startCommands,
@@ -23,9 +21,10 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
  * Every variant starts the same guests from one resident Node process (as a supervisor, a
  * daemon or an OCI runtime would), so that none pays for a Node start-up per guest:
  *   hosted                  the same apps built as plain Linux programs, spawned: the floor
- *   nabla run()             the public run() (src/api.ts), with whatever start path it takes
- *   nabla run() spawn path  run() with SPAWN_PATH, the option that makes it spawn the tender,
- *                           when run() has one; not run otherwise
+ *   nabla run()             the public run() (src/api.ts) on its default path, the start
+ *                           engine (docs/start-engine.md)
+ *   nabla run() spawn path  run(options, SPAWN_PATH): a tender spawned per guest, as before
+ *                           the engine
  *   solo5-spt               upstream's tender (--peer solo5-spt=PATH) on the same .nabla
  *                           files, spawned
  * A trial is sequential starts, a burst and N idle guests (start-trial.ts), in a fresh Node
@@ -89,16 +88,6 @@ async function workerTrial(
   return measurements;
 }
 
-/** Why run() cannot take SPAWN_PATH (it refuses the key or its value), or undefined. */
-function spawnPathMissing(): string | undefined {
-  try {
-    normalizeRunOptions({ kernel: HELLO, ...SPAWN_PATH });
-    return undefined;
-  } catch (error) {
-    return `run() refuses ${JSON.stringify(SPAWN_PATH)}, the spawn-path option: ${(error as Error).message}`;
-  }
-}
-
 /** Why a spawned variant's hello and idle guest do not both work here, or undefined. */
 async function commandsFail(
   ctx: BenchContext,
@@ -140,7 +129,7 @@ export function startScenario(
         async (ctx) => notBuilt(HOSTED_HELLO, IDLE_HOSTED) ?? commandsFail(ctx, 'hosted'),
       ),
       variant('nabla run()', async () => notBuilt(HELLO, IDLE)),
-      variant('nabla run() spawn path', async () => notBuilt(HELLO, IDLE) ?? spawnPathMissing()),
+      variant('nabla run() spawn path', async () => notBuilt(HELLO, IDLE)),
       variant(
         'solo5-spt',
         async (ctx) => peerMissing(ctx) ?? notBuilt(HELLO, IDLE) ?? commandsFail(ctx, 'solo5-spt'),
