@@ -64,19 +64,23 @@ export class Engine {
     });
     const io = this.stdio(stdio);
     let wait = (): void => {};
-    let guest: PendingGuest;
+    let guest: PendingGuest | undefined;
     try {
-      guest = new PendingGuest(io.output, timeoutMs, () => wait());
+      const pending = new PendingGuest(io.output, timeoutMs, () => wait());
+      guest = pending;
       const fds = [...io.fds, ...prepared.devices.map((d) => d.fd)];
-      const { template, seq } = this.launch(prepared, plan, fds, (reply) => guest.settle(reply));
+      const { template, seq } = this.launch(prepared, plan, fds, (reply) => pending.settle(reply));
       wait = () => template.waitFor(seq);
+      return pending;
     } catch (error) {
-      if (io.output) for (const fd of [io.output.stdout, io.output.stderr]) closeSync(fd);
+      // The streams own the read ends once made: closing those under them would leave the
+      // event loop polling closed descriptors.
+      if (guest) guest.abandon();
+      else if (io.output) for (const fd of [io.output.stdout, io.output.stderr]) closeSync(fd);
       throw error;
     } finally {
       for (const fd of io.sent) closeSync(fd);
     }
-    return guest;
   }
 
   /** The templates running now, by key (tests, the benchmark). */

@@ -75,6 +75,13 @@ export class PendingGuest implements EngineGuest {
       }, timeoutMs);
   }
 
+  /** Its LAUNCH was never sent: the streams (and their descriptors) closed, the timer stopped. */
+  abandon(): void {
+    clearTimeout(this.timer);
+    this.stdout?.destroy();
+    this.stderr?.destroy();
+  }
+
   get pid(): number {
     if (!this.answered) this.wait();
     return this.started?.pid ?? -1;

@@ -117,16 +117,18 @@ export class Template {
       const received = receiveMessage(this.sock, IMAGE_TIMEOUT_MS);
       if (received === undefined)
         throw failure(`engine: the template did not load the image in ${IMAGE_TIMEOUT_MS} ms`);
-      if (received === null) {
-        const said = firstLine(readAvailable(errRead));
-        throw failure(`engine: the template ended before it was ready${said ? `: ${said}` : ''}`);
-      }
+      if (received === null) throw new TemplateGone('ended');
       const reply = this.decode(received, seq);
       if ('failed' in reply) throw reply.failed;
       closeAll(received.fds);
     } catch (error) {
       this.kill();
       this.close();
+      if (error instanceof TemplateGone) {
+        // Ended before reading IMAGE (the send failed) or before answering it: its stderr says why.
+        const said = firstLine(readAvailable(errRead));
+        throw failure(`engine: the template ended before it was ready${said ? `: ${said}` : ''}`);
+      }
       throw error instanceof NablaError ? error : failure((error as Error).message);
     } finally {
       // Once ready it speaks only through the socket (a refusal carries its words).
