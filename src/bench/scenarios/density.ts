@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { run } from '../../api.js';
+import { defaultEngine } from '../../engine/engine.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { notBuilt } from '../paths.js';
 import { peerCommand, peerMissing } from '../peer.js';
@@ -28,6 +29,7 @@ import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
  *   pss_kib_per_instance   PSS (/proc/PID/smaps_rollup) summed over every process of every
  *                          instance (bwrap's too), divided by N: shared pages count once
  *   page_tables_kib_per_instance  VmPTE likewise: kernel memory PSS leaves out
+ * ('nabla API run()': its start engine's template counted once, spread over the N guests)
  * How long starting takes is the start scenario's (start.ts): here instances start the way
  * users start them (nabla-run is Node, then the tender), a few at a time: a thousand Node
  * start-ups at once would need tens of GiB for a moment. STARTING in flight keeps both cores
@@ -78,15 +80,20 @@ async function startMany(
   if (ctx.signal.aborted) throw new Error('interrupted');
 }
 
-function memoryOf(instances: readonly Instance[]): { pss: number; pte: number } {
+/** Every process of every instance, and the processes they share (`shared`), each once. */
+function memoryOf(
+  instances: readonly Instance[],
+  shared: readonly number[],
+): { pss: number; pte: number } {
   const parents = parentMap();
+  const pids = new Set(shared);
+  for (const instance of instances)
+    for (const pid of processTree(instance.pid, parents)) pids.add(pid);
   let pss = 0;
   let pte = 0;
-  for (const instance of instances) {
-    for (const pid of processTree(instance.pid, parents)) {
-      pss += pssKiB(pid);
-      pte += pageTablesKiB(pid);
-    }
+  for (const pid of pids) {
+    pss += pssKiB(pid);
+    pte += pageTablesKiB(pid);
   }
   return { pss, pte };
 }
@@ -96,12 +103,17 @@ async function killInstances(instances: readonly Instance[]): Promise<void> {
   await Promise.all(instances.map((i) => i.exited));
 }
 
-/** A density variant: `start` starts one instance and resolves once it is ready. */
+/**
+ * A density variant: `start` starts one instance and resolves once it is ready; `shared` lists
+ * processes that serve every instance and belong to none (the start engine's templates), whose
+ * memory is counted too, once, spread over the N instances.
+ */
 function densityVariant(
   ladder: DensityLadder,
   name: string,
   unavailable: (ctx: BenchContext) => Promise<string | undefined>,
   start: (ctx: BenchContext) => Promise<Instance>,
+  shared: () => number[] = () => [],
 ): Variant {
   return {
     name,
@@ -112,7 +124,7 @@ function densityVariant(
       try {
         for (const n of ctx.quick ? ladder.quick : ladder.full) {
           await startMany(n - instances.length, start, instances, ctx);
-          const { pss, pte } = memoryOf(instances);
+          const { pss, pte } = memoryOf(instances, shared());
           const per = (value: number) => value / n;
           out.push(
             { metric: 'pss_kib_per_instance', unit: 'KiB', value: per(pss), better: 'lower', n },
@@ -181,7 +193,8 @@ export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
     name: string,
     unavailable: (ctx: BenchContext) => Promise<string | undefined>,
     start: (ctx: BenchContext) => Promise<Instance>,
-  ) => densityVariant(ladder, name, unavailable, start);
+    shared?: () => number[],
+  ) => densityVariant(ladder, name, unavailable, start, shared);
   return {
     name: 'density',
     title: 'Density: N idle instances at once (host memory per instance)',
@@ -202,7 +215,13 @@ export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
           notBuilt(IDLE) ?? smokeCheck(command(process.execPath, [NABLA_RUN, IDLE]), READY, true),
         () => started(command(process.execPath, [NABLA_RUN, IDLE])),
       ),
-      variant('nabla API run() idle', async () => notBuilt(IDLE), startWithApi),
+      // run() starts them through the start engine: its template is theirs too.
+      variant(
+        'nabla API run() idle',
+        async () => notBuilt(IDLE),
+        startWithApi,
+        () => defaultEngine().templateList.map((t) => t.pid),
+      ),
       variant(
         'bwrap+seccomp hosted idle',
         async (ctx) => {
