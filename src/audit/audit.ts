@@ -10,6 +10,7 @@ import { checkKeys, expected } from '../checks.js';
 import { NablaError } from '../errors.js';
 import type { PreparedLaunch } from '../launch/prepare.js';
 import { PACKAGE_JSON } from '../package/paths.js';
+import { classifyAddressSpace } from './address-space.js';
 import { proveAllowlist, verificationMessage } from './allowlist.js';
 import { clockSection } from './clock.js';
 import { compare } from './comparison.js';
@@ -135,6 +136,16 @@ async function observeGuest(
       })),
     stdout: seen.stdout,
     installedFilterSha256: installed,
+    addressSpace:
+      seen.maps !== undefined
+        ? classifyAddressSpace(seen.maps, prepared.request.memSize)
+        : {
+            error:
+              seen.mapsError ??
+              (seen.filterInstalled === false
+                ? 'the tender did not get as far as its filter'
+                : 'the recorder did not read it'),
+          },
   };
 }
 

@@ -1,7 +1,13 @@
 // html.ts: the audit report as one self-contained HTML page (tables, the comparison chart inlined as SVG).
 import { kindOfType } from '../devices/registry.js';
 import { comparisonSvg } from './chart.js';
-import { clockSummary, footprintSummary, observationSummary, verdict } from './markdown.js';
+import {
+  addressSpaceSummary,
+  clockSummary,
+  footprintSummary,
+  observationSummary,
+  verdict,
+} from './markdown.js';
 import type { AuditReport } from './report.js';
 import { hostedSummary } from './sandbox-text.js';
 
@@ -127,6 +133,7 @@ export async function renderHtml(report: AuditReport): Promise<string> {
   parts.push(
     '<h2>3. Observed behaviour</h2>',
     `<p>${html(observationSummary(report))}</p>`,
+    `<p id="address-space">${html(addressSpaceSummary(report))}</p>`,
     `<p id="clock">${html(clockSummary(report))}</p>`,
   );
   if (o.status === 'observed') {

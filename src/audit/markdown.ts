@@ -1,7 +1,9 @@
 // markdown.ts: the audit report as Markdown (the terminal's default output and report.md).
+
 import { kindOfType } from '../devices/registry.js';
 import { markdownTable as table } from '../markdown-table.js';
 import { escapeName, escapeText } from '../text-escape.js';
+import { addressSpaceText } from './address-space.js';
 import type { AuditReport } from './report.js';
 import { hostedSummary } from './sandbox-text.js';
 
@@ -23,6 +25,15 @@ export function observationSummary(report: AuditReport): string {
     ? `still running after ${o.timeoutMs} ms: stopped`
     : `exited with status ${o.exit.status}${o.exit.signal ? ` (${o.exit.signal})` : ''}`;
   return `recorded with ${o.mechanism}: ${o.distinct} distinct syscalls, ${o.total} calls; the guest ${end}.`;
+}
+
+/** The address-space line (docs/security.md §2.9): what the guest starts with, read live. */
+export function addressSpaceSummary(report: AuditReport): string {
+  const o = report.observation;
+  if (o.status !== 'observed') return `Address space at the jump: not observed (${o.reason}).`;
+  const a = o.addressSpace;
+  if ('error' in a) return `Address space at the jump: not read (${a.error}).`;
+  return `Address space at the jump (/proc/PID/maps when the filter went in): ${escapeText(addressSpaceText(a))}.`;
 }
 
 /** The clock line (docs/abi.md §4.5): whether the guest reads it without a system call, and why. */
@@ -143,6 +154,8 @@ export function renderMarkdown(report: AuditReport): string {
     '## 3. Observed behaviour',
     '',
     observationSummary(report),
+    '',
+    addressSpaceSummary(report),
     '',
     clockSummary(report),
     '',

@@ -71,6 +71,10 @@ export interface RecordedObservation extends Observation {
   installedFilter?: Buffer;
   /** With readFilter: why it could not be read (strerror, e.g. without CAP_SYS_ADMIN). */
   installedFilterError?: string;
+  /** observeGuest: /proc/PID/maps when the filter went in (the address space the guest starts with). */
+  maps?: string;
+  /** Why the maps could not be read (strerror). */
+  mapsError?: string;
   /** With confine: what the program held at its exec, and the namespaces the host refused. */
   confinement?: { process: ConfinedProcess | null; refused: Record<string, string> };
 }
@@ -94,6 +98,8 @@ interface TraceReport {
   exit: { code?: number; signal?: string; number?: number };
   filter?: string;
   filterError?: string;
+  maps?: string;
+  mapsError?: string;
   timedOut: boolean;
   forked: boolean;
   confinement?: { process: ConfinedProcess | null; refused: Record<string, string> };
@@ -155,6 +161,8 @@ function toObservation(report: TraceReport, stdout: string, stderr: string): Rec
     ...(report.filterInstalled === undefined ? {} : { filterInstalled: report.filterInstalled }),
     ...(report.filter === undefined ? {} : { installedFilter: Buffer.from(report.filter, 'hex') }),
     ...(report.filterError === undefined ? {} : { installedFilterError: report.filterError }),
+    ...(report.maps === undefined ? {} : { maps: report.maps }),
+    ...(report.mapsError === undefined ? {} : { mapsError: report.mapsError }),
     ...(report.confinement === undefined ? {} : { confinement: report.confinement }),
   };
 }

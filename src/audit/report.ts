@@ -1,10 +1,11 @@
 // report.ts: the audit report's shape (published as docs/audit-report.schema.json) and its version.
 import type { DeviceType } from '../elf/abi.js';
+import type { AddressSpace } from './address-space.js';
 import type { ClockSection } from './clock.js';
 import type { Footprint } from './footprint.js';
 
 /** Bumped on any change of shape: major when a field goes or changes meaning, minor when one is added. */
-export const AUDIT_SCHEMA_VERSION = '1.2.0';
+export const AUDIT_SCHEMA_VERSION = '1.3.0';
 
 export type Abi = 'x86_64' | 'x32' | 'i386';
 
@@ -72,6 +73,11 @@ export type ObservationSection =
       stdout: string;
       /** sha256 of the filter the kernel held for the observed guest (null: not read back). */
       installedFilterSha256: string | null;
+      /**
+       * What the guest's address space held when its filter went in (1.3.0), read from
+       * /proc/PID/maps by the recorder; or why it could not be read.
+       */
+      addressSpace: AddressSpace | { error: string };
     };
 
 /** A soft and a hard resource limit: decimal, or "unlimited". */

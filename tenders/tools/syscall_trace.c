@@ -21,9 +21,12 @@
  * tender's setup, counted apart; --read-filter then reads the filter the
  * kernel holds (PTRACE_SECCOMP_GET_FILTER, needs CAP_SYS_ADMIN) into
  * "filter" (hex; else "filterError"), as no second tracer (seccomp-dump)
- * can attach. If the process dies of SIGSYS, the last call it entered is
- * the denied one. Forks and threads are not followed (the tender makes
- * none): one is refused by killing the process ("forked": true).
+ * can attach. With --after-seccomp the tracee's /proc/PID/maps is read at
+ * that same stop too ("maps", its text; else "mapsError"): the address space
+ * the guest starts with, the tender's last stage having unmapped what it
+ * does before the filter goes in. If the process dies of SIGSYS, the last call
+ * it entered is the denied one. Forks and threads are not followed (the tender
+ * makes none): one is refused by killing the process ("forked": true).
  *
  * With --confine, for a program that is not a guest (whose tender confines
  * itself), the child gives up before the exec what confine.c lists: the ids
@@ -97,6 +100,8 @@ static struct {
     struct sock_filter *filter; /* --read-filter */
     long filter_len;
     int filter_errno;
+    char *maps;     /* /proc/PID/maps when the filter went in */
+    int maps_errno; /* why it could not be read */
     char *confined; /* --confine: inspect_process() at the exec */
 } st;
 
@@ -152,6 +157,69 @@ static int installs_filter(long long rval)
            st.last_args[1] == SECCOMP_MODE_FILTER;
 }
 
+/* The tracee's mappings, as text, at the stop where its filter went in. */
+static void read_maps(pid_t pid)
+{
+    char path[64];
+    size_t cap = 16384, len = 0;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        st.maps_errno = errno;
+        return;
+    }
+    st.maps = malloc(cap);
+    if (st.maps == NULL)
+        die("out of memory");
+    for (;;) {
+        ssize_t n;
+
+        if (len + 4096 > cap) {
+            char *bigger = cap >= (1u << 20) ? NULL : realloc(st.maps, cap * 2);
+
+            if (bigger == NULL)
+                die("/proc/%d/maps: more than 1 MiB", (int)pid);
+            st.maps = bigger;
+            cap *= 2;
+        }
+        n = read(fd, st.maps + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st.maps_errno = errno;
+            free(st.maps);
+            st.maps = NULL;
+            close(fd);
+            return;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    st.maps[len] = '\0';
+    close(fd);
+}
+
+/* A JSON string of text: quotes, backslashes and every byte outside
+ * printable ASCII escaped (as \u00XX: a path's bytes survive as Latin-1). */
+static void print_json_text(FILE *f, const char *text)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p < 0x20 || *p >= 0x7f)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 /* Filter 0 is the most recently installed: the one this call installed. */
 /* A failure (no CAP_SYS_ADMIN) is reported, not fatal: the counts stand. */
 static void read_filter(pid_t pid)
@@ -198,6 +266,7 @@ static void on_syscall_stop(pid_t pid)
             st.exec_errno = (int)-info.exit.rval;
         if (!st.filter_installed && installs_filter(info.exit.rval)) {
             st.filter_installed = 1;
+            read_maps(pid);
             if (opt.read_filter)
                 read_filter(pid);
         }
@@ -325,6 +394,12 @@ static void print_report(FILE *f, const char *refused)
     }
     if (st.filter_errno != 0)
         fprintf(f, ",\"filterError\":\"%s\"", strerror(st.filter_errno));
+    if (st.maps != NULL) {
+        fputs(",\"maps\":", f);
+        print_json_text(f, st.maps);
+    }
+    if (st.maps_errno != 0)
+        fprintf(f, ",\"mapsError\":\"%s\"", strerror(st.maps_errno));
     if (opt.conf.enabled)
         fprintf(f, ",\"confinement\":{\"process\":%s,\"refused\":{%s}}",
                 st.confined != NULL ? st.confined : "null", refused);

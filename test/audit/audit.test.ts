@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addressSpaceText, classifyAddressSpace } from '../../src/audit/address-space.js';
 import { AuditError, audit, auditPrepared } from '../../src/audit/audit.js';
 import { currentClocksource, VDSO_CLOCKSOURCES } from '../../src/audit/clock.js';
 import { renderMarkdown } from '../../src/audit/markdown.js';
@@ -196,6 +197,65 @@ describe('audit spt', () => {
     expect(rows.hosted?.allowed).toBeGreaterThan(300);
     expect(rows.docker?.allowed).toBe(298);
     expectValidReport(report);
+  });
+
+  it("says what the guest's address space holds when its filter goes in: guest memory, the vDSO, one trampoline page, nothing of the tender", async () => {
+    const report = await audit({ kernel: example('hello'), memMiB: 8 });
+    const o = report.observation;
+    if (o.status !== 'observed') throw new Error(`not observed: ${o.status}: ${o.reason}`);
+    const a = o.addressSpace;
+    if ('error' in a) throw new Error(`address space not read: ${a.error}`);
+    expect(a.guestMemory).toEqual({
+      start: '0x10000',
+      end: '0x800000',
+      mappings: expect.any(Number),
+      covered: true,
+    });
+    expect(a.vdso).toContain('[vdso]');
+    expect(a.trampoline.map((t) => t.perms)).toEqual(['r-xp']);
+    expect(a.other).toEqual([]);
+    expect(renderMarkdown(report)).toContain(
+      `Address space at the jump (/proc/PID/maps when the filter went in): ${addressSpaceText(a)}.`,
+    );
+    expectValidReport(report);
+  });
+
+  it('the address-space groups: a mapping of the tender left behind is reported as other', () => {
+    const maps = [
+      '00010000-00100000 rw-p 00000000 00:00 0',
+      '00100000-00101000 r-xp 00000000 00:00 0',
+      '00101000-00800000 rw-p 00000000 00:00 0',
+      '55d0c0a00000-55d0c0a10000 r-xp 00000000 fe:01 1234                       /opt/nabla/build/tenders/bin/nabla-spt',
+      '7f00aa000000-7f00aa001000 rw-p 00000000 00:00 0',
+      '7f00ab000000-7f00ab001000 r-xp 00000000 00:00 0',
+      '7ffd1c9f0000-7ffd1c9f4000 r--p 00000000 00:00 0                          [vvar]',
+      '7ffd1c9f4000-7ffd1c9f6000 r-xp 00000000 00:00 0                          [vdso]',
+      'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+    ].join('\n');
+    const a = classifyAddressSpace(maps, 8n * MiB);
+    expect(a.guestMemory).toEqual({
+      start: '0x10000',
+      end: '0x800000',
+      mappings: 3,
+      covered: true,
+    });
+    expect(a.vdso).toEqual(['[vvar]', '[vdso]']);
+    expect(a.trampoline).toEqual([
+      { start: '0x7f00ab000000', end: '0x7f00ab001000', perms: 'r-xp', name: '' },
+    ]);
+    expect(a.kernel).toEqual(['[vsyscall]']);
+    expect(a.other.map((m) => m.name || m.perms)).toEqual([
+      '/opt/nabla/build/tenders/bin/nabla-spt',
+      'rw-p',
+    ]);
+    expect(addressSpaceText(a)).toMatch(
+      /; and 2 other mappings: 0x55d0c0a00000-0x55d0c0a10000 r-xp \/opt\/nabla/,
+    );
+    // A gap in guest memory shows too.
+    expect(
+      classifyAddressSpace(maps.replace('00101000-00800000', '00102000-00800000'), 8n * MiB)
+        .guestMemory.covered,
+    ).toBe(false);
   });
 
   it('stops a guest that never exits at the observe timeout and says so', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { capacityProblem, type HostLimits, hostLimits } from '../../src/bench/capacity.js';
 import { parentMap, processTree } from '../../src/bench/procs.js';
 import { startScenario } from '../../src/bench/scenarios/start.js';
-import { example, packagePath } from '../../src/package/paths.js';
+import { packagePath } from '../../src/package/paths.js';
 import { benchContext, expectWellFormed, runOnce } from '../helpers/bench-scenario.js';
 import { useScratch } from '../helpers/scratch.js';
 
