@@ -28,6 +28,8 @@ import { offReadable, onReadable } from './watch.js';
 const IMAGE_TIMEOUT_MS = 60_000;
 /** How long it may take to answer one LAUNCH (a clone and a reply): far more than it ever does. */
 const LAUNCH_TIMEOUT_MS = 10_000;
+/** How long a template that has ended may take to finish its last line on stderr. */
+const STDERR_WAIT_MS = 2_000;
 /** The template's number for its end of the socket. */
 const SOCKET_CHILD_FD = 3;
 
@@ -122,13 +124,15 @@ export class Template {
       if ('failed' in reply) throw reply.failed;
       closeAll(received.fds);
     } catch (error) {
+      // Ended before reading IMAGE (the send failed) or before answering it: its stderr says
+      // why. It may close the socket before it writes that line, so read to the pipe's end
+      // (its exit) before it is killed.
+      const said =
+        error instanceof TemplateGone ? firstLine(readToEnd(errRead, STDERR_WAIT_MS)) : '';
       this.kill();
       this.close();
-      if (error instanceof TemplateGone) {
-        // Ended before reading IMAGE (the send failed) or before answering it: its stderr says why.
-        const said = firstLine(readAvailable(errRead));
+      if (error instanceof TemplateGone)
         throw failure(`engine: the template ended before it was ready${said ? `: ${said}` : ''}`);
-      }
       throw error instanceof NablaError ? error : failure((error as Error).message);
     } finally {
       // Once ready it speaks only through the socket (a refusal carries its words).
@@ -282,20 +286,28 @@ function failure(text: string): NablaError {
   return new NablaError(text, { code: 'TENDER_FAILED' });
 }
 
-/** What a non-blocking pipe holds now (its writer has ended or wrote all it will). */
-function readAvailable(fd: number): string {
+/**
+ * What a non-blocking pipe holds until its writers have all closed it (a template that has
+ * failed exits at once), waiting up to `ms`; at most 64 KiB (a line is all that is wanted).
+ */
+function readToEnd(fd: number, ms: number): string {
   const chunks: Buffer[] = [];
   const buf = Buffer.alloc(4096);
-  for (;;) {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = performance.now() + ms;
+  for (let total = 0; total < 65536; ) {
     let n: number;
     try {
       n = readSync(fd, buf, 0, buf.length, null);
     } catch {
-      break; // EAGAIN: nothing more now
+      // EAGAIN: not ended yet
+      if (performance.now() >= deadline) break;
+      Atomics.wait(nap, 0, 0, 1);
+      continue;
     }
     if (n === 0) break;
     chunks.push(Buffer.from(buf.subarray(0, n)));
-    if (chunks.length > 16) break; // a line is all that is wanted
+    total += n;
   }
   return Buffer.concat(chunks).toString('utf8');
 }

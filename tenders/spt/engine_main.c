@@ -53,6 +53,7 @@
 #include "engine_child.h"
 #include "engine_image.h"
 #include "engine_main.h"
+#include "fd_pass.h"
 #include "launch.h"
 #include "msg.h"
 #include "nabla_engine.h"
@@ -96,31 +97,9 @@ static void reply(int sock, uint32_t kind, uint64_t seq, int32_t pid,
                                    pid,
                                    text != NULL ? (uint32_t)strlen(text) : 0};
     struct iovec iov[2] = {{&hdr, sizeof hdr}, {(void *)text, hdr.size}};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr mh;
 
-    memset(&mh, 0, sizeof mh);
-    mh.msg_iov = iov;
-    mh.msg_iovlen = hdr.size > 0 ? 2 : 1;
-    if (fd >= 0) {
-        struct cmsghdr *c;
-
-        memset(&control, 0, sizeof control);
-        mh.msg_control = control.buf;
-        mh.msg_controllen = sizeof control.buf;
-        c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
-        if (errno != EINTR)
-            _exit(0);
-    }
+    if (nabla_send_with_fd(sock, iov, hdr.size > 0 ? 2 : 1, fd) < 0)
+        _exit(0);
 }
 
 /*

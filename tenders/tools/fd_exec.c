@@ -55,6 +55,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fd_pass.h"
+
 static const char *prog = "fd-exec";
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
@@ -181,25 +183,8 @@ static void send_fd(int sock, int fd)
 {
     char byte = 'F';
     struct iovec iov = {&byte, 1};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr mh;
-    struct cmsghdr *c;
 
-    memset(&mh, 0, sizeof mh);
-    memset(&control, 0, sizeof control);
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control.buf;
-    mh.msg_controllen = sizeof control.buf;
-    c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    if (sendmsg(sock, &mh, MSG_NOSIGNAL) != 1)
+    if (nabla_send_with_fd(sock, &iov, 1, fd) != 1)
         die("sendmsg to descriptor %d: %s", sock, strerror(errno));
 }
 

@@ -100,23 +100,29 @@ describe('audit spt', () => {
     expectValidReport(report);
   });
 
-  it('the sha256 in the report is the sha256 of the filter read back from a guest run with the same options', async () => {
-    const options = {
-      kernel: guest('sleeper'),
-      block: [{ name: 'storage', path: scratch.disk('live.img', 1 << 20) }],
-    };
-    const report = await audit({ ...options, observe: false });
-    const handle = run(options);
-    try {
-      if (!handle.stdout) throw new Error('stdout is not piped');
-      await waitFor(handle.stdout, 'ready');
-      const live = installedFilter(handle.pid);
-      expect(sha(live)).toBe(report.filter.sha256);
-      expect(live.length).toBe(report.filter.bytes);
-    } finally {
-      handle.kill();
-    }
-  });
+  it.each([
+    ['the start engine', true],
+    ['a spawned tender', false],
+  ])(
+    'the sha256 in the report is the sha256 of the filter read back from a guest run with the same options (%s)',
+    async (_, engine) => {
+      const options = {
+        kernel: guest('sleeper'),
+        block: [{ name: 'storage', path: scratch.disk(`live-${engine}.img`, 1 << 20) }],
+      };
+      const report = await audit({ ...options, observe: false });
+      const handle = run(options, { engine });
+      try {
+        if (!handle.stdout) throw new Error('stdout is not piped');
+        await waitFor(handle.stdout, 'ready');
+        const live = installedFilter(handle.pid);
+        expect(sha(live)).toBe(report.filter.sha256);
+        expect(live.length).toBe(report.filter.bytes);
+      } finally {
+        handle.kill();
+      }
+    },
+  );
 
   it('fails, with the report attached, when the policy table lacks a rule the filter has', async () => {
     const prepared = prepare({ kernel: example('hello') });
