@@ -73,8 +73,9 @@ done < <(awk '/^Checksums-Sha256:/{on=1;next} /^[^ ]/{on=0} on&&NF==3{print}' "$
 [ "$listed" -ge 2 ] || fail "$(basename "$dsc") lists no Checksums-Sha256 files"
 
 # dpkg-source re-checks the checksums and applies Debian's patches. The .dsc is signed by its
-# uploader, whose key is in debian-keyring (not installed), so dpkg-source only warns that it cannot check the signature
-# here: the archive signature over the index above is what ties these files to Debian.
+# uploader, whose key is in debian-keyring (not installed), so dpkg-source only warns (in its
+# log) that it cannot check that signature: the archive's signature over the index above is
+# what ties these files to Debian.
 rm -rf "$TREE" "$TREE.tmp"
 dpkg-source -x "$dsc" "$TREE.tmp" >"$ROOT/dpkg-source.log" 2>&1 ||
   fail "dpkg-source -x $dsc failed (see $ROOT/dpkg-source.log)"
