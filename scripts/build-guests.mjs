@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { BUILT, packagePath } from '../dist/package/paths.js';
 import { buildUnikernel } from '../dist/toolchain/build.js';
+import { readBuildSettings } from '../dist/toolchain/build-settings.js';
 
 /**
  * Where guests live (a directory with manifest.json and .c files each) and where they go.
@@ -58,6 +59,8 @@ async function buildGuest(guest) {
     manifest: join(guest.dir, 'manifest.json'),
     output: guest.output,
     target: guest.target,
+    // nabla-build.json beside the manifest, as `nabla build DIR` reads it ("tcpip": true).
+    tcpip: (await readBuildSettings(guest.dir)).tcpip,
   });
 }
 

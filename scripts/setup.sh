@@ -16,6 +16,11 @@ DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-
   build-essential cmake pkg-config libseccomp-dev clang-format iproute2 iputils-ping python3 \
   chromium bubblewrap clang-14 libclang-rt-14-dev >/dev/null
 
+# lwIP for the SDK's TCP/IP stack: Debian's source package, through a private apt
+# configuration under build/lwip (scripts/fetch-lwip.sh says what it verifies). Before the
+# build: examples/tcp-echo links it.
+bash scripts/fetch-lwip.sh
+
 npm ci --no-audit --no-fund
 npm run build
 

@@ -72,7 +72,8 @@ void abort(void) __attribute__((noreturn));
 
 /*
  * Formatting: %d %i %u %x %X %p %s %c %% with the l, ll and z length
- * modifiers, a field width, and the '-' and '0' flags. printf() writes to the
+ * modifiers, a field width, the '-' and '0' flags, and a precision for %s
+ * (%.8s, %.*s: at most that many characters). printf() writes to the
  * console and returns the number of characters produced.
  */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

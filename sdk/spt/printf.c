@@ -91,6 +91,18 @@ static void format(struct sink *s, const char *fmt, va_list ap)
         int width = 0;
         for (; *f >= '0' && *f <= '9'; f++)
             width = width * 10 + (*f - '0');
+        /* A precision, ".N" or ".*": the most characters %s prints. */
+        int precision = -1;
+        if (*f == '.') {
+            precision = 0;
+            if (*++f == '*') {
+                precision = va_arg(ap, int);
+                f++;
+            } else {
+                for (; *f >= '0' && *f <= '9'; f++)
+                    precision = precision * 10 + (*f - '0');
+            }
+        }
         int longs = 0;
         bool size = false;
         for (; *f == 'l' || *f == 'z'; f++) {
@@ -137,7 +149,10 @@ static void format(struct sink *s, const char *fmt, va_list ap)
             const char *str = va_arg(ap, const char *);
             if (str == NULL)
                 str = "(null)";
-            put_field(s, str, strlen(str), width, left, ' ');
+            /* A negative precision (from ".*") counts as none. */
+            size_t len =
+                precision < 0 ? strlen(str) : strnlen(str, (size_t)precision);
+            put_field(s, str, len, width, left, ' ');
             break;
         }
         case 'c': {

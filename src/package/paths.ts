@@ -56,3 +56,7 @@ export const hostedExample = (name: string): string => join(BUILT.hosted, name);
 /** A benchmark guest (benchmarks/guests/NAME), as a unikernel and as its hosted twin. */
 export const benchGuest = (name: string): string => join(BUILT.bench, `${name}.nabla`);
 export const benchHosted = (name: string): string => join(BUILT.benchHosted, name);
+
+/** lwIP's source tree, as scripts/fetch-lwip.sh unpacks Debian's source package (issue 12). */
+export const LWIP_VERSION = '2.1.3';
+export const LWIP_DIR = packagePath(`build/lwip/lwip-${LWIP_VERSION}`);

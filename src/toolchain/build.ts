@@ -16,10 +16,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { NablaError } from '../errors.js';
-import { SDK_CACHE, SDK_DIR, TENDER_INCLUDE } from '../package/paths.js';
+import { LWIP_DIR, SDK_CACHE, SDK_DIR, TENDER_INCLUDE } from '../package/paths.js';
 import { generateHostedManifest } from './hosted-manifest.js';
 import { readManifest } from './manifest.js';
 import { generateNotesAssembly } from './notes.js';
+import { tcpipIncludes, tcpipRuntime } from './tcpip.js';
 
 const run = promisify(execFile);
 
@@ -45,6 +46,8 @@ export interface BuildOptions {
   cflags?: string[];
   /** Default 'spt'. */
   target?: BuildTarget;
+  /** Link the SDK's TCP/IP stack (lwIP and sdk/net; docs/tcpip.md). */
+  tcpip?: boolean;
 }
 
 /**
@@ -114,7 +117,7 @@ function compilerIncludeDir(): Promise<string> {
  * __stack_chk_guard (sdk/spt/ssp.c): the default, %fs:0x28, would fault in a guest that has
  * not set up TLS.
  */
-async function sptCflags(): Promise<string[]> {
+export async function sptCflags(): Promise<string[]> {
   return [
     '-std=gnu11',
     '-O2',
@@ -134,7 +137,7 @@ async function sptCflags(): Promise<string[]> {
 }
 
 /** A normal Linux program: the compiler's defaults (glibc, dynamic, PIE), same language level. */
-const HOSTED_CFLAGS = ['-std=gnu11', '-O2', '-g', '-Wall', '-Wextra', ...APP_INCLUDES];
+export const HOSTED_CFLAGS = ['-std=gnu11', '-O2', '-g', '-Wall', '-Wextra', ...APP_INCLUDES];
 
 /*
  * These set the guard or run before it is set, so they must not check it: a protected
@@ -169,7 +172,9 @@ async function filesIn(dir: string, suffixes: string[]): Promise<string[]> {
 }
 
 /** What one target links besides the application: sources compiled once, and their flags. */
-interface Runtime {
+export interface Runtime {
+  /** Names the cache directory: build/sdk/<name>-<hash>. */
+  name: string;
   /** Sources, in link order. */
   sources: string[];
   /** Every header those sources may include (their contents key the cache). */
@@ -198,6 +203,7 @@ async function runtime(target: BuildTarget): Promise<Runtime> {
   ];
   const base = target === 'spt' ? await sptCflags() : HOSTED_CFLAGS;
   return {
+    name: target,
     sources: [...ownSources, ...(await filesIn(common, ['.c']))],
     headers,
     flags: [...base, ...runtimeIncludes(target)],
@@ -213,9 +219,10 @@ function runtimeFlags(rt: Runtime, source: string): string[] {
   return NO_STACK_PROTECTOR.has(source) ? [...rt.flags, '-fno-stack-protector'] : rt.flags;
 }
 
-/** sdk/spt/start.c -> spt-start.c.o: unique across the runtime's directories. */
+/** sdk/spt/start.c -> spt-start.c.o (lwIP's: lwip-2.1.3-src-core-tcp.c.o): unique across the runtimes' directories. */
 function objectName(source: string): string {
-  return `${relative(SDK_DIR, source).replaceAll('/', '-')}.o`;
+  const from = source.startsWith(LWIP_DIR) ? dirname(LWIP_DIR) : SDK_DIR;
+  return `${relative(from, source).replaceAll('/', '-')}.o`;
 }
 
 /*
@@ -224,15 +231,14 @@ function objectName(source: string): string {
  * Objects are built in a temporary directory renamed into place, so concurrent builds
  * (several processes) never see a half-written cache.
  */
-async function compileRuntime(target: BuildTarget): Promise<string[]> {
-  const rt = await runtime(target);
+async function compileRuntime(rt: Runtime): Promise<string[]> {
   const hash = createHash('sha256');
   hash.update(JSON.stringify([compiler(), rt.sources.map((s) => [s, runtimeFlags(rt, s)])]));
   for (const file of [...rt.sources, ...rt.headers]) {
     hash.update(file);
     hash.update(await readFile(file));
   }
-  const dir = join(SDK_CACHE, `${target}-${hash.digest('hex').slice(0, 16)}`);
+  const dir = join(SDK_CACHE, `${rt.name}-${hash.digest('hex').slice(0, 16)}`);
   const objects = rt.sources.map((s) => join(dir, objectName(s)));
   if (await exists(join(dir, 'complete'))) return objects;
 
@@ -263,17 +269,24 @@ async function compileRuntime(target: BuildTarget): Promise<string[]> {
   return objects;
 }
 
-const runtimes = new Map<BuildTarget, Promise<string[]>>();
+const runtimes = new Map<string, Promise<string[]>>();
 
-/** A target's runtime object files, compiled at most once per process. */
-function runtimeObjects(target: BuildTarget): Promise<string[]> {
-  let objects = runtimes.get(target);
+/**
+ * A target's runtime object files (with tcpip: the stack's, for that target), compiled at
+ * most once per process.
+ */
+function runtimeObjects(target: BuildTarget, tcpip = false): Promise<string[]> {
+  const key = `${target}${tcpip ? '-tcpip' : ''}`;
+  let objects = runtimes.get(key);
   if (objects === undefined) {
-    objects = compileRuntime(target).catch((error: unknown) => {
-      runtimes.delete(target);
+    const rt = tcpip
+      ? tcpipRuntime(target, target === 'spt' ? sptCflags() : Promise.resolve(HOSTED_CFLAGS))
+      : runtime(target);
+    objects = rt.then(compileRuntime).catch((error: unknown) => {
+      runtimes.delete(key);
       throw error;
     });
-    runtimes.set(target, objects);
+    runtimes.set(key, objects);
   }
   return objects;
 }
@@ -294,10 +307,15 @@ export async function buildUnikernel(options: BuildOptions): Promise<void> {
   }
   const manifest = await readManifest(options.manifest);
   const objects = await runtimeObjects(target);
+  // The stack's objects come after the application's, which calls into them.
+  const stack = options.tcpip ? await runtimeObjects(target, true) : [];
   await mkdir(dirname(output), { recursive: true });
   const temp = await mkdtemp(join(tmpdir(), 'nabla-build-'));
   try {
-    const includes = (options.includeDirs ?? []).map((d) => `-I${resolve(d)}`);
+    const includes = [
+      ...(options.tcpip ? tcpipIncludes() : []),
+      ...(options.includeDirs ?? []).map((d) => `-I${resolve(d)}`),
+    ];
     const sources = options.sources.map((s) => resolve(s));
     const what = `building ${options.output}`;
     if (target === 'spt') {
@@ -312,6 +330,7 @@ export async function buildUnikernel(options: BuildOptions): Promise<void> {
         output,
         ...objects,
         ...sources,
+        ...stack,
         notes,
         '-lgcc',
       ]);
@@ -335,6 +354,7 @@ export async function buildUnikernel(options: BuildOptions): Promise<void> {
         '-o',
         output,
         ...sources,
+        ...stack,
         `${table}.o`,
         ...objects,
       ]);

@@ -42,6 +42,11 @@ export const options = {
     describe:
       'extra compiler flags, split at spaces; repeatable; a value starting with - goes after = (--cflags="-O0 -DDEBUG")',
   },
+  tcpip: {
+    type: 'boolean',
+    describe:
+      'link the SDK\'s TCP/IP stack (lwIP; nabla_tcpip.h), as "tcpip": true in DIR/nabla-build.json does',
+  },
   include: {
     alias: 'I',
     type: 'string',
@@ -71,6 +76,7 @@ export function builder(yargs: Argv) {
     .example('$0 build examples/hello', 'writes ./hello.nabla')
     .example('$0 build -m manifest.json -o app.nabla main.c net.c', 'from files')
     .example('$0 build --target hosted examples/hello', 'writes ./hello.hosted, a plain executable')
+    .example('$0 build --tcpip -o echo.nabla echo.c', 'with the TCP/IP stack (lwIP)')
     .epilogue(
       'The compiler is $CC, else gcc. Its messages are printed as it gives them, then one ' +
         '`nabla build:` line; the status is 1 and the output is not written.',
@@ -84,6 +90,7 @@ export interface BuildArgs {
   target: 'spt' | 'hosted';
   cflags: string[];
   include: string[];
+  tcpip: boolean;
 }
 
 /** The file a build writes when -o is not given: beside, never onto, the inputs. */
@@ -97,6 +104,8 @@ function resolveBuild(args: BuildArgs): {
   sources: string[];
   manifest: string;
   output: string;
+  /** The app's directory (nabla build DIR), where nabla-build.json may be. */
+  dir: string | undefined;
 } {
   const first = args.inputs[0] as string;
   const isDir =
@@ -123,6 +132,7 @@ function resolveBuild(args: BuildArgs): {
     sources,
     manifest: args.manifest ?? (isDir ? join(first, 'manifest.json') : 'manifest.json'),
     output: args.output ?? defaultOutput(name, args.target),
+    dir: isDir ? first : undefined,
   };
 }
 
@@ -134,6 +144,7 @@ export interface BuildCommandArgs {
   target?: 'spt' | 'hosted' | undefined;
   cflags?: string[] | undefined;
   include?: string[] | undefined;
+  tcpip?: boolean | undefined;
 }
 
 /** The command line's options, as the build takes them (--cflags split at spaces). */
@@ -145,14 +156,23 @@ function buildArgs(args: BuildCommandArgs): BuildArgs {
     target: args.target ?? 'spt',
     cflags: (args.cflags ?? []).flatMap((f) => f.split(/\s+/).filter((w) => w !== '')),
     include: [...(args.include ?? [])],
+    tcpip: args.tcpip ?? false,
   };
 }
 
 export async function handler(parsed: BuildCommandArgs): Promise<void> {
   const { buildUnikernel } = await import('../../toolchain/build.js');
+  const { readBuildSettings } = await import('../../toolchain/build-settings.js');
   const args = buildArgs(parsed);
-  const plan = resolveBuild(args);
-  const options = { ...plan, target: args.target, cflags: args.cflags, includeDirs: args.include };
+  const { dir, ...plan } = resolveBuild(args);
+  const settings = dir === undefined ? { tcpip: false } : await readBuildSettings(dir);
+  const options = {
+    ...plan,
+    target: args.target,
+    cflags: args.cflags,
+    includeDirs: args.include,
+    tcpip: args.tcpip || settings.tcpip,
+  };
   // A failed compile is a BuildError: the CLI prints the compiler's messages, then one line.
   await buildUnikernel(options);
   process.stdout.write(`built ${plan.output} (${args.target})\n`);

@@ -61,6 +61,11 @@ static void strings(void)
 
     CHECK(snprintf(buf, 4, "%d-%s", 12345, "x") == 7 &&
           strcmp(buf, "123") == 0);
+    /* A precision limits %s (a string with no NUL in reach, too). */
+    char unterminated[3] = {'a', 'b', 'c'}, line[32];
+    CHECK(snprintf(line, sizeof line, "[%.*s|%.2s|%5.1s|%.*s]", 2, unterminated,
+                   "xyz", "pq", -1, "all") == 17 &&
+          strcmp(line, "[ab|xy|    p|all]") == 0);
 }
 
 int solo5_app_main(const struct solo5_start_info *si __attribute__((unused)))
