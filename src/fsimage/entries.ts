@@ -115,7 +115,8 @@ export async function collectEntries(root: Buffer): Promise<ImageEntry[]> {
     } catch (error) {
       throw entryError(dir, systemErrorText(error));
     }
-    for (const name of names) {
+    // In byte order, so that of two refused files the same one is named every time.
+    for (const name of names.sort(Buffer.compare)) {
       const path = Buffer.concat([dir, Buffer.from('/'), name]);
       checkName(path, name);
       const relative =
