@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   BUILD_MANIFEST: 'a manifest.json cannot be read, is not JSON, or breaks a rule of its schema',
   BUILD_NO_COMPILER: 'the C compiler ($CC, else gcc) is not installed',
   BUILD_FAILED: 'the C compiler failed; its own messages come first',
+  // nabla fs build.
+  FS_INPUT:
+    'the directory or the image of `nabla fs build` is not usable: DIR missing or not a directory, IMAGE a directory or inside DIR',
+  FS_ENTRY:
+    'a file under DIR cannot go into the image: a link, device, FIFO or socket, a name too long or not ASCII, too large, or unreadable',
   // nabla audit.
   AUDIT_MISMATCH: 'the compiled filter and the policy table disagree (the report is still written)',
   AUDIT_UNPROVABLE: 'the filter holds an instruction or a path the proof cannot follow',

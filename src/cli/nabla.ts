@@ -4,6 +4,7 @@ import { endQuietlyOnClosedStdout } from './closed-stdout.js';
 import * as audit from './commands/audit.js';
 import * as bench from './commands/bench.js';
 import * as build from './commands/build.js';
+import * as fs from './commands/fs.js';
 import * as inspect from './commands/inspect.js';
 import * as run from './commands/run.js';
 import * as version from './commands/version.js';
@@ -12,9 +13,9 @@ import { nablaParser } from './parse.js';
 import { type ErrorFormat, reportError } from './report.js';
 
 /** The commands yargs parses; `run` and `audit` read nabla-run's syntax with their own parsers. */
-const PARSED = [build, inspect, bench, version];
+const PARSED = [build, fs, inspect, bench, version];
 const RAW = [run, audit];
-const NAMES = [run, build, inspect, audit, bench, version].map(
+const NAMES = [run, build, fs, inspect, audit, bench, version].map(
   (c) => c.command.split(' ', 1)[0] as string,
 );
 
@@ -57,10 +58,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const command = commandOf(argv);
-  const prog = command ? `nabla ${argv[0]}` : 'nabla';
+  // `nabla fs build`: the command and its subcommand name the program in messages.
+  const words = command === fs && argv[1] === 'build' ? 2 : 1;
+  const prog = command ? `nabla ${argv.slice(0, words).join(' ')}` : 'nabla';
   const context: UsageContext = command
     ? {
-        argv: argv.slice(1),
+        argv: argv.slice(words),
         options: command.options,
         operands: 'operands' in command ? command.operands : undefined,
       }
@@ -70,11 +73,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const parser = nablaParser(yargs([...argv]), context)
       .scriptName('nabla')
       .usage(
-        'usage: $0 COMMAND [OPTIONS] ...\n\nRun, build, inspect, audit and benchmark Solo5 spt unikernels.',
+        'usage: $0 COMMAND [OPTIONS] ...\n\nRun, build, inspect, audit and benchmark Solo5 spt unikernels, and make file-system images for them.',
       )
       // run and audit are listed here; main() hands their words to their own parsers.
       .command(run.command, run.describe, {}, () => {})
       .command(build)
+      .command(fs)
       .command(inspect)
       .command(audit.command, audit.describe, {}, () => {})
       .command(bench)
@@ -87,6 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }, false)
       .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
       .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
+      .example('$0 fs build site -o site.img', 'a directory into a block device image')
       .example('$0 inspect hello.nabla', 'show what a unikernel declares')
       .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
       .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')

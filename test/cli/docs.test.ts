@@ -27,7 +27,8 @@ const longOptions = (text: string) =>
  * is indented further.
  */
 function helpOptions(command: string): Set<string> {
-  const args = command === 'nabla-run' ? [NABLA_RUN, '--help'] : [NABLA, command, '--help'];
+  const args =
+    command === 'nabla-run' ? [NABLA_RUN, '--help'] : [NABLA, ...command.split(' '), '--help'];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const lines = r.stdout.split('\n');
@@ -62,6 +63,7 @@ describe('option tables in the docs', () => {
   it.each([
     ['nabla-run', ['README.md']],
     ['nabla build', ['README.md']],
+    ['nabla fs build', ['README.md']],
     ['nabla audit', ['README.md', 'docs/audit.md']],
     ['nabla bench', ['benchmarks/README.md']],
   ])('%s: each marked table lists exactly the options of --help', (command, files) => {
@@ -99,9 +101,12 @@ function documentedCommandLines(): Array<{ where: string; prog: string; words: s
           let words = (m[2] as string).split(/\s+/).filter((w) => w !== '');
           if (prog === 'nabla') {
             const command = words[0];
-            if (!['build', 'inspect', 'audit', 'bench', 'run'].includes(command ?? '')) continue;
-            prog = command === 'run' ? 'nabla-run' : `nabla ${command}`;
-            words = words.slice(1);
+            if (!['build', 'fs', 'inspect', 'audit', 'bench', 'run'].includes(command ?? ''))
+              continue;
+            // `nabla fs build`: the subcommand is part of the program's name.
+            const name = command === 'fs' ? `fs ${words[1] ?? ''}` : command;
+            prog = command === 'run' ? 'nabla-run' : `nabla ${name}`;
+            words = words.slice(command === 'fs' ? 2 : 1);
           }
           found.push({ where: `${file}:${i + 1}`, prog, words });
         }

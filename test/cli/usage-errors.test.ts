@@ -20,7 +20,7 @@ const OUT = 'out';
  */
 const ROWS: ReadonlyArray<readonly [string[], string]> = [
   // nabla itself
-  [[], 'nabla: Missing COMMAND (one of run, build, inspect, audit, bench, version)'],
+  [[], 'nabla: Missing COMMAND (one of run, build, fs, inspect, audit, bench, version)'],
   [['biuld', HELLO_DIR], 'nabla: Unknown command: biuld (did you mean build?)'],
   [['frobnicate'], 'nabla: Unknown command: frobnicate'],
   [['ls'], 'nabla: Unknown command: ls'], // not "did you mean run?": two letters are too short to guess from
@@ -43,6 +43,25 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
     'nabla build: Missing FLAGS for --cflags (a value starting with - goes after =: --cflags=-O0)',
   ],
   [['build', '-o', 'a.nabla', '-o', 'b.nabla', HELLO_DIR], 'nabla build: -o given twice'],
+  // fs build: none of these may write an image
+  [['fs'], 'nabla fs: Missing fs command (build)'],
+  [['fs', 'biuld'], 'nabla fs: Unexpected argument: biuld'],
+  [['fs', 'build'], 'nabla fs build: Missing DIR operand'],
+  [['fs', 'build', HELLO_DIR], 'nabla fs build: Missing -o IMAGE (the image to write)'],
+  [['fs', 'build', HELLO_DIR, '-o'], 'nabla fs build: Missing IMAGE for -o'],
+  [['fs', 'build', HELLO_DIR, '-o', 'a.img', '-o', 'b.img'], 'nabla fs build: -o given twice'],
+  [
+    ['fs', 'build', HELLO_DIR, '-o', 'a.img', '--sector-sise=4096'],
+    'nabla fs build: Unknown option: --sector-sise (did you mean --sector-size?)',
+  ],
+  [
+    ['fs', 'build', HELLO_DIR, '-o', 'a.img', '--sector-size', '4000'],
+    'nabla fs build: Expected a power of two from 512 to 32768 for --sector-size but received "4000"',
+  ],
+  [
+    ['fs', 'build', HELLO_DIR, HELLO_DIR, '-o', 'a.img'],
+    `nabla fs build: Unexpected argument: ${HELLO_DIR}`,
+  ],
   // inspect
   [['inspect', K, '--jsn'], 'nabla inspect: Unknown option: --jsn (did you mean --json?)'],
   [['inspect'], 'nabla inspect: Missing KERNEL operand'],

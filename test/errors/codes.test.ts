@@ -1,6 +1,6 @@
 // codes.test.ts: each error code is in docs/errors.md with its meaning, comes from a real failure (API and CLI) with its message, and every throw site names one.
-import { spawnSync } from 'node:child_process';
-import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { auditPrepared } from '../../src/audit/audit.js';
@@ -13,7 +13,7 @@ import type { Scenario } from '../../src/bench/types.js';
 import { rawArguments } from '../../src/cli/raw-argv.js';
 import { ERROR_CODES, type ErrorCode, isErrnoName } from '../../src/error-codes.js';
 import { NablaError, type NablaErrorJson } from '../../src/errors.js';
-import { audit, prepare, run } from '../../src/index.js';
+import { audit, buildFsImage, prepare, run } from '../../src/index.js';
 import { decidePrivileges, type PrivilegeContext } from '../../src/launch/privilege.js';
 import { NativeError } from '../../src/native/errors.js';
 import { buildUnikernel } from '../../src/toolchain/build.js';
@@ -485,6 +485,31 @@ const CASES: Case[] = [
         }),
       ),
     message: /^building \S+\/broken\.nabla failed \(gcc exit status 1\)\n.*missing_name/s,
+  },
+  // nabla fs build.
+  {
+    code: 'FS_INPUT',
+    via: 'buildFsImage() with DIR naming nothing',
+    fail: () => raised(() => buildFsImage({ dir: missing, output: join(scratch.dir, 'fs.img') })),
+    message: `${missing}: No such file or directory`,
+  },
+  {
+    code: 'FS_INPUT',
+    via: 'buildFsImage() writing onto a directory',
+    fail: () =>
+      raised(() => buildFsImage({ dir: join(ROOT, 'examples', 'hello'), output: scratch.dir })),
+    message: `${scratch.dir}: Is a directory; the image must be a file`,
+  },
+  {
+    code: 'FS_ENTRY',
+    via: 'buildFsImage() of a directory holding a FIFO',
+    fail: () => {
+      const dir = join(scratch.dir, 'fs-fifo');
+      mkdirSync(dir);
+      execFileSync('mkfifo', [join(dir, 'pipe')]);
+      return raised(() => buildFsImage({ dir, output: join(scratch.dir, 'fifo.img') }));
+    },
+    message: `${join(scratch.dir, 'fs-fifo', 'pipe')}: is a FIFO; an image holds regular files and directories only`,
   },
   // nabla audit.
   {
