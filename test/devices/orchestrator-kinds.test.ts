@@ -41,6 +41,9 @@ const MAY_NAME_A_KIND = new Map([
   ['src/plan/format.ts', "the plan's layout: struct nabla_plan_device's fields"],
   ['src/plan/encode.ts', "the plan's writer: struct nabla_plan_device's fields"],
   ['src/audit/report.ts', "the report's schema: a device entry's fields"],
+  ['src/fsimage/build.ts', 'an image for a block device: padded to its sector size'],
+  ['src/cli/commands/fs.ts', "nabla fs build's --sector-size, the block device's"],
+  ['src/toolchain/tcpip.ts', "the SDK's TCP/IP stack: its sources in sdk/net"],
 ]);
 
 /**
