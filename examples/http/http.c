@@ -31,6 +31,8 @@
 #define CHUNK (64 * 1024) /* file bytes read per tcp_write */
 #define LINGER_MS 2000    /* after our FIN, how long to wait for the client's */
 #define POLL_TICKS 2      /* tcp_poll's period: 2 × 500 ms */
+/* Received pbufs a connection holds before it refuses more (see on_recv). */
+#define MAX_PENDING_PBUFS 16
 
 struct conn {
     struct tcp_pcb *pcb;
@@ -300,6 +302,14 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     if (p != NULL && err != ERR_OK) {
         pbuf_free(p);
         return err;
+    }
+    if (p != NULL && c->pending != NULL &&
+        pbuf_clen(c->pending) >= MAX_PENDING_PBUFS) {
+        /* Busy answering while the client sends on, in small segments: refuse
+         * this pbuf. lwIP keeps it and offers it again (tcp_fasttmr), and
+         * drops further data meanwhile (the client retransmits), so one
+         * client cannot drain the shared pbuf pool. */
+        return ERR_MEM;
     }
     c->last_active = sys_now();
     if (p == NULL) {

@@ -174,6 +174,13 @@ async function rawChecks(ns: Netns, host: string): Promise<void> {
       after: '',
     },
     idle: { status: 'HTTP/1.1 200 OK', after: '', closed_in_time: true },
+    flood: {
+      big: sha256(site.files.get(BIG) ?? Buffer.alloc(0)),
+      css: [site.files.get('css/site.css')?.toString('latin1')], // all 300 the same, the file
+      css_count: 300,
+      last: 'HTTP/1.1 200 OK',
+      after: '',
+    },
   });
 }
 

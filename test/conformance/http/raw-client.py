@@ -1,5 +1,5 @@
 # raw-client.py: raw HTTP exchanges with examples/http for net-http.test.ts (bytes curl will not send); prints one JSON object.
-import json, socket, sys, time
+import hashlib, json, socket, sys, time
 
 host, idle_limit = sys.argv[1], float(sys.argv[2])
 
@@ -129,7 +129,33 @@ def idle():
             'closed_in_time': 1 <= waited <= idle_limit}
 
 
+def flood():
+    """While the 10 MiB answer waits for this client to read, 300 more requests arrive, each in
+    its own small segment: the server holds a few and refuses the rest until it catches up
+    (the client retransmits them); every answer still comes, in order."""
+    s = connect()
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.sendall(b'GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n')
+    time.sleep(0.5)
+    for _ in range(300):
+        s.sendall(b'GET /css/site.css HTTP/1.1\r\nHost: x\r\n\r\n')
+    s.sendall(b'GET /data.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    time.sleep(0.5)
+    big, buf = read_response(s, b'', False)
+    css = []
+    for _ in range(300):
+        r, buf = read_response(s, buf, False)
+        css.append(r['body'])
+    last, buf = read_response(s, buf, False)
+    after = (buf + read_all(s)).decode('latin-1')
+    s.close()
+    return {'big': hashlib.sha256(big['body'].encode('latin-1')).hexdigest(),
+            'css': sorted(set(css)), 'css_count': len(css), 'last': last['status'],
+            'after': after}
+
+
 out = {name: one_then_close(raw) for name, raw in ERRORS.items()}
+out['flood'] = flood()
 out['pipelined'] = pipelined()
 out['http10'] = http10()
 out['idle'] = idle()
