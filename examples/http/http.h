@@ -1,9 +1,11 @@
-/* http.h: what the request parser (parse.c) hands the server (http.c). */
+/* http.h: the parts of examples/http: the request parser (parse.c) and the
+ * server (server.c) that main (http.c) starts. */
 #ifndef EXAMPLES_HTTP_H
 #define EXAMPLES_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "nabla_tarfs.h"
 
 /* The longest raw path echoed back in a redirect's Location header. */
@@ -36,6 +38,13 @@ void http_parse(const char *buf, size_t len, struct http_request *req);
 
 /* The Content-Type for a file name, from its extension. */
 const char *http_content_type(const char *name);
+
+/*
+ * Listens on TCP (port) and serves the files of (image) from then on, from
+ * lwIP's callbacks (the caller polls the stack); prints one line when ready.
+ * False, after one line saying why, when it cannot listen.
+ */
+bool http_serve(struct nabla_tarfs *image, uint16_t port, uint32_t idle_ms);
 
 /* The reason phrase of a status this server answers. */
 const char *http_reason(int status);
