@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config libseccomp-dev clang-format iproute2 iputils-ping python3 \
-  chromium bubblewrap clang-14 libclang-rt-14-dev >/dev/null
+  chromium bubblewrap clang-14 libclang-rt-14-dev wrk nginx-light >/dev/null
 
 # lwIP for the SDK's TCP/IP stack: Debian's source package, through a private apt
 # configuration under build/lwip (scripts/fetch-lwip.sh says what it verifies). Before the

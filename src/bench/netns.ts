@@ -1,6 +1,12 @@
 // netns.ts: a private network namespace with its own taps, and the guests and tools run inside it.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  type ChildProcess,
+  type ChildProcessByStdio,
+  execFileSync,
+  spawn,
+} from 'node:child_process';
 import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
 import { NABLA_RUN } from '../package/paths.js';
 
 /*
@@ -117,12 +123,20 @@ export class Netns {
     });
   }
 
-  /** Starts a command inside the namespace; it is killed after `timeoutMs` and at cleanup. */
-  spawn(command: string, args: readonly string[], timeoutMs = DEFAULT_TIMEOUT_MS): NsProcess {
+  /**
+   * Starts a command inside the namespace; it is killed after `timeoutMs` and at cleanup.
+   * `extraFds` become its descriptors 3, 4, ... (bwrap's seccomp filter).
+   */
+  spawn(
+    command: string,
+    args: readonly string[],
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    extraFds: readonly number[] = [],
+  ): NsProcess {
     // `ip netns exec` enters the namespace and execs the command: same pid, no wrapper.
     const child = spawn('ip', ['netns', 'exec', this.name, command, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+      stdio: ['ignore', 'pipe', 'pipe', ...extraFds],
+    }) as ChildProcessByStdio<null, Readable, Readable>;
     this.children.add(child);
     let stdout = '';
     let stderr = '';

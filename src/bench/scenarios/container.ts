@@ -92,18 +92,25 @@ export function writeDockerFilter(dir: string): string {
  * descriptor SECCOMP_FD (open it, pass it as extraFds[0], close it after the spawn: bwrap reads
  * it to the end, so each run needs its own open file).
  */
-export function bwrapArgs(program: string, args: readonly string[]): string[] {
+export function bwrapArgs(
+  program: string,
+  args: readonly string[],
+  options: { network?: boolean; binds?: ReadonlyArray<[string, string]> } = {},
+): string[] {
   const inside = `/app/${basename(program)}`;
   const caps = dockerData().capabilities.flatMap((cap) => ['--cap-add', cap]);
+  // network: keep the caller's network namespace (a private one already, as a container's).
+  const unshareNet = options.network ? [] : ['--unshare-net'];
+  const binds = (options.binds ?? []).flatMap(([from, to]) => ['--ro-bind', from, to]);
   return [
-    ...['--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'],
+    ...['--unshare-pid', ...unshareNet, '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'],
     // Ends the sandbox with bwrap, so that killing bwrap's process group never leaves one behind.
     '--die-with-parent',
     ...['--ro-bind', '/usr', '/usr'],
     ...['--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64'],
     ...['--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin'],
     ...['--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp'],
-    ...['--ro-bind', program, inside, '--chdir', '/'],
+    ...['--ro-bind', program, inside, ...binds, '--chdir', '/'],
     ...['--clearenv', '--setenv', 'PATH', '/usr/bin:/bin'],
     ...['--cap-drop', 'ALL', ...caps],
     ...['--seccomp', String(SECCOMP_FD)],

@@ -5,6 +5,7 @@ import { audit } from './audit.js';
 import { block } from './block.js';
 import { boot } from './boot.js';
 import { density } from './density.js';
+import { http } from './http.js';
 import { hypercalls } from './hypercalls.js';
 import { network } from './network.js';
 import { start } from './start.js';
@@ -17,7 +18,16 @@ import { start } from './start.js';
  * guest's I/O paths; start measures starting from one resident process. Every scenario but
  * audit has a variant for the upstream tender (peer.ts), run when --peer solo5-spt=PATH is given.
  */
-const SCENARIOS: readonly Scenario[] = [boot, audit, hypercalls, block, network, density, start];
+const SCENARIOS: readonly Scenario[] = [
+  boot,
+  audit,
+  hypercalls,
+  block,
+  network,
+  http,
+  density,
+  start,
+];
 
 export const scenarioNames = (): string[] => SCENARIOS.map((s) => s.name);
 
