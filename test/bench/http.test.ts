@@ -61,13 +61,13 @@ describe.skipIf(!canUseNetns)('bench scenario http', () => {
         ms.map((m) => m.metric),
         variant,
       ).toEqual([
-        '1k.rps',
-        '1k.p50_ms',
-        '1k.p99_ms',
-        '1m.rps',
-        '1m.p50_ms',
-        '1m.p99_ms',
-        'close.rps',
+        '1k.requests_per_s',
+        '1k_p50.latency_ms',
+        '1k_p99.latency_ms',
+        '1m.requests_per_s',
+        '1m_p50.latency_ms',
+        '1m_p99.latency_ms',
+        'close.requests_per_s',
       ]);
       for (const m of ms) expect(m.value, `${variant} ${m.metric}`).toBeGreaterThan(0);
     }

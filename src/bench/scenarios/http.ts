@@ -225,10 +225,15 @@ async function trial(
       ['close', '1k.bin', true],
     ] as const) {
       const r = await wrk(ns, `http://${host}:${PORT}/${file}`, seconds, close);
-      out.push({ metric: `${name}.rps`, unit: 'requests/s', value: r.rps, better: 'higher' });
+      out.push({
+        metric: `${name}.requests_per_s`,
+        unit: 'requests/s',
+        value: r.rps,
+        better: 'higher',
+      });
       if (name !== 'close') {
-        out.push({ metric: `${name}.p50_ms`, unit: 'ms', value: r.p50, better: 'lower' });
-        out.push({ metric: `${name}.p99_ms`, unit: 'ms', value: r.p99, better: 'lower' });
+        out.push({ metric: `${name}_p50.latency_ms`, unit: 'ms', value: r.p50, better: 'lower' });
+        out.push({ metric: `${name}_p99.latency_ms`, unit: 'ms', value: r.p99, better: 'lower' });
       }
     }
     return out;
