@@ -89,6 +89,11 @@
 #define TCP_OOSEQ_MAX_PBUFS 64
 #define TCP_LISTEN_BACKLOG 1
 #define TCP_DEFAULT_LISTEN_BACKLOG 255
+/* A full backlog of half-open connections drops its oldest for a new SYN
+ * instead of ignoring the SYN: a SYN flood cannot lock clients out
+ * (syn-guard.c). */
+#define LWIP_HOOK_FILENAME "nabla_hooks.h"
+#define LWIP_HOOK_TCP_INPACKET_PCB nabla_tcpip_syn_guard
 #define LWIP_TCP_KEEPALIVE 1
 #define TCP_OVERSIZE TCP_MSS
 #define LWIP_TCP_TIMESTAMPS 0
