@@ -1,7 +1,7 @@
 // net-tcp-stress.test.ts: examples/tcp-echo under stress with real clients (issue 12): 1,000 connections at once, resets, half-close, slow clients, a SYN flood; and that these checks can fail.
 import { describe, expect, it } from 'vitest';
 import { canUseNetns, useNetns } from '../helpers/netns.js';
-import { example } from '../helpers/paths.js';
+import { example, hosted } from '../helpers/paths.js';
 import {
   expectHealthyAndStop,
   isRunning,
@@ -39,7 +39,7 @@ describe.skipIf(!canUseNetns)('tcp-echo under stress', () => {
     log('1,000 at once again', await rounds.concurrent(g));
     await rounds.fresh(g);
     await expectHealthyAndStop(ns, g.guest);
-  }, 120_000);
+  }, 240_000);
 
   it('300 resets mid-transfer (SO_LINGER 0, three ways); it serves on', async () => {
     const ns = netns();
@@ -48,7 +48,7 @@ describe.skipIf(!canUseNetns)('tcp-echo under stress', () => {
     await rounds.fresh(g);
     await rounds.concurrent(g, 200);
     await expectHealthyAndStop(ns, g.guest);
-  }, 120_000);
+  }, 240_000);
 
   it('300 half-closed clients (SHUT_WR before reading) get all their bytes and the FIN', async () => {
     const ns = netns();
@@ -56,7 +56,7 @@ describe.skipIf(!canUseNetns)('tcp-echo under stress', () => {
     log('half-closed', await rounds.halfClosed(g));
     await rounds.fresh(g);
     await expectHealthyAndStop(ns, g.guest);
-  }, 120_000);
+  }, 240_000);
 
   it('20 clients at a byte a second and one that never reads do not stall fast clients', async () => {
     const ns = netns();
@@ -64,7 +64,7 @@ describe.skipIf(!canUseNetns)('tcp-echo under stress', () => {
     log('slow', await rounds.slow(g, 5));
     await rounds.fresh(g);
     await expectHealthyAndStop(ns, g.guest);
-  }, 120_000);
+  }, 240_000);
 
   it('20,000 spoofed SYNs do not kill it; a client is served within 10 s, then 1,000', async () => {
     const ns = netns();
@@ -76,7 +76,7 @@ describe.skipIf(!canUseNetns)('tcp-echo under stress', () => {
     log('fresh after the flood', await rounds.fresh(g, 10));
     log('1,000 after the flood', await rounds.concurrent(g));
     await expectHealthyAndStop(ns, g.guest);
-  }, 120_000);
+  }, 240_000);
 
   it('all of it on one guest, then 1,000 at once twice more: no pool runs out', async () => {
     const ns = netns();
@@ -90,7 +90,17 @@ describe.skipIf(!canUseNetns)('tcp-echo under stress', () => {
     log('1,000 after everything', await rounds.concurrent(g));
     log('and again', await rounds.concurrent(g));
     await expectHealthyAndStop(ns, g.guest);
-  }, 180_000);
+  }, 600_000);
+
+  it('hosted build: 1,000 at once, 20,000 spoofed SYNs, 1,000 again', async () => {
+    const ns = netns();
+    const g = await startStress(ns, { ...ECHO, kind: 'hosted', image: hosted('tcp-echo') }, 49);
+    await rounds.concurrent(g);
+    await rounds.synFlood(g, [g.subnet, '192.0.2.']);
+    await rounds.fresh(g, 10);
+    await rounds.concurrent(g);
+    await expectHealthyAndStop(ns, g.guest);
+  }, 240_000);
 });
 
 describe.skipIf(!canUseNetns)('the stress harness can fail', () => {

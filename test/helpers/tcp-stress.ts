@@ -71,7 +71,7 @@ export async function startStress(
         );
   await guest.waitFor(target.ready, 20_000);
   const host = `${subnet}2`;
-  const stepAt = async (port: number, step: Record<string, unknown>, timeoutMs = 90_000) => {
+  const stepAt = async (port: number, step: Record<string, unknown>, timeoutMs = 150_000) => {
     const config = JSON.stringify({ host, port, proto: target.proto });
     const r = await ns.run('python3', [SCRIPT, config, JSON.stringify(step)], timeoutMs);
     expect(r.status, `client ${JSON.stringify(step)}: ${r.stderr}`).toBe(0);
