@@ -130,6 +130,25 @@ describe.skipIf(!canUseNetns)('the stress harness can fail', () => {
     expect(await isRunning(g.guest)).toBe(false);
   }, 60_000);
 
+  it('a fixed request and reply (the form for other servers) passes against the echo', async () => {
+    const ns = netns();
+    const exact: StressTarget = {
+      ...ECHO,
+      proto: { kind: 'fixed', request: 'ping\n', reply: 'ping\n', heavy: 'x' },
+    };
+    const g = await startStress(ns, exact, 39);
+    expect(await g.step({ step: 'many', n: 20 })).toMatchObject({ opened: 20, ok: 20 });
+    await rounds.fresh(g, 2);
+    // A prefix, then the server's FIN: the echo closes once the client has.
+    const prefixed = await startStress(
+      netns(),
+      { ...ECHO, proto: { kind: 'fixed', request: 'ping\n', prefix: 'pi', heavy: 'x' } },
+      38,
+    );
+    expect(await prefixed.step({ step: 'halfclose', n: 20 })).toMatchObject({ ok: 20, fins: 20 });
+    await expectHealthyAndStop(ns, g.guest);
+  }, 60_000);
+
   it('replies that differ from the expected ones are counted as not served', async () => {
     const ns = netns();
     const wrong: StressTarget = {
