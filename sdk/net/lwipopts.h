@@ -35,7 +35,7 @@
 /* More entries than a listen backlog of half-open peers (255): spoofed SYNs
  * from the guest's own subnet each leave a pending entry, and lwIP recycles
  * the oldest stable entry (a real peer's) before any pending one. With 64,
- * 1,000 connections right after such a flood took 6-16 s instead of 1-2 s.
+ * 1,000 connections right after such a flood took 6-16 s, with 512 0.7-2.5 s.
  * The hot path finds its entry through etharp's cached index. */
 #define ARP_TABLE_SIZE 512
 #define ARP_QUEUEING 1
