@@ -123,9 +123,10 @@ export function allServed(n: number, halfClose: boolean): Record<string, unknown
 /** Rounds, each asserting what a healthy server shows; the suite and the marathon share them. */
 export const rounds = {
   /** `n` connections open at once, each exchanging its own request and whole reply. */
-  async concurrent(g: StressGuest, n = 1000): Promise<StepResult> {
+  /** `serverCloses`: the server ends each connection after its reply (HTTP's Connection: close). */
+  async concurrent(g: StressGuest, n = 1000, serverCloses = false): Promise<StepResult> {
     const r = await g.step({ step: 'many', n });
-    expect(r).toEqual(allServed(n, false));
+    expect(r).toEqual(allServed(n, serverCloses));
     return r;
   },
   /** A new connection served within `within` seconds. */
