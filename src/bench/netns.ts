@@ -103,6 +103,36 @@ export class Netns {
     }
   }
 
+  /**
+   * Connects this namespace to `other` with a veth pair, as a container's network is wired:
+   * `here` is this end's name and address (with prefix), `there` the other's. Deleting either
+   * namespace deletes the pair.
+   */
+  addVeth(
+    other: Netns,
+    here: { name: string; address: string },
+    there: { name: string; address: string },
+  ): void {
+    ip([
+      '-n',
+      this.name,
+      'link',
+      'add',
+      here.name,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      there.name,
+      'netns',
+      other.name,
+    ]);
+    ip(['-n', this.name, 'addr', 'add', here.address, 'dev', here.name]);
+    ip(['-n', other.name, 'addr', 'add', there.address, 'dev', there.name]);
+    ip(['-n', this.name, 'link', 'set', 'dev', here.name, 'up']);
+    ip(['-n', other.name, 'link', 'set', 'dev', there.name, 'up']);
+  }
+
   /** Creates a tap inside the namespace, gives it the address and brings it up. */
   addTap(spec: TapSpec): void {
     ip(['-n', this.name, 'tuntap', 'add', 'dev', spec.name, 'mode', 'tap']);
