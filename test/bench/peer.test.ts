@@ -54,7 +54,15 @@ describe('the upstream peer', () => {
     const withPeer = selectScenarios(undefined)
       .filter((s) => s.peer !== undefined && s.variants.some((v) => v.name === s.peer))
       .map((s) => s.name);
-    expect(withPeer).toEqual(['boot', 'hypercalls', 'block', 'network', 'density', 'start']);
+    expect(withPeer).toEqual([
+      'boot',
+      'hypercalls',
+      'block',
+      'network',
+      'http',
+      'density',
+      'start',
+    ]);
   });
 
   it('is not run without --peer, nor with a path that is no executable file', () => {
