@@ -49,7 +49,7 @@ describe('bench scenario http: wrk', () => {
 describe.skipIf(!canUseNetns)('bench scenario http', () => {
   it('every variant serves both files and the connection-per-request load through wrk', async () => {
     const { measurements, unavailable } = await runOnce(
-      httpScenario({ quick: 1, full: 1 }),
+      httpScenario({ quick: 3, full: 3 }),
       benchContext(scratch.dir),
       ['solo5-spt'],
     );
@@ -71,5 +71,5 @@ describe.skipIf(!canUseNetns)('bench scenario http', () => {
       ]);
       for (const m of ms) expect(m.value, `${variant} ${m.metric}`).toBeGreaterThan(0);
     }
-  }, 180_000);
+  }, 300_000);
 });
