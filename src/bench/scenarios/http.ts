@@ -57,6 +57,8 @@ interface Site {
   /** Built for 512-byte blocks: upstream's tender has no other block size. */
   image512: string;
   nginxConf: string;
+  /** Docker's default profile compiled to BPF, for nginx's bwrap. */
+  dockerFilter: string;
 }
 
 /*
@@ -69,7 +71,7 @@ const SECTOR = 32_768;
 
 const sites = new Map<string, Promise<Site>>();
 
-/** The two files, as a directory (nginx) and as an image (the guest), made once per run. */
+/** The two files, as a directory (nginx) and as images (the guests), and nginx's filter, made once per run. */
 function makeSite(ctx: BenchContext): Promise<Site> {
   let site = sites.get(ctx.scratch);
   if (site) return site;
@@ -109,7 +111,7 @@ function makeSite(ctx: BenchContext): Promise<Site> {
         '',
       ].join('\n'),
     );
-    return { dir, image, image512, nginxConf };
+    return { dir, image, image512, nginxConf, dockerFilter: writeDockerFilter(root) };
   })();
   sites.set(ctx.scratch, site);
   return site;
@@ -146,9 +148,9 @@ async function unavailable(target: Target): Promise<string | undefined> {
   }
 }
 
-function startServer(ns: Netns, target: Target, s: Site, filterPath: string): NsProcess {
+function startServer(ns: Netns, target: Target, s: Site): NsProcess {
   if (target === 'nginx') {
-    const fd = openSync(filterPath, 'r');
+    const fd = openSync(s.dockerFilter, 'r');
     try {
       const args = bwrapArgs(NGINX, ['-e', 'stderr', '-c', '/etc/nabla-nginx.conf'], {
         network: true,
@@ -228,7 +230,6 @@ async function trial(
 ): Promise<Measurement[]> {
   if (ctx.signal.aborted) throw new Error('interrupted');
   const s = await makeSite(ctx);
-  const filterPath = writeDockerFilter(ctx.scratch);
   const ns = new Netns(NETNS_PREFIX);
   // nginx's own namespace, as a container's: the client reaches it through a veth pair.
   let serverNs: Netns | undefined;
@@ -247,7 +248,7 @@ async function trial(
         { name: 'eth0', address: `${NGINX_ADDRESS}/24` },
       );
     }
-    const server = startServer(serverNs ?? ns, target, s, filterPath);
+    const server = startServer(serverNs ?? ns, target, s);
     const host = target === 'nginx' ? NGINX_ADDRESS : GUEST_ADDRESS;
     await waitServing(ns, server, `http://${host}:${PORT}/index.html`);
     const seconds = ctx.quick ? durations.quick : durations.full;
