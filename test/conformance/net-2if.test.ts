@@ -4,6 +4,13 @@ import { conformanceGuest } from '../helpers/conformance.js';
 import { canUseNetns, pingStats, useNetns } from '../helpers/netns.js';
 
 const PER_IF = 50_000;
+/*
+ * Replies the host may lose per flood. Under CI's parallel network tests (1,000-connection
+ * stress rounds, wrk loads) the kernel's per-CPU input backlog, which every namespace shares,
+ * can drop a packet a tap delivers; one CI run lost 1 of 50,000. A guest that drops packets
+ * itself, or answers one device only, loses far more than this.
+ */
+const MAX_LOSS = 10;
 
 describe.skipIf(!canUseNetns)('net_2if conformance', () => {
   const netns = useNetns();
@@ -30,21 +37,39 @@ describe.skipIf(!canUseNetns)('net_2if conformance', () => {
       /ping: service1: mac [0-9a-f:]{17}, mtu 1500, address 10\.1\.0\.2/,
     );
 
+    const addresses = ['10.0.0.2', '10.1.0.2'];
     const flood = (address: string) =>
       ns.run('ping', ['-f', '-q', '-c', String(PER_IF), address], 90_000);
-    const [first, second] = await Promise.all([flood('10.0.0.2'), flood('10.1.0.2')]);
-    for (const ping of [first, second]) {
-      expect(pingStats(ping.stdout), ping.stdout + ping.stderr).toMatchObject({
-        transmitted: PER_IF,
-        received: PER_IF,
-        loss: 0,
-      });
+    const floods = await Promise.all(addresses.map(flood));
+    const received = floods.map((ping) => {
+      const stats = pingStats(ping.stdout);
+      expect(stats?.transmitted, ping.stdout + ping.stderr).toBe(PER_IF);
+      const got = stats?.received ?? 0;
+      expect(got, ping.stdout + ping.stderr).toBeGreaterThanOrEqual(PER_IF - MAX_LOSS);
+      return got;
+    });
+    // The guest exits after 2 × PER_IF requests. A request the host lost before the guest saw
+    // it leaves the guest short: top it up, one ping at a time, alternating devices.
+    let exited = false;
+    void guest.exited.then(() => {
+      exited = true;
+    });
+    let topUps = 0;
+    while (!exited && topUps < 4 * MAX_LOSS) {
+      await ns.run('ping', ['-c', '1', '-W', '1', addresses[topUps % 2] as string]);
+      topUps++;
     }
     const exit = await guest.exited;
     expect(exit.status, exit.stdout + exit.stderr).toBe(0);
-    // Each device answered its own subnet's requests, no more and no fewer.
-    expect(exit.stdout).toContain(`ping: service0: ${PER_IF} echo replies\n`);
-    expect(exit.stdout).toContain(`ping: service1: ${PER_IF} echo replies\n`);
+    // Each device answered its own subnet's requests: at least what the host got back, and no
+    // more than was sent to it.
+    addresses.forEach((_, i) => {
+      const match = exit.stdout.match(new RegExp(`ping: service${i}: (\\d+) echo replies\n`));
+      expect(match, exit.stdout).not.toBeNull();
+      const answered = Number(match?.[1]);
+      expect(answered).toBeGreaterThanOrEqual(received[i] as number);
+      expect(answered).toBeLessThanOrEqual(PER_IF + topUps);
+    });
   }, 120_000);
 
   it('net_2if spt: each device keeps its own MAC', async () => {
