@@ -98,7 +98,8 @@
  * instead of ignoring the SYN: a SYN flood cannot lock clients out
  * (syn-guard.c). */
 #define LWIP_HOOK_FILENAME "nabla_hooks.h"
-#define LWIP_HOOK_TCP_INPACKET_PCB nabla_tcpip_syn_guard
+#define LWIP_HOOK_TCP_INPACKET_PCB nabla_tcpip_tcp_inpacket
+#define LWIP_HOOK_TCP_ISN nabla_tcpip_isn
 #define LWIP_TCP_KEEPALIVE 1
 #define TCP_OVERSIZE TCP_MSS
 #define LWIP_TCP_TIMESTAMPS 0

@@ -89,6 +89,7 @@ static bool receive_one(struct netif *nif)
     pbuf_realloc(p, (u16_t)n);
     if (nif->input(p, nif) != ERR_OK)
         pbuf_free(p);
+    nabla_tcpip_time_wait_requeue(nif);
     return true;
 }
 

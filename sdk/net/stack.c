@@ -18,8 +18,8 @@ u32_t sys_now(void)
 }
 
 /*
- * Initial sequence numbers and ephemeral ports: xorshift64, seeded from both
- * clocks at first use. Not cryptographic; it keeps ISNs apart between boots.
+ * LWIP_RAND, for ephemeral ports: xorshift64, seeded from both clocks at
+ * first use. Not cryptographic; initial sequence numbers come from isn.c.
  */
 uint32_t nabla_tcpip_rand(void)
 {

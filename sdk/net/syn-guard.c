@@ -33,18 +33,11 @@ static bool pcb_pool_empty(void)
     return *memp_pools[MEMP_TCP_PCB]->tab == NULL;
 }
 
-err_t nabla_tcpip_syn_guard(struct tcp_pcb *pcb, struct tcp_hdr *hdr,
-                            u16_t optlen, u16_t opt1len, u8_t *opt2,
-                            struct pbuf *p)
+err_t nabla_tcpip_syn_guard(struct tcp_pcb_listen *listener,
+                            const struct tcp_hdr *hdr)
 {
-    (void)optlen;
-    (void)opt1len;
-    (void)opt2;
-    (void)p;
-    if (pcb->state != LISTEN ||
-        (TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+    if ((TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
         return ERR_OK;
-    struct tcp_pcb_listen *listener = (struct tcp_pcb_listen *)pcb;
     bool backlog_full = listener->accepts_pending >= listener->backlog;
     if (!backlog_full && (tcp_tw_pcbs != NULL || !pcb_pool_empty()))
         return ERR_OK;

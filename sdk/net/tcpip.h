@@ -16,4 +16,8 @@ bool nabla_netif_add(struct netif *nif, solo5_handle_t handle,
 /* Hands every frame the device holds to lwIP; returns how many. */
 unsigned nabla_netif_receive(struct netif *nif);
 
+/* Gives lwIP the SYNs time-wait.c took from TIME_WAIT PCBs, once it has
+ * finished with the frame they came in. */
+void nabla_tcpip_time_wait_requeue(struct netif *nif);
+
 #endif /* NABLA_NET_TCPIP_H */

@@ -8,7 +8,8 @@
 #       connection sends S (latin-1) and must get exactly `reply`, or a reply starting with
 #       `prefix` followed by the server's FIN; `heavy` is a request whose reply is large (a
 #       client that never reads sends it 64 times, pipelined).
-# STEP: {"step": "many" | "resets" | "halfclose" | "slow" | "fresh" | "synflood", ...}.
+# STEP: {"step": "many" | "resets" | "halfclose" | "slow" | "fresh" | "synflood" | "reuse" |
+#       "isn", ...}.
 # Every step checks what it was sent back and returns counts, never raises for a wrong reply;
 # the test asserts on the counts.
 import errno, json, os, random, resource, selectors, socket, statistics, struct, sys, time
@@ -31,8 +32,10 @@ def request(i):
 def heavy(i):
     if PROTO['kind'] == 'echo':
         return bytes([i & 0xff]) * PROTO['heavy']
-    # Pipelined: a keep-alive server then has one large reply after another to send.
-    return PROTO['heavy'].encode('latin-1') * 64
+    # Pipelined, more than the client's send buffer and the server's window hold (about 6 MB):
+    # a keep-alive server has one large reply after another to send, and a client that never
+    # reads them can only stall if the server stops reading its requests.
+    return PROTO['heavy'].encode('latin-1') * 160000
 
 
 def expected_len(i, req):
@@ -61,6 +64,18 @@ def reset(s):
     s.close()
 
 
+def read_reply(s, i, req):
+    """Reads one reply on a blocking socket; whether it is the right one."""
+    want, got, fin = expected_len(i, req), bytearray(), False
+    while want is None or len(got) < want:
+        b = s.recv(65536)
+        if not b:
+            fin = True
+            break
+        got.extend(b)
+    return reply_ok(i, req, got, fin)
+
+
 def exchange(i, half_close=False, timeout=10):
     """One connection, one request and its whole reply; returns (ok, seconds)."""
     t0 = time.monotonic()
@@ -70,14 +85,7 @@ def exchange(i, half_close=False, timeout=10):
         s.sendall(req)
         if half_close:
             s.shutdown(socket.SHUT_WR)
-        want, got, fin = expected_len(i, req), bytearray(), False
-        while want is None or len(got) < want:
-            b = s.recv(65536)
-            if not b:
-                fin = True
-                break
-            got.extend(b)
-        return reply_ok(i, req, got, fin), time.monotonic() - t0
+        return read_reply(s, i, req), time.monotonic() - t0
     finally:
         s.close()
 
@@ -282,7 +290,66 @@ def synflood(count, sources):
     return {'sent': sent, 'seconds': round(time.monotonic() - t0, 2)}
 
 
+def reuse(n, local_port=40000):
+    """n exchanges one after another from the same local port. A server that closes first keeps
+    each one's address pair in TIME_WAIT when the next one's SYN comes (Linux makes that SYN's
+    number larger, as RFC 1122 4.2.2.13 wants). Counts those served, and those whose SYN had to
+    be sent again (TCP_INFO's tcpi_total_retrans, at byte 100, once connected)."""
+    ok = resent = 0
+    for i in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(5)
+        try:
+            s.bind(('0.0.0.0', local_port))
+            for _ in range(100):  # our last socket on the pair may still await its FIN's ACK
+                try:
+                    s.connect((HOST, PORT))
+                    break
+                except OSError as e:
+                    if e.errno != errno.EADDRNOTAVAIL:
+                        raise
+                    time.sleep(0.01)
+            info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+            resent += struct.unpack_from('I', info, 100)[0] > 0
+            req = request(i)
+            s.sendall(req)
+            ok += read_reply(s, i, req)
+        except OSError:
+            pass
+        finally:
+            s.close()
+    return {'ok': ok, 'synResent': resent}
+
+
+def isn(n, dev):
+    """The server's initial sequence numbers: n connections (each served), their SYN-ACKs
+    read off the interface `dev` with a packet socket."""
+    sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    sniff.bind((dev, 0))
+    served = 0
+    for i in range(n):
+        served += exchange(i)[0]
+    sniff.setblocking(False)
+    seqs = []
+    while True:
+        try:
+            frame = sniff.recv(2048)
+        except BlockingIOError:
+            break
+        ip = frame[14:]
+        if len(ip) < 20 or ip[9] != socket.IPPROTO_TCP:
+            continue
+        tcp = ip[(ip[0] & 0x0f) * 4:]
+        sport, _, seq = struct.unpack_from('!HHI', tcp)
+        if sport == PORT and tcp[13] & 0x12 == 0x12:  # SYN and ACK
+            seqs.append(seq)
+    return {'served': served, 'isns': seqs}
+
+
 STEPS = {
+    'reuse': lambda: reuse(step['n']),
+    'isn': lambda: isn(step['n'], step['dev']),
     'many': lambda: many(step['n'], step.get('halfClose', False), step.get('seconds', 90)),
     'resets': lambda: resets(step['n']),
     'halfclose': lambda: many(step['n'], True, step.get('seconds', 90)),
