@@ -1,50 +1,26 @@
 // net-http-stress.test.ts: examples/http under issue 12's stress rounds with real clients: 1,000 at once, resets, half-close, a SYN flood; it serves on after each.
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { makeSite } from '../helpers/http-site.js';
+import { httpStressTarget, makeSite } from '../helpers/http-site.js';
 import { canUseNetns, useNetns } from '../helpers/netns.js';
-import { example, hosted } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
-import {
-  expectHealthyAndStop,
-  rounds,
-  type StressTarget,
-  startStress,
-} from '../helpers/tcp-stress.js';
+import { expectHealthyAndStop, rounds, startStress } from '../helpers/tcp-stress.js';
 
 const scratch = useScratch();
 const log = (what: string, r: unknown) => console.log(`${what}: ${JSON.stringify(r)}`);
 
 /*
- * Every connection asks for one small file with "Connection: close": the server answers,
- * then closes, so the harness's "prefix, then the server's FIN" form checks each answer (its
- * status line; net-http.test.ts checks the bytes). The server closing first leaves each
- * connection in TIME_WAIT on its side, and the client reuses ports within seconds: these
- * rounds on one guest are what found that lwIP then ignored the new SYN (sdk/net/time-wait.c).
+ * The server closing first leaves each connection in TIME_WAIT on its side, and the client
+ * reuses ports within seconds: these rounds on one guest are what found that lwIP then ignored
+ * the new SYN (sdk/net/time-wait.c).
  */
-function target(image: string, kind: 'spt' | 'hosted' = 'spt'): StressTarget {
-  return {
-    kind,
-    image: kind === 'spt' ? example('http') : hosted('http'),
-    runOptions: [`--block:storage=${image}`],
-    args: ['--port=8080'],
-    port: 8080,
-    ready: 'http: serving',
-    proto: {
-      kind: 'fixed',
-      request: 'GET /index.html HTTP/1.1\r\nHost: guest\r\nConnection: close\r\n\r\n',
-      prefix: 'HTTP/1.1 200 OK\r\n',
-      heavy: 'GET /big.bin HTTP/1.1\r\nHost: guest\r\n\r\n',
-    },
-  };
-}
 
 describe.skipIf(!canUseNetns)('examples/http under stress', () => {
   const netns = useNetns();
   const start = async (net: number, kind: 'spt' | 'hosted' = 'spt') => {
     const ns = netns();
     const site = makeSite(join(scratch.dir, `${net}`)).image;
-    const g = await startStress(ns, target(site, kind), net, 300_000);
+    const g = await startStress(ns, httpStressTarget(site, kind), net, 300_000);
     return { ns, g };
   };
 

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NABLA } from './paths.js';
+import { example, hosted, NABLA } from './paths.js';
+import type { StressTarget } from './tcp-stress.js';
 
 export interface Site {
   dir: string;
@@ -57,4 +58,27 @@ export function makeSite(root: string, withBig = true): Site {
   const image = join(root, 'site.img');
   execFileSync(process.execPath, [NABLA, 'fs', 'build', dir, '-o', image], { stdio: 'pipe' });
   return { dir, image, files };
+}
+
+/*
+ * examples/http as a stress target (tcp-stress.ts): every connection asks for one small file
+ * with "Connection: close", so the server answers, then closes first (its side of each
+ * connection waits in TIME_WAIT), and the harness's "prefix, then the server's FIN" form checks
+ * each answer's status line (net-http.test.ts checks the bytes).
+ */
+export function httpStressTarget(image: string, kind: 'spt' | 'hosted' = 'spt'): StressTarget {
+  return {
+    kind,
+    image: kind === 'spt' ? example('http') : hosted('http'),
+    runOptions: [`--block:storage=${image}`],
+    args: ['--port=8080'],
+    port: 8080,
+    ready: 'http: serving',
+    proto: {
+      kind: 'fixed',
+      request: 'GET /index.html HTTP/1.1\r\nHost: guest\r\nConnection: close\r\n\r\n',
+      prefix: 'HTTP/1.1 200 OK\r\n',
+      heavy: 'GET /big.bin HTTP/1.1\r\nHost: guest\r\n\r\n',
+    },
+  };
 }
