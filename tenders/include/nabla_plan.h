@@ -53,7 +53,7 @@
 #define NABLA_PLAN_MIN_MEM_SIZE (1ull << 20) /* 1 MiB */
 #define NABLA_PLAN_MAX_MEM_SIZE (1ull << 40) /* 1 TiB: far below the tender */
 #define NABLA_PLAN_MAX_PATH_SIZE 4096u /* kernel path bytes, NUL included */
-#define NABLA_PLAN_MAX_CGROUPS 8u /* cgroup.procs descriptors to join */
+#define NABLA_PLAN_MAX_CGROUPS 8u      /* cgroup.procs descriptors to join */
 
 /* flags */
 #define NABLA_PLAN_F_X_EXEC_HEAP 0x1u /* memory outside segments is RWX */

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/vfs.h>
@@ -22,19 +23,27 @@
 #define CGROUP_MAGIC 0x27e0ebL
 #define CGROUP2_MAGIC 0x63677270L
 
-/* The file's name for a message: what /proc says, or its number. */
-static const char *shown(int fd, char *buf, size_t size)
+/* The file's path, as /proc says; NULL if it cannot be read. */
+static const char *path_of(int fd, char *buf, size_t size)
 {
     char link[64];
     ssize_t n;
 
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     n = readlink(link, buf, size - 1);
-    if (n <= 0)
-        snprintf(buf, size, "descriptor %d", fd);
-    else
-        buf[n] = '\0';
+    if (n <= 0 || (size_t)n >= size - 1)
+        return NULL;
+    buf[n] = '\0';
     return buf;
+}
+
+/* Whether path names a cgroup.procs file (any other would take "0" as a value).
+ */
+static bool is_procs(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL && strcmp(slash + 1, "cgroup.procs") == 0;
 }
 
 void cgroup_join(const struct plan *plan)
@@ -47,20 +56,27 @@ void cgroup_join(const struct plan *plan)
         struct statfs fs;
         ssize_t n;
 
+        const char *path;
+
         if (fstatfs(fd, &fs) != 0)
             fail("cgroup descriptor %d: %s", fd, strerror(errno));
+        path = path_of(fd, name, sizeof name);
+        if (path == NULL)
+            fail("cgroup descriptor %d: cannot read its path: %s", fd,
+                 strerror(errno));
         if (fs.f_type != CGROUP_MAGIC && fs.f_type != CGROUP2_MAGIC)
             fail("cgroup descriptor %d (%s) is not on a cgroup file system", fd,
-                 shown(fd, name, sizeof name));
+                 path);
+        if (!is_procs(path))
+            fail("cgroup descriptor %d (%s) is not a cgroup.procs file", fd,
+                 path);
         do
             n = write(fd, "0", 1);
         while (n < 0 && errno == EINTR);
         if (n != 1)
-            fail("cannot join the control group: %s: %s",
-                 shown(fd, name, sizeof name),
+            fail("cannot join the control group: %s: %s", path,
                  n < 0 ? strerror(errno) : "short write");
-        if (report_is_verbose())
-            note("cgroup: joined %s", shown(fd, name, sizeof name));
+        note("cgroup: joined %s", path);
         close(fd);
     }
 }

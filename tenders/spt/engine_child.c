@@ -77,7 +77,8 @@ static void place_descriptors(const struct plan *plan, const int *fds,
         else if (dev < plan->hdr->device_count)
             want[i] = plan->devices[dev].source_fd;
         else
-            want[i] = plan->hdr->cgroup_fd + (int)(dev - plan->hdr->device_count);
+            want[i] =
+                plan->hdr->cgroup_fd + (int)(dev - plan->hdr->device_count);
         if (want[i] >= base)
             base = want[i] + 1;
         if (fds[i] >= base)

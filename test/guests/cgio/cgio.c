@@ -27,7 +27,8 @@ int solo5_app_main(const struct solo5_start_info *si __attribute__((unused)))
 
     if (solo5_block_acquire("storage", &disk, &binfo) != SOLO5_R_OK ||
         solo5_net_acquire("service", &net, &ninfo) != SOLO5_R_OK ||
-        binfo.block_size > sizeof block || binfo.capacity < BLOCKS * binfo.block_size) {
+        binfo.block_size > sizeof block ||
+        binfo.capacity < BLOCKS * binfo.block_size) {
         printf("cgio: cannot acquire its devices\n");
         return SOLO5_EXIT_FAILURE;
     }
@@ -39,10 +40,10 @@ int solo5_app_main(const struct solo5_start_info *si __attribute__((unused)))
     }
     for (unsigned i = 0; i < BLOCKS; i++) {
         memset(block, (int)i, binfo.block_size);
-        if (solo5_block_write(disk, i * binfo.block_size, block, binfo.block_size) !=
-                SOLO5_R_OK ||
-            solo5_block_read(disk, i * binfo.block_size, block, binfo.block_size) !=
-                SOLO5_R_OK) {
+        if (solo5_block_write(disk, i * binfo.block_size, block,
+                              binfo.block_size) != SOLO5_R_OK ||
+            solo5_block_read(disk, i * binfo.block_size, block,
+                             binfo.block_size) != SOLO5_R_OK) {
             printf("cgio: block %u failed\n", i);
             return SOLO5_EXIT_FAILURE;
         }
