@@ -1,8 +1,8 @@
 // header.test.ts: the TypeScript mirrors equal the C headers, field by field, as the compiler lays them out.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import * as engine from '../../src/engine/protocol.js';
 import * as abi from '../../src/elf/abi.js';
+import * as engine from '../../src/engine/protocol.js';
 import * as plan from '../../src/plan/format.js';
 import { tool } from '../helpers/paths.js';
 
