@@ -3,6 +3,7 @@ import { closeSync, constants, openSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expected } from '../checks.js';
 import { NablaError } from '../errors.js';
+import { systemErrorText } from '../os-errors.js';
 import { PLAN_MAX_CGROUPS } from '../plan/format.js';
 
 /** statfs f_type of cgroup v1 and cgroup v2 (linux/magic.h). */
@@ -39,7 +40,7 @@ export function openCgroupProcs(dirs: readonly string[]): number[] {
       try {
         type = statfsSync(dir).type;
       } catch (error) {
-        throw cgroupError(dir, (error as NodeJS.ErrnoException).code ?? String(error));
+        throw cgroupError(dir, systemErrorText(error));
       }
       if (type !== CGROUP_MAGIC && type !== CGROUP2_MAGIC)
         throw cgroupError(dir, 'not a control group (not on a cgroup file system)');
@@ -47,7 +48,7 @@ export function openCgroupProcs(dirs: readonly string[]): number[] {
         // libuv opens every file with O_CLOEXEC.
         fds.push(openSync(file, constants.O_WRONLY));
       } catch (error) {
-        throw cgroupError(file, `cannot open: ${(error as NodeJS.ErrnoException).code ?? error}`);
+        throw cgroupError(file, `cannot open: ${systemErrorText(error)}`);
       }
     }
     return fds;

@@ -2,13 +2,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NablaError } from '../../errors.js';
+import { systemErrorText } from '../../os-errors.js';
 
 /** The error every failure here becomes: "CONTROLLER: FILE: why". */
 export function cgroupError(controller: string, file: string, why: unknown): NablaError {
-  const text =
-    typeof why === 'object' && why !== null && 'code' in why
-      ? String((why as NodeJS.ErrnoException).code)
-      : String(why);
+  const text = typeof why === 'string' ? why : systemErrorText(why);
   return new NablaError(`${controller}: ${file}: ${text}`, { code: 'CGROUP' });
 }
 

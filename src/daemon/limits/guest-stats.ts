@@ -1,6 +1,7 @@
 // guest-stats.ts: one guest's counters for the daemon's stats: CPU time, RSS and PSS, descriptor I/O, its taps, its cgroups.
 import { readFileSync } from 'node:fs';
 import { NablaError } from '../../errors.js';
+import { systemErrorText } from '../../os-errors.js';
 import { type CgroupFigures, cgroupFigures } from './cgroup-figures.js';
 import type { GuestCgroups } from './cgroups.js';
 
@@ -52,7 +53,7 @@ function proc(pid: number, name: string): string | null {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ESRCH') return null;
-    throw new NablaError(`/proc/${pid}/${name}: ${code ?? String(error)}`, { code: 'INTERNAL' });
+    throw new NablaError(`/proc/${pid}/${name}: ${systemErrorText(error)}`, { code: 'INTERNAL' });
   }
 }
 
