@@ -3,11 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hostCgroupLayout } from '../../../src/daemon/limits/index.js';
+import { Engine } from '../../../src/engine/engine.js';
+import type { LaunchReply } from '../../../src/engine/template.js';
 import { prepare } from '../../../src/index.js';
 import { planMemfd } from '../../../src/launch/exec.js';
 import { tenderPath } from '../../../src/launch/tender-path.js';
 import { PLAN_HEADER } from '../../../src/plan/format.js';
-import { example } from '../../helpers/paths.js';
+import { example, guest } from '../../helpers/paths.js';
 
 /** A spawned tender (plan at 3, ELF at 4) given `extra` descriptors from 5, after `edit`. */
 function tenderOn(
@@ -86,6 +88,34 @@ describe('plan cgroups spt', () => {
       });
     } finally {
       closeSync(limit);
+    }
+  });
+
+  it("a template refuses a LAUNCH whose descriptors are not the plan's stdio, devices and cgroups", async () => {
+    const engine = new Engine();
+    const prepared = prepare({ kernel: guest('cgprobe'), args: ['idle'], memMiB: 8 });
+    const devNull = openSync('/dev/null', 'r+');
+    try {
+      const first = engine.start(prepared, 'ignore'); // makes the template
+      const [template] = engine.templateList;
+      const plan = prepared.encodePlan({
+        elfFd: 4,
+        deviceFds: [],
+        supervisor: { pid: process.pid },
+        cgroups: { firstFd: 5, count: 1 },
+      });
+      const reply = await new Promise<LaunchReply>((resolve) =>
+        template?.submit(plan, [devNull, devNull, devNull], resolve),
+      );
+      expect('failed' in reply && reply.failed.message).toBe(
+        'engine: LAUNCH carries 3 descriptors, the plan needs 4 (stdio, 0 devices and 1 cgroups)',
+      );
+      first.kill('SIGKILL');
+      await first.exited;
+    } finally {
+      closeSync(devNull);
+      prepared.release();
+      await engine.close();
     }
   });
 });
