@@ -128,7 +128,14 @@ export function createGuestCgroups(
     setLimits(of, limits);
     return { name, dirs: made, of };
   } catch (error) {
-    for (const dir of made) rmdirSync(dir);
+    // Nothing is left made (no task is in them yet); the first failure is the one reported.
+    for (const dir of made) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // reported by the sweep, if ever
+      }
+    }
     throw error;
   }
 }

@@ -197,6 +197,20 @@ describe('limits spt: removal and sweeping', () => {
     expect(left()).toEqual([]);
   });
 
+  it('a limit the kernel refuses: CGROUP naming the controller and file, and nothing left made', () => {
+    // pids.max takes at most PID_MAX_LIMIT (4,194,304); the memory limit is written first.
+    const pidsDir = layout.of.pids.base;
+    expect(() =>
+      createGuestCgroups(layout, parent, 'refused', { memoryBytes: 64 * MiB, pids: 5_000_000 }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CGROUP',
+        message: `pids: ${pidsDir}/${parent}/refused/pids.max: Invalid argument`,
+      }),
+    );
+    expect(left()).toEqual([]);
+  });
+
   it('run() refuses a cgroup directory that is not one, with CGROUP naming it', () => {
     expect(() => run({ kernel: cgprobe, args: ['idle'] }, { cgroups: ['/tmp'] })).toThrow(
       expect.objectContaining({
