@@ -22,8 +22,8 @@ namespace nabla
 namespace
 {
 
-/* The most descriptors a message carries: stdio and 63 devices. */
-constexpr size_t kMaxFds = 66;
+/* The most descriptors a message carries: stdio, 63 devices, 8 cgroups. */
+constexpr size_t kMaxFds = 74;
 /* The largest message either side sends (nabla_engine.h). */
 constexpr size_t kMaxMessage = 65536;
 

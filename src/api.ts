@@ -6,6 +6,7 @@ import { checkKeys, object, optionalBoolean } from './checks.js';
 import type { DeviceRunOptions } from './devices/registry.js';
 import { defaultEngine } from './engine/engine.js';
 import { launchCache } from './launch/cache.js';
+import { checkCgroupDirs, closeCgroupProcs, openCgroupProcs } from './launch/cgroup-procs.js';
 import { type PreparedLaunch, prepareLaunch } from './launch/prepare.js';
 import { collect, type GuestExit, type StdioMode, spawnTender } from './launch/spawn.js';
 import type { PolicyRule } from './policy/rules.js';
@@ -76,6 +77,13 @@ export interface StartOptions {
    * default when the environment has NABLA_ENGINE=0.
    */
   engine?: boolean;
+  /**
+   * Control groups to start the guest in: each an absolute path of a group's directory (one
+   * per hierarchy, at most 8), for example `/sys/fs/cgroup/memory/nabla/web`. The guest's
+   * process joins each (writes itself to its cgroup.procs) before it drops privileges or maps
+   * guest memory, so it runs, and is charged, in them from its start (docs/limits.md).
+   */
+  cgroups?: readonly string[];
 }
 
 /** The guest as started, whichever way: what the handle is built from. */
@@ -87,9 +95,15 @@ interface Started {
   kill(signal?: NodeJS.Signals): boolean;
 }
 
-function spawned(prepared: PreparedLaunch): Started {
+function spawned(prepared: PreparedLaunch, cgroupFds: readonly number[]): Started {
   const { request } = prepared;
-  const { child, exited } = spawnTender(prepared, request.stdio, undefined, request.timeoutMs);
+  const { child, exited } = spawnTender(
+    prepared,
+    request.stdio,
+    undefined,
+    request.timeoutMs,
+    cgroupFds,
+  );
   return {
     pid: child.pid ?? -1,
     exited,
@@ -99,10 +113,13 @@ function spawned(prepared: PreparedLaunch): Started {
   };
 }
 
-function useEngine(how: StartOptions): boolean {
+function startChoices(how: StartOptions): { engine: boolean; cgroups: string[] } {
   const o = object(how, 'start options');
-  checkKeys(o, ['engine'], 'StartOptions');
-  return optionalBoolean(o.engine, 'engine') ?? process.env.NABLA_ENGINE !== '0';
+  checkKeys(o, ['engine', 'cgroups'], 'StartOptions');
+  return {
+    engine: optionalBoolean(o.engine, 'engine') ?? process.env.NABLA_ENGINE !== '0',
+    cgroups: checkCgroupDirs(o.cgroups),
+  };
 }
 
 /**
@@ -113,17 +130,20 @@ function useEngine(how: StartOptions): boolean {
  * filter and privileges. Bad input throws NablaError before anything starts.
  */
 export function run(options: RunOptions, how: StartOptions = {}): GuestHandle {
-  const engine = useEngine(how);
+  const { engine, cgroups } = startChoices(how);
   const request = normalizeRunOptions(options);
   // The ELF checks and the filter are done once per image and option set (launch/cache.ts).
   const prepared = prepareLaunch(request, launchCache);
   let started: Started;
+  let cgroupFds: number[] = [];
   try {
+    cgroupFds = openCgroupProcs(cgroups);
     started = engine
-      ? defaultEngine().start(prepared, request.stdio, request.timeoutMs)
-      : spawned(prepared);
+      ? defaultEngine().start(prepared, request.stdio, request.timeoutMs, cgroupFds)
+      : spawned(prepared, cgroupFds);
   } finally {
     prepared.release(); // the guest holds its own copies now
+    closeCgroupProcs(cgroupFds);
   }
   const { exited } = started;
   const stdout = collect(started.stdout);

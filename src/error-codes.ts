@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   USER_UNKNOWN: 'the user or group --user names is not in the user or group database',
   USER_LOOKUP_FAILED: 'looking up the user or group --user names failed (the C library said why)',
   USER_NOT_PERMITTED: '--user names another user, which only root can switch to',
+  CGROUP:
+    'a control group cannot be used: not a cgroup directory, a file of it not writable or readable, no v1 memory, cpu or pids hierarchy',
   TENDER_FAILED:
     'the tender is not built or not executable, executing it failed, or the start engine could not start the guest',
   // nabla build.

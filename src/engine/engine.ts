@@ -56,11 +56,18 @@ export class Engine {
    * TENDER_FAILED) rejects the guest's `exited`, as a failed spawn does. The caller still owns
    * and releases `prepared` (the template has its own copies of the descriptors).
    */
-  start(prepared: PreparedLaunch, stdio: StdioMode, timeoutMs?: number): EngineGuest {
+  start(
+    prepared: PreparedLaunch,
+    stdio: StdioMode,
+    timeoutMs?: number,
+    cgroupFds: readonly number[] = [],
+  ): EngineGuest {
     const plan = prepared.encodePlan({
       elfFd: STARTED_ELF_FD,
       deviceFds: prepared.devices.map((_, i) => startedDeviceFd(i)),
       supervisor: { pid: process.pid },
+      // As a spawned tender finds them: after the devices (spawn.ts).
+      cgroups: { firstFd: startedDeviceFd(prepared.devices.length), count: cgroupFds.length },
     });
     const io = this.stdio(stdio);
     let wait = (): void => {};
@@ -68,7 +75,7 @@ export class Engine {
     try {
       const pending = new PendingGuest(io.output, timeoutMs, () => wait());
       guest = pending;
-      const fds = [...io.fds, ...prepared.devices.map((d) => d.fd)];
+      const fds = [...io.fds, ...prepared.devices.map((d) => d.fd), ...cgroupFds];
       const { template, seq } = this.launch(prepared, plan, fds, (reply) => pending.settle(reply));
       wait = () => template.waitFor(seq);
       return pending;

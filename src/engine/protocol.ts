@@ -1,10 +1,16 @@
-// protocol.ts: the start engine's messages, mirroring tenders/include/nabla_engine.h (version 1).
-import { PLAN_F_X_EXEC_HEAP, PLAN_ID_KEEP } from '../plan/format.js';
+// protocol.ts: the start engine's messages, mirroring tenders/include/nabla_engine.h (version 2).
+import {
+  PLAN_F_X_EXEC_HEAP,
+  PLAN_ID_KEEP,
+  PLAN_MAX_CGROUPS,
+  PLAN_MAX_DEVICES,
+} from '../plan/format.js';
 
 export const ENGINE_MAGIC = 0x474e454e; // "NENG"
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;
 export const ENGINE_MAX_MESSAGE = 65536;
-export const ENGINE_MAX_FDS = 66;
+/** stdio, every device, every cgroup.procs (v2). */
+export const ENGINE_MAX_FDS = 3 + PLAN_MAX_DEVICES + PLAN_MAX_CGROUPS;
 /** The number a LAUNCH plan is checked as being read from (and run()'s spawned tender reads it from). */
 export const ENGINE_PLAN_FD = 3;
 

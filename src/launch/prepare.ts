@@ -53,6 +53,8 @@ export interface PlanSources {
   supervisor?: { pid: number };
   /** nabla-run, which no process supervises: the tender's watchdog kills the guest after this long. */
   watchdogMs?: number;
+  /** Where the tender finds the cgroup.procs files it joins first: consecutive numbers from firstFd. */
+  cgroups?: { firstFd: number; count: number };
 }
 
 export interface PreparedLaunch {
@@ -161,6 +163,7 @@ export function prepareLaunch(request: LaunchRequest, cache?: LaunchCache): Prep
           verbose: request.verbose,
           timeoutMs: sources.watchdogMs ?? 0,
           ...(sources.supervisor ? { supervisor: sources.supervisor } : {}),
+          ...(sources.cgroups ? { cgroups: sources.cgroups } : {}),
         }),
       release: () => {
         releaseDevices(owned);

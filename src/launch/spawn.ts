@@ -57,6 +57,7 @@ export function spawnTender(
   stdio: StdioMode,
   wrapper?: TenderWrapper,
   timeoutMs?: number,
+  cgroupFds: readonly number[] = [],
 ): SpawnedGuest {
   const tender: TenderCommand = {
     path: tenderPath(),
@@ -68,9 +69,11 @@ export function spawnTender(
     ],
   };
   const deviceChildFds = prepared.devices.map((_, i) => ELF_CHILD_FD + 1 + i);
+  // The cgroup.procs files (plan v3) follow the devices; the tender joins them first.
+  const firstCgroupFd = ELF_CHILD_FD + 1 + deviceChildFds.length;
   const pipeFds = Array.from(
     { length: wrapper?.pipes ?? 0 },
-    (_, i) => ELF_CHILD_FD + 1 + deviceChildFds.length + i,
+    (_, i) => firstCgroupFd + cgroupFds.length + i,
   );
   const command = wrapper ? wrapper.command(tender, pipeFds) : tender;
   const planFd = planMemfd(
@@ -79,6 +82,7 @@ export function spawnTender(
       deviceFds: deviceChildFds,
       // A wrapper is the tender's parent: "the parent it starts with" is the one to outlive.
       supervisor: { pid: wrapper ? 0 : process.pid },
+      cgroups: { firstFd: firstCgroupFd, count: cgroupFds.length },
     }),
   );
   try {
@@ -92,6 +96,7 @@ export function spawnTender(
         planFd,
         prepared.unikernel.fd,
         ...prepared.devices.map((d) => d.fd),
+        ...cgroupFds,
         ...pipeFds.map(() => 'pipe' as const),
       ],
     });

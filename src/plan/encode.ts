@@ -62,6 +62,8 @@ export interface PlanInput {
   timeoutMs?: number;
   /** A supervised guest dies with its parent: the parent's pid, or 0 for "the parent it starts with". */
   supervisor?: { pid: number };
+  /** Open cgroup.procs files the tender joins first (v3): the first's number and how many follow. */
+  cgroups?: { firstFd: number; count: number };
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -118,6 +120,9 @@ export function encodePlan(input: PlanInput): Buffer {
   plan.writeUInt32LE(cmdline.length, h.cmdlineSize);
   plan.writeUInt32LE(kernelPathOffset, h.kernelPathOffset);
   plan.writeUInt32LE(kernelPath.length, h.kernelPathSize);
+  const cgroups = input.cgroups?.count ? input.cgroups : { firstFd: 0, count: 0 };
+  plan.writeUInt16LE(cgroups.count, h.cgroupCount);
+  plan.writeUInt16LE(cgroups.firstFd, h.cgroupFd);
   const { user, namespaces, rlimits } = privileges;
   plan.writeUInt32LE(user === 'keep' ? PLAN_ID_KEEP : user.uid, h.uid);
   plan.writeUInt32LE(user === 'keep' ? PLAN_ID_KEEP : user.gid, h.gid);

@@ -1,7 +1,7 @@
-// format.ts: the launch plan layout, mirroring tenders/include/nabla_plan.h (version 2).
+// format.ts: the launch plan layout, mirroring tenders/include/nabla_plan.h (version 3).
 
 export const PLAN_MAGIC = 0x4e4c504e; // "NPLN"
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 export const PLAN_MAX_SIZE = 1 << 20;
 export const PLAN_MAX_DEVICES = 63;
 export const PLAN_MAX_BPF_INSNS = 4096;
@@ -9,6 +9,8 @@ export const PLAN_FD_LIMIT = 1024;
 export const PLAN_MIN_MEM_SIZE = 1n << 20n;
 export const PLAN_MAX_MEM_SIZE = 1n << 40n;
 export const PLAN_MAX_PATH_SIZE = 4096;
+/** cgroup.procs descriptors a plan may name (v3). */
+export const PLAN_MAX_CGROUPS = 8;
 export const PLAN_F_X_EXEC_HEAP = 0x1;
 export const PLAN_F_PDEATHSIG = 0x2;
 export const PLAN_F_DUMPABLE = 0x4;
@@ -48,7 +50,8 @@ export const PLAN_HEADER = {
   cmdlineSize: 64,
   kernelPathOffset: 68,
   kernelPathSize: 72,
-  reserved: 76,
+  cgroupCount: 76,
+  cgroupFd: 78,
   uid: 80,
   gid: 84,
   namespaces: 88,

@@ -8,9 +8,9 @@
  * as plan_read's buffer does.
  *
  * An accepted plan must give views that lie inside the buffer, strings
- * that end at their last byte, and devices and descriptors as nabla_plan.h
- * describes them; the harness reads every byte of every view so that ASan
- * checks them.
+ * that end at their last byte, and devices, control groups and descriptors
+ * as nabla_plan.h describes them; the harness reads every byte of every view so
+ * that ASan checks them.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +85,17 @@ static void check_plan(const uint8_t *buf, size_t size, const struct plan *p)
             REQUIRE(p->devices[j].host_fd != d->host_fd);
             REQUIRE(p->devices[j].source_fd != d->source_fd);
         }
+    }
+
+    /* v3: a run of cgroup.procs sources, each number taken by nothing else. */
+    REQUIRE(h->cgroup_count <= NABLA_PLAN_MAX_CGROUPS);
+    REQUIRE(h->cgroup_count != 0 || h->cgroup_fd == 0);
+    for (unsigned i = 0; i < h->cgroup_count; i++) {
+        int fd = h->cgroup_fd + (int)i;
+
+        REQUIRE(fd_ok(fd) && fd != h->elf_fd && fd != PLAN_FD);
+        for (unsigned j = 0; j < h->device_count; j++)
+            REQUIRE(p->devices[j].source_fd != fd);
     }
 
     REQUIRE(p->bpf_len >= 1 && p->bpf_len <= NABLA_PLAN_MAX_BPF_INSNS);

@@ -16,7 +16,8 @@
  *   LAUNCH (any number, after READY)          STARTED, or REFUSED
  *     payload: a launch plan (nabla_plan.h)     STARTED: pid = the guest,
  *     descriptors: [stdin, stdout, stderr,      descriptors: [its pidfd]
- *       then each plan device's, in order]      REFUSED: a message, no NUL
+ *       then each plan device's, in order,      REFUSED: a message, no NUL
+ *       then each cgroup.procs (plan v3)]
  *
  * Requests are answered in order, one reply each, with the request's seq.
  * The orchestrator closing its end ends the template; its guests go on.
@@ -26,7 +27,8 @@
  * ELF at elf_fd and each device at its source_fd; plan_check (plan_read.c)
  * checks it exactly so before anything is done. The request's descriptors
  * are put at those numbers in the new process (0, 1, 2, then each device's
- * source_fd), so from there on every step is the tender's own. elf_fd names
+ * source_fd, then cgroup_fd and the numbers after it), so from there on
+ * every step is the tender's own. elf_fd names
  * no descriptor there: a template's guests are made from its image. The
  * plan's mem_size, X_EXEC_HEAP flag, uid, gid and namespaces must equal the
  * image's: the image was checked and the namespaces made for them.
@@ -46,11 +48,12 @@
 
 /* "NENG" read as a little-endian u32 */
 #define NABLA_ENGINE_MAGIC 0x474e454eu
-#define NABLA_ENGINE_VERSION 1u
+#define NABLA_ENGINE_VERSION 2u
 /* Header and payload: more than any valid plan (see the assert below). */
 #define NABLA_ENGINE_MAX_MESSAGE 65536u
-/* Descriptors in one LAUNCH: stdio and every device. */
-#define NABLA_ENGINE_MAX_FDS (3u + NABLA_PLAN_MAX_DEVICES)
+/* Descriptors in one LAUNCH: stdio, every device, every cgroup (v2). */
+#define NABLA_ENGINE_MAX_FDS                                                   \
+    (3u + NABLA_PLAN_MAX_DEVICES + NABLA_PLAN_MAX_CGROUPS)
 /* The number a LAUNCH plan is checked as being read from. */
 #define NABLA_ENGINE_PLAN_FD 3
 

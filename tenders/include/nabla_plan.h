@@ -1,4 +1,4 @@
-/* nabla_plan.h: the launch plan the orchestrator hands the tender (v2). */
+/* nabla_plan.h: the launch plan the orchestrator hands the tender (v3). */
 /*
  * The orchestrator (TypeScript) decides everything about a run and writes it
  * into one flat, little-endian byte buffer: the plan. The tender reads it from
@@ -26,6 +26,13 @@
  * one means the parent is gone already). Zero flags are the strict choice:
  * the guest is not dumpable unless NABLA_PLAN_F_DUMPABLE says so.
  *
+ * Control groups (v3): cgroup_count descriptors, at cgroup_fd and the
+ * numbers after it, are open cgroup.procs files (one per hierarchy) the
+ * tender joins, writing "0" to each, before anything else of the guest's is
+ * done (before the privilege drop, before guest memory exists), then closes.
+ * So the guest runs in them, and is charged to them, from its start.
+ * No control groups: both fields 0.
+ *
  * Versioning: any change to a layout or meaning below bumps
  * NABLA_PLAN_VERSION; the tender refuses any other version. The TypeScript
  * mirror is src/plan/format.ts; test/abi/header.test.ts compares both
@@ -38,7 +45,7 @@
 #include <stdint.h>
 
 #define NABLA_PLAN_MAGIC 0x4e4c504eu /* "NPLN" read as a little-endian u32 */
-#define NABLA_PLAN_VERSION 2u
+#define NABLA_PLAN_VERSION 3u
 #define NABLA_PLAN_MAX_SIZE (1u << 20) /* a plan is never larger than 1 MiB */
 #define NABLA_PLAN_MAX_DEVICES 63u /* manifest entries but the reserved one */
 #define NABLA_PLAN_MAX_BPF_INSNS 4096u /* the kernel's BPF_MAXINSNS */
@@ -46,6 +53,7 @@
 #define NABLA_PLAN_MIN_MEM_SIZE (1ull << 20) /* 1 MiB */
 #define NABLA_PLAN_MAX_MEM_SIZE (1ull << 40) /* 1 TiB: far below the tender */
 #define NABLA_PLAN_MAX_PATH_SIZE 4096u /* kernel path bytes, NUL included */
+#define NABLA_PLAN_MAX_CGROUPS 8u      /* cgroup.procs descriptors to join */
 
 /* flags */
 #define NABLA_PLAN_F_X_EXEC_HEAP 0x1u /* memory outside segments is RWX */
@@ -91,7 +99,8 @@ struct nabla_plan_header {
     uint32_t cmdline_size;   /* bytes including the NUL, 1..8192 */
     uint32_t kernel_path_offset; /* the KERNEL operand as the user gave it */
     uint32_t kernel_path_size;   /* bytes including the NUL, 1..4096 */
-    uint32_t reserved;           /* 0 */
+    uint16_t cgroup_count; /* v3: cgroup.procs descriptors, 0..MAX_CGROUPS */
+    uint16_t cgroup_fd;    /* v3: the first of them, the others follow; or 0 */
     /* v2: what the guest keeps */
     uint32_t uid;           /* switch to this uid, or NABLA_PLAN_ID_KEEP */
     uint32_t gid;           /* and gid; KEEP exactly when uid is KEEP */
@@ -129,8 +138,10 @@ _Static_assert(offsetof(struct nabla_plan_header, cmdline_offset) == 60,
                "cmdline_offset @60");
 _Static_assert(offsetof(struct nabla_plan_header, kernel_path_offset) == 68,
                "kernel_path_offset @68");
-_Static_assert(offsetof(struct nabla_plan_header, reserved) == 76,
-               "reserved @76");
+_Static_assert(offsetof(struct nabla_plan_header, cgroup_count) == 76,
+               "cgroup_count @76");
+_Static_assert(offsetof(struct nabla_plan_header, cgroup_fd) == 78,
+               "cgroup_fd @78");
 _Static_assert(offsetof(struct nabla_plan_header, uid) == 80, "uid @80");
 _Static_assert(offsetof(struct nabla_plan_header, namespaces) == 88,
                "namespaces @88");

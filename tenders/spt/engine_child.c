@@ -10,11 +10,14 @@
  * and why in this order (main.c's numbers in brackets):
  *
  *  E1. The request's descriptors at the numbers the plan names: 0, 1, 2,
- *      then each device's source_fd, as a tender started by run() finds
- *      them [1]. First, so that every failure from here on is reported on
- *      the guest's own stderr, as the tender's would be.
+ *      then each device's source_fd, then the cgroup.procs descriptors from
+ *      cgroup_fd on, as a tender started by run() finds them [1]. First, so
+ *      that every failure from here on is reported on the guest's own
+ *      stderr, as the tender's would be.
  *  E2. What each device's descriptor holds (a block device is a regular
- *      file), as plan_read does [2]; whether to be verbose.
+ *      file), as plan_read does [2]; whether to be verbose; the control
+ *      groups joined (cgroup_join.c) before the ids change and before the
+ *      guest's memory is mapped [2].
  *  E3. Ids, namespaces, capabilities: privilege_enter, the tender's steps
  *      with the template's namespaces entered instead of made [3].
  *  E4. The parent-death signal, after E3 whose uid change clears it [4].
@@ -40,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup_join.h"
 #include "devices.h"
 #include "engine_child.h"
 #include "guest_mem.h"
@@ -66,7 +70,15 @@ static void place_descriptors(const struct plan *plan, const int *fds,
     int base = 3;
 
     for (unsigned i = 0; i < n; i++) {
-        want[i] = i < 3 ? (int)i : plan->devices[i - 3].source_fd;
+        unsigned dev = i - 3; /* after stdio: devices, then cgroups */
+
+        if (i < 3)
+            want[i] = (int)i;
+        else if (dev < plan->hdr->device_count)
+            want[i] = plan->devices[dev].source_fd;
+        else
+            want[i] =
+                plan->hdr->cgroup_fd + (int)(dev - plan->hdr->device_count);
         if (want[i] >= base)
             base = want[i] + 1;
         if (fds[i] >= base)
@@ -107,6 +119,7 @@ void engine_child_run(const struct engine_image *im, const struct plan *plan,
          "the template, which started this guest",
          h->version, h->device_count, h->device_count == 1 ? "" : "s",
          plan->bpf_len);
+    cgroup_join(plan);
 
     /* E3. */
     privilege_enter(plan, &im->ns);

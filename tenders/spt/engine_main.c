@@ -208,11 +208,12 @@ static int match_image(const struct plan *p, unsigned nfds, char *msg,
 {
     const struct nabla_plan_header *h = p->hdr;
 
-    if (nfds != 3 + h->device_count)
+    if (nfds != 3 + h->device_count + h->cgroup_count)
         return nabla_msg(msg, msg_size,
                          "engine: LAUNCH carries %u descriptors, the plan "
-                         "needs %u (stdio and %u devices)",
-                         nfds, 3 + h->device_count, h->device_count);
+                         "needs %u (stdio, %u devices and %u cgroups)",
+                         nfds, 3 + h->device_count + h->cgroup_count,
+                         h->device_count, h->cgroup_count);
     if (h->mem_size != image.mem_size ||
         (h->flags & NABLA_PLAN_F_X_EXEC_HEAP) != image.flags)
         return nabla_msg(

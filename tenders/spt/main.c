@@ -23,6 +23,9 @@
  *     regular file. Nothing is done before the whole plan is known to be
  *     consistent; it also says whether to be verbose. What a device entry
  *     and its descriptor must be is its kind's (device.h, device_*.c).
+ *     Then join the plan's control groups (cgroup_join.c): before 3, while
+ *     the hierarchy is still ours to name in a message, and before 6, so
+ *     that all of the guest's memory is charged to them.
  *  3. Ids, namespaces, capabilities (privilege.c, whose comment gives the
  *     order inside). Before the ELF is read: the untrusted file is parsed
  *     with the guest's privileges, not root's. Nothing later needs
@@ -77,6 +80,7 @@
 #include "nabla_plan.h"
 #include "elf_load.h"
 #include "elf_notes.h"
+#include "cgroup_join.h"
 #include "engine_main.h"
 #include "msg.h"
 #include "regular_file.h"
@@ -144,6 +148,7 @@ int main(int argc, char **argv)
          "empty, signals reset",
          h->version, h->device_count, h->device_count == 1 ? "" : "s",
          plan.bpf_len);
+    cgroup_join(&plan);
 
     /* 3. */
     privilege_drop(&plan);

@@ -58,8 +58,6 @@ static int check_header(const struct nabla_plan_header *h, size_t size,
                    sizeof(struct nabla_plan_device));
     if (h->flags & ~NABLA_PLAN_F_ALL)
         return BAD("unknown flags 0x%x", h->flags & ~NABLA_PLAN_F_ALL);
-    if (h->reserved != 0)
-        return BAD("reserved field is 0x%x (expected 0)", h->reserved);
     if (h->mem_size < NABLA_PLAN_MIN_MEM_SIZE ||
         h->mem_size > NABLA_PLAN_MAX_MEM_SIZE)
         return BAD("mem_size 0x%llx is outside 0x%llx-0x%llx",
@@ -119,6 +117,24 @@ static int check_privileges(const struct nabla_plan_header *h, char *msg,
         return BAD("parent_pid %d is negative", h->parent_pid);
     if (h->parent_pid != 0 && !(h->flags & NABLA_PLAN_F_PDEATHSIG))
         return BAD("parent_pid %d without the PDEATHSIG flag", h->parent_pid);
+    return 0;
+}
+
+/* The v3 fields: a run of cgroup.procs descriptors, or none at all. */
+static int check_cgroups(const struct nabla_plan_header *h, char *msg,
+                         size_t msg_size)
+{
+    if (h->cgroup_count > NABLA_PLAN_MAX_CGROUPS)
+        return BAD("cgroup_count %u exceeds %u", h->cgroup_count,
+                   NABLA_PLAN_MAX_CGROUPS);
+    if (h->cgroup_count == 0 && h->cgroup_fd != 0)
+        return BAD("cgroup_fd %u without cgroups (expected 0)", h->cgroup_fd);
+    /* The last of the run too: u16 sums cannot overflow an int. */
+    if (h->cgroup_count != 0 &&
+        (!fd_ok(h->cgroup_fd) || !fd_ok(h->cgroup_fd + h->cgroup_count - 1)))
+        return BAD("cgroup descriptors %u..%u are not in %d..%d", h->cgroup_fd,
+                   h->cgroup_fd + h->cgroup_count - 1, FIRST_FD,
+                   NABLA_PLAN_FD_LIMIT - 1);
     return 0;
 }
 
@@ -225,7 +241,14 @@ static int check_device(unsigned i, const struct nabla_plan_device *d,
 }
 
 /* Names a descriptor's role for messages; roles are small integers. */
-enum { ROLE_NONE = -1, ROLE_EPOLL = 1000, ROLE_TIMER, ROLE_ELF, ROLE_PLAN };
+enum {
+    ROLE_NONE = -1,
+    ROLE_EPOLL = 1000,
+    ROLE_TIMER,
+    ROLE_ELF,
+    ROLE_PLAN,
+    ROLE_CGROUP
+};
 
 static const char *role_name(int role, char *buf, size_t size)
 {
@@ -238,6 +261,8 @@ static const char *role_name(int role, char *buf, size_t size)
         return "elf_fd";
     case ROLE_PLAN:
         return "the plan descriptor";
+    case ROLE_CGROUP:
+        return "a cgroup descriptor";
     default:
         snprintf(buf, size, "device %d", role);
         return buf;
@@ -283,6 +308,11 @@ static int check_descriptors(const struct nabla_plan_header *h,
             claim(src, devs[i].source_fd, (int)i, "source", msg, msg_size))
             return -1;
     }
+    for (unsigned i = 0; i < h->cgroup_count; i++) {
+        if (claim(src, h->cgroup_fd + (int)i, ROLE_CGROUP, "source", msg,
+                  msg_size))
+            return -1;
+    }
     return 0;
 }
 
@@ -300,7 +330,8 @@ int plan_check(const uint8_t *buf, size_t size, int plan_fd, struct plan *out,
         return BAD("%zu bytes is smaller than the %zu-byte header", size,
                    sizeof *h);
     if (check_header(h, size, msg, msg_size) ||
-        check_privileges(h, msg, msg_size) || check_regions(h, msg, msg_size))
+        check_privileges(h, msg, msg_size) || check_cgroups(h, msg, msg_size) ||
+        check_regions(h, msg, msg_size))
         return -1;
     if (check_string("cmdline", (const char *)buf + h->cmdline_offset,
                      h->cmdline_size, msg, msg_size) ||

@@ -15,6 +15,7 @@
 #include "spt_abi.h"
 #include "nabla_ext.h"
 #include "nabla_plan.h"
+#include "nabla_engine.h"
 
 static const char *sep;
 
@@ -69,7 +70,8 @@ static void structs(void)
     FIELD(nabla_plan_header, cmdline_size);
     FIELD(nabla_plan_header, kernel_path_offset);
     FIELD(nabla_plan_header, kernel_path_size);
-    FIELD(nabla_plan_header, reserved);
+    FIELD(nabla_plan_header, cgroup_count);
+    FIELD(nabla_plan_header, cgroup_fd);
     FIELD(nabla_plan_header, uid);
     FIELD(nabla_plan_header, gid);
     FIELD(nabla_plan_header, namespaces);
@@ -155,6 +157,7 @@ static void constants(void)
     CONST(NABLA_PLAN_MIN_MEM_SIZE);
     CONST(NABLA_PLAN_MAX_MEM_SIZE);
     CONST(NABLA_PLAN_MAX_PATH_SIZE);
+    CONST(NABLA_PLAN_MAX_CGROUPS);
     CONST(NABLA_PLAN_F_X_EXEC_HEAP);
     CONST(NABLA_PLAN_F_PDEATHSIG);
     CONST(NABLA_PLAN_F_DUMPABLE);
@@ -169,6 +172,12 @@ static void constants(void)
     CONST(NABLA_PLAN_NS_USER);
     CONST(NABLA_PLAN_NS_NET);
     CONST(NABLA_PLAN_NS_ALL);
+    /* nabla_engine.h */
+    CONST(NABLA_ENGINE_MAGIC);
+    CONST(NABLA_ENGINE_VERSION);
+    CONST(NABLA_ENGINE_MAX_MESSAGE);
+    CONST(NABLA_ENGINE_MAX_FDS);
+    CONST(NABLA_ENGINE_PLAN_FD);
     /* spt_abi.h */
     CONST(SPT_ABI_TARGET);
     CONST(SPT_ABI_VERSION);

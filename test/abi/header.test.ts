@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/elf/abi.js';
+import * as engine from '../../src/engine/protocol.js';
 import * as plan from '../../src/plan/format.js';
 import { tool } from '../helpers/paths.js';
 
@@ -55,6 +56,24 @@ describe('C headers and TypeScript mirrors', () => {
       c.NABLA_PLAN_MIN_MEM_SIZE,
       c.NABLA_PLAN_MAX_MEM_SIZE,
     ]);
+    expect(plan.PLAN_MAX_CGROUPS).toBe(c.NABLA_PLAN_MAX_CGROUPS);
+  });
+
+  it('engine protocol constants (the LAUNCH descriptors include the cgroups since v2)', () => {
+    const c = layout.constants;
+    expect({
+      magic: engine.ENGINE_MAGIC,
+      version: engine.ENGINE_VERSION,
+      maxMessage: engine.ENGINE_MAX_MESSAGE,
+      maxFds: engine.ENGINE_MAX_FDS,
+      planFd: engine.ENGINE_PLAN_FD,
+    }).toEqual({
+      magic: c.NABLA_ENGINE_MAGIC,
+      version: c.NABLA_ENGINE_VERSION,
+      maxMessage: c.NABLA_ENGINE_MAX_MESSAGE,
+      maxFds: c.NABLA_ENGINE_MAX_FDS,
+      planFd: c.NABLA_ENGINE_PLAN_FD,
+    });
   });
 
   it('plan v2 constants: flags, id and limit sentinels, namespace bits', () => {

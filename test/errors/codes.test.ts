@@ -418,6 +418,12 @@ const CASES: Case[] = [
     message: '--user=0:0 needs root: running as uid 1000, gid 1000',
   },
   {
+    code: 'CGROUP',
+    via: 'run() with a cgroup directory that is not a control group',
+    fail: () => raised(() => run({ kernel: hello }, { cgroups: [scratch.dir] })),
+    message: `${scratch.dir}: not a control group (not on a cgroup file system)`,
+  },
+  {
     code: 'TENDER_FAILED',
     via: 'run() with NABLA_TENDER naming nothing',
     fail: () => {

@@ -11,19 +11,21 @@ import type { Seed } from './corpus.js';
 const ELF_FD = 4;
 const FIRST_DEVICE_FD = 5;
 
-function planOf(options: RunOptions): Buffer {
+/** `cgroups`: how many cgroup.procs descriptors follow the devices (plan v3). */
+function planOf(options: RunOptions, cgroups = 0): Buffer {
   const prepared = prepare(options);
   try {
     return prepared.encodePlan({
       elfFd: ELF_FD,
       deviceFds: prepared.devices.map((_, i) => FIRST_DEVICE_FD + i),
+      cgroups: { firstFd: FIRST_DEVICE_FD + prepared.devices.length, count: cgroups },
     });
   } finally {
     prepared.release();
   }
 }
 
-/** Valid plans of several shapes: no device, block, block and net, big memory, long strings. */
+/** Valid plans of several shapes: no device, block, block and control groups, block and net, big memory, long strings. */
 export function planSeeds(scratch: Scratch): Seed[] {
   const disk = scratch.disk('seed-disk.img', 1 << 20);
   // The plan only names the net device's descriptor; the fuzzer never opens it. So /dev/null
@@ -38,6 +40,10 @@ export function planSeeds(scratch: Scratch): Seed[] {
       ['valid-hello-args', planOf({ kernel: example('hello'), args: ['Hello', 'from', 'nabla'] })],
       ['valid-x-exec-heap-1m', planOf({ kernel: guest('exit1'), memMiB: 2, xExecHeap: true })],
       ['valid-block', planOf({ kernel: example('blk'), block: [{ name: 'storage', path: disk }] })],
+      [
+        'valid-block-4-cgroups',
+        planOf({ kernel: example('blk'), block: [{ name: 'storage', path: disk }] }, 4),
+      ],
       [
         'valid-block-4k-and-net',
         planOf({

@@ -227,7 +227,7 @@ describe('least privilege spt', () => {
       'plan: user: nobody',
       'plan: namespaces:',
       'plan: limits:',
-      'plan: version 2',
+      'plan: version 3',
       'user: uid 0 -> 65534, gid 0 -> 65534',
       'user namespace: uid 65534 and gid 65534 mapped to themselves',
       'namespaces: new user mnt ipc uts net cgroup',
