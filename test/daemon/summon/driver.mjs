@@ -1,0 +1,66 @@
+// driver.mjs: runs a SummonFront for examples/http with a TapPool tap, inside the test's namespace; prints one JSON line per event.
+/*
+ * argv[2] is the root of the built package, argv[3] a JSON config:
+ *   { listen, idleSeconds, readyTimeoutMs?, kernel, image, port,
+ *     plan?: ('bad-arg' | 'missing-kernel' | 'ok')[] }   one entry per start(), then 'ok'.
+ * Lines: {"event":"listening","port":N,"tap":...}, then the front's events with their data,
+ * {"event":"guest","pid":N} once a guest is ready, {"event":"stopped","pid":N} after stop().
+ * SIGTERM closes the front and removes the tap, then prints {"event":"closed"} and exits 0.
+ */
+const [root, configText] = process.argv.slice(2);
+const { run } = await import(`${root}dist/index.js`);
+const { SummonFront, TapPool } = await import(`${root}dist/daemon/summon/index.js`);
+
+const config = JSON.parse(configText);
+const say = (event, data = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
+
+const pool = new TapPool({ pool: '10.213.0.0/24', prefix: 'nbltest' });
+const lease = await pool.create('summon-test');
+const plan = [...(config.plan ?? [])];
+let guest;
+
+async function start() {
+  const step = plan.shift() ?? 'ok';
+  const args = [...lease.guestArgs, `--port=${config.port}`];
+  if (step === 'bad-arg') args.push('--no-such-option');
+  guest = run({
+    kernel: step === 'missing-kernel' ? `${config.kernel}.missing` : config.kernel,
+    args,
+    net: [{ name: 'service', iface: lease.name, mac: lease.mac }],
+    block: [{ name: 'storage', path: config.image }],
+    stdio: 'pipe',
+  });
+  const exited = guest.output().then((o) => `status ${o.status ?? o.signal}: ${o.stdout.trim()}`);
+  return { address: lease.guest, port: config.port, exited };
+}
+
+async function stop() {
+  const g = guest;
+  guest = undefined;
+  g.kill('SIGKILL');
+  await g.exited;
+  say('stopped', { pid: g.pid });
+}
+
+const front = new SummonFront({
+  listen: config.listen,
+  idleSeconds: config.idleSeconds,
+  readyTimeoutMs: config.readyTimeoutMs,
+  start,
+  stop,
+});
+for (const event of ['summon', 'ready', 'idle-stop', 'failed', 'exited']) {
+  front.on(event, (data) => {
+    say(event, data);
+    if (event === 'ready') say('guest', { pid: guest.pid });
+  });
+}
+const bound = await front.listen();
+say('listening', { port: bound.port, tap: lease.name, guest: lease.guest, mac: lease.mac });
+
+process.once('SIGTERM', async () => {
+  await front.close();
+  await pool.remove(lease);
+  say('closed');
+  process.exit(0);
+});
