@@ -1,8 +1,9 @@
 // driver.mjs: runs a SummonFront for examples/http with a TapPool tap, inside the test's namespace; prints one JSON line per event.
 /*
  * argv[2] is the root of the built package, argv[3] a JSON config:
- *   { listen, idleSeconds, readyTimeoutMs?, kernel, image, port,
- *     plan?: ('bad-arg' | 'missing-kernel' | 'ok')[] }   one entry per start(), then 'ok'.
+ *   { listen, idleSeconds, readyTimeoutMs?, kernel, image? (none: tcp-echo, no block device),
+ *     port, startDelayMs? (start() waits this long first: a slow boot),
+ *     plan?: ('bad-arg' | 'missing-kernel' | 'wrong-port' | 'ok')[] }  one per start(), then 'ok'.
  * Lines: {"event":"listening","port":N,"tap":...}, then the front's events with their data,
  * {"event":"guest","pid":N} once a guest is ready, {"event":"stopped","pid":N} after stop().
  * SIGTERM closes the front and removes the tap, then prints {"event":"closed"} and exits 0.
@@ -21,16 +22,22 @@ let guest;
 
 async function start() {
   const step = plan.shift() ?? 'ok';
-  const args = [...lease.guestArgs, `--port=${config.port}`];
+  const port = step === 'wrong-port' ? config.port + 1 : config.port;
+  const args = [...lease.guestArgs, `--port=${port}`];
   if (step === 'bad-arg') args.push('--no-such-option');
+  if (config.startDelayMs) await new Promise((resolve) => setTimeout(resolve, config.startDelayMs));
   guest = run({
     kernel: step === 'missing-kernel' ? `${config.kernel}.missing` : config.kernel,
     args,
     net: [{ name: 'service', iface: lease.name, mac: lease.mac }],
-    block: [{ name: 'storage', path: config.image }],
+    block: config.image ? [{ name: 'storage', path: config.image }] : [],
     stdio: 'pipe',
   });
-  const exited = guest.output().then((o) => `status ${o.status ?? o.signal}: ${o.stdout.trim()}`);
+  // The exit and the guest's last line of its own (Solo5's lines are the tender's).
+  const exited = guest.output().then((o) => {
+    const own = o.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('Solo5:'));
+    return `status ${o.status ?? o.signal}: ${own.pop() ?? ''}`;
+  });
   return { address: lease.guest, port: config.port, exited };
 }
 
