@@ -37,6 +37,9 @@ function attempt(
 ): Promise<Socket | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: to.address, port: to.port, allowHalfOpen });
+    // Kept for the socket's life: an error between here and the splice must not go unheard
+    // (an 'error' event without a listener would end the daemon).
+    socket.on('error', () => {});
     const done = (result: Socket | undefined) => {
       clearTimeout(timer);
       socket.off('connect', connected);
