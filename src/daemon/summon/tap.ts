@@ -1,6 +1,7 @@
 // tap.ts: TapPool makes a tap per instance with its own /30 from a pool (iproute2), and removes only taps it made.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { expected } from '../../checks.js';
 import { NablaError } from '../../errors.js';
 import { ipToNumber, overlaps, type Pool, parsePool, type Slot, slotOf } from './subnet.js';
 
@@ -75,10 +76,8 @@ export class TapPool {
     this.pool = parsePool(options.pool ?? DEFAULT_POOL, 'tap pool');
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     if (!/^[a-z][a-z0-9-]{0,7}$/.test(this.prefix)) {
-      throw new NablaError(
-        `Expected 1-8 lower-case letters, digits or dashes, starting with a letter, for tap prefix but received '${this.prefix}'`,
-        { code: 'OPTION_INVALID' },
-      );
+      const what = '1-8 lower-case letters, digits or dashes, starting with a letter,';
+      throw expected(what, 'tap prefix', this.prefix);
     }
   }
 
