@@ -36,7 +36,7 @@ function attempt(
   allowHalfOpen: boolean,
 ): Promise<Socket | undefined> {
   return new Promise((resolve) => {
-    const socket = connect({ host: to.address, port: to.port, allowHalfOpen });
+    const socket = connect({ host: to.address, port: to.port, allowHalfOpen, noDelay: true });
     // Kept for the socket's life: an error between here and the splice must not go unheard
     // (an 'error' event without a listener would end the daemon).
     socket.on('error', () => {});

@@ -92,7 +92,7 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
       maxHeld: options.maxHeld ?? DEFAULT_MAX_HELD,
     };
     // pauseOnConnect: nothing is read from a connection until it is carried to the guest.
-    this.server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) =>
+    this.server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (socket) =>
       this.accept(socket),
     );
   }
