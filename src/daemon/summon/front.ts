@@ -1,6 +1,7 @@
 // front.ts: SummonFront, a listening socket that starts a guest on the first connection, carries connections to it, and stops it when idle.
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import { expected } from '../../checks.js';
 import { NablaError } from '../../errors.js';
 import { formatSummonAddress, parseSummonAddress, type SummonAddress } from './address.js';
 import { dial, type GuestAddress } from './dial.js';
@@ -78,11 +79,9 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
       typeof options.listen === 'string'
         ? parseSummonAddress(options.listen, 'listen', true)
         : options.listen;
-    if (!(options.idleSeconds > 0 && Number.isFinite(options.idleSeconds))) {
-      throw new NablaError(
-        `Expected a number of seconds above 0 for idleSeconds but received ${options.idleSeconds}`,
-        { code: 'OPTION_INVALID' },
-      );
+    const idle: unknown = options.idleSeconds;
+    if (!(typeof idle === 'number' && idle > 0 && Number.isFinite(idle))) {
+      throw expected('a number of seconds above 0', 'idleSeconds', idle);
     }
     this.options = {
       idleSeconds: options.idleSeconds,
@@ -92,8 +91,9 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
       maxHeld: options.maxHeld ?? DEFAULT_MAX_HELD,
     };
     // pauseOnConnect: nothing is read from a connection until it is carried to the guest.
-    this.server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (socket) =>
-      this.accept(socket),
+    this.server = createServer(
+      { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
+      (socket) => this.accept(socket),
     );
   }
 

@@ -291,6 +291,10 @@ describe('SummonFront', () => {
     expect(() => new SummonFront({ ...options, idleSeconds: 0 })).toThrow(
       'Expected a number of seconds above 0 for idleSeconds but received 0',
     );
+    const text = '5' as unknown as number;
+    expect(() => new SummonFront({ ...options, idleSeconds: text })).toThrow(
+      'Expected a number of seconds above 0 for idleSeconds but received "5"',
+    );
     expect(() => new SummonFront({ ...options, listen: 'tcp:x', idleSeconds: 1 })).toThrow(
       /for listen but received "tcp:x"/,
     );
