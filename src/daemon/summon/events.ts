@@ -27,11 +27,13 @@ export interface IdleStopEvent {
 
 /**
  * Something went wrong. `phase`: 'start' (start() threw), 'ready' (the guest did not accept
- * within readyTimeoutMs, or ended while booting), 'stop' (stop() threw). The held connections
- * were closed with a reset; the next connection summons again.
+ * within readyTimeoutMs, or ended while booting), 'stop' (stop() threw), 'accept' (the
+ * listening socket failed to accept a connection: EMFILE and the like; it keeps listening).
+ * After 'start' and 'ready' the held connections were closed with a reset; the next
+ * connection summons again.
  */
 export interface FailedEvent {
-  phase: 'start' | 'ready' | 'stop';
+  phase: 'start' | 'ready' | 'stop' | 'accept';
   reason: string;
   /** Held connections closed because of it. */
   held: number;

@@ -36,6 +36,11 @@ export type SummonState = 'waiting' | 'starting' | 'running' | 'stopping' | 'clo
 
 const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_HELD = 1024;
+/**
+ * TCP keepalive on client connections, first probe after this long idle: a client that vanished
+ * without a FIN or a reset would otherwise keep its connection, and so the guest, forever.
+ */
+const KEEPALIVE_MS = 60_000;
 
 /** One summoned guest, from start() to stop(). */
 interface Run {
@@ -46,8 +51,15 @@ interface Run {
   stopped: boolean;
 }
 
-const reasonOf = (value: unknown): string =>
-  value instanceof Error ? value.message : typeof value === 'string' ? value : 'the guest ended';
+/** Words for why something ended: an Error's message, a string, or a GuestExit's status. */
+function reasonOf(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  const exit = value as { signal?: unknown; code?: unknown } | null;
+  if (typeof exit?.signal === 'string') return `the guest was killed by ${exit.signal}`;
+  if (typeof exit?.code === 'number') return `the guest exited with status ${exit.code}`;
+  return 'the guest ended';
+}
 
 /**
  * The summoning front of one instance. While the guest is not running it owns the listening
@@ -95,6 +107,12 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
       { pauseOnConnect: true, allowHalfOpen: true, noDelay: true },
       (socket) => this.accept(socket),
     );
+    // After listen(): accept() failing (EMFILE...) is reported, and the front keeps listening.
+    this.server.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.server.listening) {
+        this.emit('failed', { phase: 'accept', reason: error.code ?? error.message, held: 0 });
+      }
+    });
   }
 
   get state(): SummonState {
@@ -152,6 +170,7 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
       socket.destroy();
       return;
     }
+    socket.setKeepAlive(true, KEEPALIVE_MS);
     this.open++;
     this.clearIdle();
     socket.once('close', () => this.closed());
@@ -276,6 +295,9 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
     });
     const run = this.current;
     this.current = undefined;
+    // Every client has gone; a guest side still open (its FIN never came) goes now, or it would
+    // outlive the guest.
+    this.resetPairs();
     await this.stopRun(run);
     this.again();
   }

@@ -35,8 +35,9 @@ class FakeGuest {
     this.server = server;
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
-    const exited = new Promise<string>((resolve) => {
-      this.ended = () => resolve('ended');
+    // What run()'s handle resolves with after a SIGKILL (a GuestExit).
+    const exited = new Promise<object>((resolve) => {
+      this.ended = () => resolve({ status: 137, code: null, signal: 'SIGKILL', timedOut: false });
     });
     return { address: '127.0.0.1', port: address.port, exited };
   };
@@ -218,7 +219,10 @@ describe('SummonFront', () => {
     await once(s, 'data');
     guest.die();
     expect(await error).toBe('ECONNRESET');
-    expect(events.find(([name]) => name === 'exited')?.[1]).toEqual({ reason: 'ended', open: 1 });
+    expect(events.find(([name]) => name === 'exited')?.[1]).toEqual({
+      reason: 'the guest was killed by SIGKILL',
+      open: 1,
+    });
     expect(guest.stops).toBe(1); // released once
     expect(await exchange(port, 'again')).toBe('again');
     expect(guest.starts).toBe(2);
