@@ -1,4 +1,4 @@
-// front.test.ts: SummonFront against loopback "guests" (plain TCP servers it starts and stops): held bytes, the held limit, readiness timeout, resets both ways, backpressure, a guest ending, idle stop, close, a port in use.
+// front.test.ts: SummonFront against loopback "guests" (plain TCP servers it starts and stops): held bytes, the held limit, readiness timeout, resets both ways, backpressure, a guest ending, idle stop, close, IPv6, a port in use.
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,9 +82,9 @@ async function front(
 }
 
 /** Connects, sends `data` and half-closes; resolves with everything read, or the error's code. */
-function exchange(port: number, data: Buffer | string): Promise<string> {
+function exchange(port: number, data: Buffer | string, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
-    const s = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const s = connect({ port, host, allowHalfOpen: true });
     const got: Buffer[] = [];
     s.on('data', (d: Buffer) => got.push(d));
     s.on('end', () => resolve(Buffer.concat(got).toString()));
@@ -264,6 +264,20 @@ describe('SummonFront', () => {
     expect(f.state).toBe('closed');
     expect(guest.stops).toBe(1);
     expect(await exchange(port, 'b')).toBe('error ECONNREFUSED');
+  });
+
+  it('listens on an IPv6 literal', async () => {
+    const guest = new FakeGuest();
+    const f = new SummonFront({
+      listen: 'tcp:[::1]:0',
+      idleSeconds: 30,
+      start: guest.start,
+      stop: guest.stop,
+    });
+    fronts.push(f);
+    const bound = await f.listen();
+    expect(bound.host).toBe('::1');
+    expect(await exchange(bound.port, 'six', '::1')).toBe('six');
   });
 
   it('says which address is in use', async () => {
