@@ -8,10 +8,23 @@ import { NablaError } from '../../../src/errors.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `ready()` holds (polling; 10 s at most, so a loaded machine only slows it). */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 /** A loopback stand-in for a guest: an echo server (half-close aware), or one that calls `serve`. */
 class FakeGuest {
   starts = 0;
   stops = 0;
+  /** When stop() was last called (performance.now()). */
+  stoppedAt = 0;
+  /** start() waits for this first, when set: a boot that lasts until the test says. */
+  gate: Promise<void> | undefined;
   server: Server | undefined;
   readonly sockets = new Set<Socket>();
   private ended: (() => void) | undefined;
@@ -24,6 +37,7 @@ class FakeGuest {
   start = async () => {
     this.starts++;
     await sleep(this.delayMs);
+    await this.gate;
     const server = createServer({ allowHalfOpen: true }, (s) => {
       this.sockets.add(s);
       s.on('error', () => {});
@@ -52,6 +66,7 @@ class FakeGuest {
 
   stop = async () => {
     this.stops++;
+    this.stoppedAt = performance.now();
     this.die();
   };
 }
@@ -107,11 +122,16 @@ describe('SummonFront', () => {
   });
 
   it('resets connections past maxHeld while the guest boots', async () => {
-    const guest = new FakeGuest(400);
-    const { port } = await front(guest, { maxHeld: 2 });
+    const guest = new FakeGuest();
+    let boot = () => {};
+    guest.gate = new Promise((resolve) => {
+      boot = resolve;
+    });
+    const { f, port } = await front(guest, { maxHeld: 2 });
     const first = [exchange(port, 'a'), exchange(port, 'b')];
-    await sleep(100);
+    await until(() => f.connections === 2, 'two held connections');
     expect(await exchange(port, 'c')).toBe('error ECONNRESET');
+    boot();
     expect(await Promise.all(first)).toEqual(['a', 'b']);
   });
 
@@ -134,8 +154,7 @@ describe('SummonFront', () => {
     expect(failed).toMatchObject({ phase: 'ready', held: 1 });
     expect(failed.reason).toMatch(/^127\.0\.0\.1:\d+ did not accept a connection within \d+ ms/);
     expect(guest.stops).toBe(1);
-    await sleep(20);
-    expect(f.state).toBe('waiting');
+    await until(() => f.state === 'waiting', 'the front to wait again');
     expect(await exchange(port, 'y')).toBe('y');
     expect(guest.starts).toBe(2);
   });
@@ -167,9 +186,9 @@ describe('SummonFront', () => {
     const s = connect({ port, host: '127.0.0.1' });
     s.on('error', () => {});
     s.write('hello');
-    await sleep(200);
+    await until(() => guest.sockets.size === 1, 'the guest side of the connection');
     s.resetAndDestroy();
-    await sleep(200);
+    await until(() => guestSaw.length > 0, 'the reset at the guest');
     expect(guestSaw).toEqual(['ECONNRESET']);
   });
 
@@ -231,13 +250,12 @@ describe('SummonFront', () => {
   it('stops the guest after idleSeconds without a connection, and summons it on the next', async () => {
     const guest = new FakeGuest();
     const { f, port, events } = await front(guest, { idleSeconds: 0.3 });
+    const before = performance.now();
     expect(await exchange(port, 'a')).toBe('a');
     expect(f.state).toBe('running');
-    await sleep(150);
-    expect(guest.stops).toBe(0);
-    await sleep(400);
-    expect(guest.stops).toBe(1);
-    expect(f.state).toBe('waiting');
+    await until(() => guest.stops === 1 && f.state === 'waiting', 'the idle stop');
+    // Not before idleSeconds: the timer started after `before`, when the connection closed.
+    expect(guest.stoppedAt - before).toBeGreaterThanOrEqual(300);
     expect(events.map(([name]) => name)).toEqual(['summon', 'ready', 'idle-stop']);
     expect(await exchange(port, 'b')).toBe('b');
     expect(guest.starts).toBe(2);
@@ -249,11 +267,10 @@ describe('SummonFront', () => {
     const s = connect({ port, host: '127.0.0.1' });
     s.write('x');
     await once(s, 'data');
-    await sleep(500);
+    await sleep(500); // over twice idleSeconds, with the connection open
     expect(guest.stops).toBe(0);
     s.destroy();
-    await sleep(400);
-    expect(guest.stops).toBe(1);
+    await until(() => guest.stops === 1, 'the idle stop');
   });
 
   it('close() resets what it holds and stops a running guest', async () => {
