@@ -84,7 +84,7 @@ export const options = {
     value: 'NAME=PATH',
     coerce: parsePeers,
     describe:
-      "a peer to compare with; solo5-spt=PATH runs the same guests under upstream's tender in every scenario but audit",
+      "a peer to compare with; solo5-spt=PATH runs the same guests under upstream's tender in every scenario but audit and summon",
   },
   runs: {
     type: 'string',
