@@ -95,12 +95,22 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
     if (!(typeof idle === 'number' && idle > 0 && Number.isFinite(idle))) {
       throw expected('a number of seconds above 0', 'idleSeconds', idle);
     }
+    const readyTimeoutMs: unknown = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    if (
+      !(typeof readyTimeoutMs === 'number' && readyTimeoutMs > 0 && readyTimeoutMs <= 2 ** 31 - 1)
+    ) {
+      throw expected('milliseconds from 1 to 2147483647', 'readyTimeoutMs', readyTimeoutMs);
+    }
+    const maxHeld: unknown = options.maxHeld ?? DEFAULT_MAX_HELD;
+    if (!(typeof maxHeld === 'number' && Number.isInteger(maxHeld) && maxHeld >= 1)) {
+      throw expected('a whole number of connections, at least 1', 'maxHeld', maxHeld);
+    }
     this.options = {
-      idleSeconds: options.idleSeconds,
+      idleSeconds: idle,
       start: options.start,
       stop: options.stop,
-      readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-      maxHeld: options.maxHeld ?? DEFAULT_MAX_HELD,
+      readyTimeoutMs,
+      maxHeld,
     };
     // pauseOnConnect: nothing is read from a connection until it is carried to the guest.
     this.server = createServer(

@@ -317,7 +317,7 @@ describe('SummonFront', () => {
     expect((error as NablaError).code).toBe('EADDRINUSE');
   });
 
-  it('refuses idleSeconds that is not above 0', () => {
+  it('refuses bad idleSeconds, maxHeld, readyTimeoutMs and listen values', () => {
     const options = {
       listen: 'tcp:1',
       start: async () => ({ address: '', port: 0, exited: new Promise(() => {}) }),
@@ -325,6 +325,12 @@ describe('SummonFront', () => {
     };
     expect(() => new SummonFront({ ...options, idleSeconds: 0 })).toThrow(
       'Expected a number of seconds above 0 for idleSeconds but received 0',
+    );
+    expect(() => new SummonFront({ ...options, idleSeconds: 1, maxHeld: 0 })).toThrow(
+      'Expected a whole number of connections, at least 1 for maxHeld but received 0',
+    );
+    expect(() => new SummonFront({ ...options, idleSeconds: 1, readyTimeoutMs: -1 })).toThrow(
+      'Expected milliseconds from 1 to 2147483647 for readyTimeoutMs but received -1',
     );
     const text = '5' as unknown as number;
     expect(() => new SummonFront({ ...options, idleSeconds: text })).toThrow(
