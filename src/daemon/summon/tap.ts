@@ -93,6 +93,12 @@ export class TapPool {
    * it. Brought up, with the host's address and a permanent neighbour entry for the guest.
    */
   create(owner: string): Promise<TapLease> {
+    // The owner becomes the alias `nabla:OWNER`, which sweep() reads back: a plain word.
+    if (typeof owner !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(owner)) {
+      const what =
+        '1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit';
+      return Promise.reject(expected(what, 'tap owner', owner));
+    }
     return this.serial(async () => {
       const [links, addrs, routes] = await Promise.all([
         json<Link>(['link', 'show']),

@@ -126,12 +126,15 @@ out.full = await failure(pool.create('two'));
 const { TapPool: P } = await import(${JSON.stringify(`${ROOT}dist/daemon/summon/index.js`)});
 out.badPool = await failure((async () => new P({ pool: '10.0.0.0/31' }))());
 out.badPrefix = await failure((async () => new P({ prefix: 'Tap_' }))());
+out.badOwner = await failure(pool.create('a b\\nlink del lo'));
 `,
     );
     expect(out).toEqual({
       full: 'NET_ATTACH: no free /30 in tap pool 10.214.0.0/30: every one is leased, named, or used by the host',
       badPool:
         'OPTION_INVALID: Expected an IPv4 network A.B.C.D/P with P from 8 to 30 (e.g. 10.213.0.0/16) for tap pool but received "10.0.0.0/31"',
+      badOwner:
+        'OPTION_INVALID: Expected 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit for tap owner but received "a b\\nlink del lo"',
       badPrefix:
         'OPTION_INVALID: Expected 1-8 lower-case letters, digits or dashes, starting with a letter, for tap prefix but received "Tap_"',
     });
