@@ -18,6 +18,7 @@ const UNIT = [
   'test/cli/spt-args.test.ts',
   'test/daemon/summon/address.test.ts',
   'test/daemon/summon/front.test.ts',
+  'test/daemon/summon/wire.test.ts',
   'test/fuzz/corpus.test.ts',
   'test/launch/privilege.test.ts',
   'test/policy/rules.test.ts',

@@ -1,6 +1,6 @@
 // summon-worker.ts: `node summon-worker.js SPEC`: a SummonFront for examples/http on a TapPool tap, run inside the summon scenario's namespace; its events as JSON lines on stdout.
 import { run } from '../api.js';
-import { SummonFront, TapPool } from '../daemon/summon/index.js';
+import { SummonFront, TapPool, withTap } from '../daemon/summon/index.js';
 import { example } from '../package/paths.js';
 
 /*
@@ -33,16 +33,13 @@ async function main(): Promise<void> {
     listen: spec.listen,
     idleSeconds: spec.idleSeconds,
     start: async () => {
-      guest = run(
-        {
-          kernel: example('http'),
-          args: ['--solo5:quiet', ...lease.guestArgs, `--port=${PORT}`],
-          net: [{ name: 'service', iface: lease.name, mac: lease.mac }],
-          block: [{ name: 'storage', path: spec.image, sectorSize: spec.sectorSize }],
-          stdio: 'ignore',
-        },
-        { engine: spec.engine },
-      );
+      const options = {
+        kernel: example('http'),
+        args: ['--solo5:quiet', `--port=${PORT}`],
+        block: [{ name: 'storage', path: spec.image, sectorSize: spec.sectorSize }],
+        stdio: 'ignore' as const,
+      };
+      guest = run(withTap(options, lease), { engine: spec.engine });
       return { address: lease.guest, port: PORT, exited: guest.exited };
     },
     stop: async () => {

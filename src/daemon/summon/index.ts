@@ -18,3 +18,4 @@ export {
 export { type SpliceEnd, splice } from './splice.js';
 export { type Pool, parsePool, type Slot, slotOf } from './subnet.js';
 export { type TapLease, TapPool, type TapPoolOptions } from './tap.js';
+export { withTap } from './wire.js';

@@ -10,7 +10,7 @@
  */
 const [root, configText] = process.argv.slice(2);
 const { run } = await import(`${root}dist/index.js`);
-const { SummonFront, TapPool } = await import(`${root}dist/daemon/summon/index.js`);
+const { SummonFront, TapPool, withTap } = await import(`${root}dist/daemon/summon/index.js`);
 
 const config = JSON.parse(configText);
 const say = (event, data = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
@@ -23,16 +23,16 @@ let guest;
 async function start() {
   const step = plan.shift() ?? 'ok';
   const port = step === 'wrong-port' ? config.port + 1 : config.port;
-  const args = [...lease.guestArgs, `--port=${port}`];
+  const args = [`--port=${port}`];
   if (step === 'bad-arg') args.push('--no-such-option');
   if (config.startDelayMs) await new Promise((resolve) => setTimeout(resolve, config.startDelayMs));
-  guest = run({
+  const options = {
     kernel: step === 'missing-kernel' ? `${config.kernel}.missing` : config.kernel,
     args,
-    net: [{ name: 'service', iface: lease.name, mac: lease.mac }],
     block: config.image ? [{ name: 'storage', path: config.image }] : [],
     stdio: 'pipe',
-  });
+  };
+  guest = run(withTap(options, lease));
   // The exit and the guest's last line of its own (Solo5's lines are the tender's).
   const exited = guest.output().then((o) => {
     const own = o.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('Solo5:'));
