@@ -50,7 +50,7 @@ async function runPeer(scenario: Scenario) {
 }
 
 describe('the upstream peer', () => {
-  it('is a variant of every scenario but audit, named in Scenario.peer', () => {
+  it('is a variant of every scenario but audit and summon, named in Scenario.peer', () => {
     const withPeer = selectScenarios(undefined)
       .filter((s) => s.peer !== undefined && s.variants.some((v) => v.name === s.peer))
       .map((s) => s.name);
@@ -63,6 +63,10 @@ describe('the upstream peer', () => {
       'density',
       'start',
     ]);
+    const without = selectScenarios(undefined)
+      .filter((s) => s.peer === undefined)
+      .map((s) => s.name);
+    expect(without).toEqual(['audit', 'summon']);
   });
 
   it('is not run without --peer, nor with a path that is no executable file', () => {

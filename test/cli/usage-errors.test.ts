@@ -81,7 +81,7 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   [['bench', '--out', OUT, '--runs'], 'nabla bench: Missing N for --runs'],
   [
     ['bench', '--only', 'bot', '--out', OUT],
-    'nabla bench: Unknown scenario for --only: bot (did you mean boot?); known: boot, audit, hypercalls, block, network, http, density, start',
+    'nabla bench: Unknown scenario for --only: bot (did you mean boot?); known: boot, audit, hypercalls, block, network, http, summon, density, start',
   ],
   [
     ['bench', '--peer', 'solo5-spt', '--out', OUT],

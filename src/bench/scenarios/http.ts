@@ -118,7 +118,7 @@ function makeSite(ctx: BenchContext): Promise<Site> {
 }
 
 let wrkFound: Promise<boolean> | undefined;
-function hasWrk(): Promise<boolean> {
+export function hasWrk(): Promise<boolean> {
   wrkFound ??= promisify(execFile)('wrk', ['--version']).then(
     () => true,
     // wrk --version exits 1 after printing its version.
@@ -279,7 +279,7 @@ async function trial(
 }
 
 /** Polls with curl until the server answers (a guest's ARP and stack come up first). */
-async function waitServing(ns: Netns, server: NsProcess, url: string): Promise<void> {
+export async function waitServing(ns: Netns, server: NsProcess, url: string): Promise<void> {
   let ended = false;
   server.exited.then(
     () => {

@@ -9,14 +9,17 @@ import { http } from './http.js';
 import { hypercalls } from './hypercalls.js';
 import { network } from './network.js';
 import { start } from './start.js';
+import { summon } from './summon.js';
 
 /*
  * Short, process-bound scenarios first and density and start (hundreds to thousands of
  * instances) last, so that a run interrupted late still has the rest. boot, density and the
  * container-like peer (container.ts, a variant of both) are the harness's own; audit times
  * `nabla audit`'s proof as block devices are added; hypercalls, block and network measure the
- * guest's I/O paths; start measures starting from one resident process. Every scenario but
- * audit has a variant for the upstream tender (peer.ts), run when --peer solo5-spt=PATH is given.
+ * guest's I/O paths; summon the first request to a guest a summon front starts on demand;
+ * start measures starting from one resident process. Every scenario but audit and summon (whose
+ * front is nabla's own) has a variant for the upstream tender (peer.ts), run when --peer
+ * solo5-spt=PATH is given.
  */
 const SCENARIOS: readonly Scenario[] = [
   boot,
@@ -25,6 +28,7 @@ const SCENARIOS: readonly Scenario[] = [
   block,
   network,
   http,
+  summon,
   density,
   start,
 ];
