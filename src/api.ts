@@ -76,6 +76,12 @@ export interface StartOptions {
    * default when the environment has NABLA_ENGINE=0.
    */
   engine?: boolean;
+  /**
+   * Keep everything the guest prints for output() (default true). false: output() resolves
+   * with empty stdout and stderr, and the caller reads handle.stdout and handle.stderr as they
+   * come; for guests that run long (the daemon), whose console would otherwise be held whole.
+   */
+  keepOutput?: boolean;
 }
 
 /** The guest as started, whichever way: what the handle is built from. */
@@ -99,10 +105,13 @@ function spawned(prepared: PreparedLaunch): Started {
   };
 }
 
-function useEngine(how: StartOptions): boolean {
+function startChoices(how: StartOptions): { engine: boolean; keepOutput: boolean } {
   const o = object(how, 'start options');
-  checkKeys(o, ['engine'], 'StartOptions');
-  return optionalBoolean(o.engine, 'engine') ?? process.env.NABLA_ENGINE !== '0';
+  checkKeys(o, ['engine', 'keepOutput'], 'StartOptions');
+  return {
+    engine: optionalBoolean(o.engine, 'engine') ?? process.env.NABLA_ENGINE !== '0',
+    keepOutput: optionalBoolean(o.keepOutput, 'keepOutput') ?? true,
+  };
 }
 
 /**
@@ -113,7 +122,7 @@ function useEngine(how: StartOptions): boolean {
  * filter and privileges. Bad input throws NablaError before anything starts.
  */
 export function run(options: RunOptions, how: StartOptions = {}): GuestHandle {
-  const engine = useEngine(how);
+  const { engine, keepOutput } = startChoices(how);
   const request = normalizeRunOptions(options);
   // The ELF checks and the filter are done once per image and option set (launch/cache.ts).
   const prepared = prepareLaunch(request, launchCache);
@@ -126,8 +135,8 @@ export function run(options: RunOptions, how: StartOptions = {}): GuestHandle {
     prepared.release(); // the guest holds its own copies now
   }
   const { exited } = started;
-  const stdout = collect(started.stdout);
-  const stderr = collect(started.stderr);
+  const stdout = collect(keepOutput ? started.stdout : null);
+  const stderr = collect(keepOutput ? started.stderr : null);
   return {
     // A getter: the engine's answer with the pid may still be on its way.
     get pid() {

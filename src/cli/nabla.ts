@@ -4,6 +4,7 @@ import { endQuietlyOnClosedStdout } from './closed-stdout.js';
 import * as audit from './commands/audit.js';
 import * as bench from './commands/bench.js';
 import * as build from './commands/build.js';
+import * as daemon from './commands/daemon.js';
 import * as fs from './commands/fs.js';
 import * as inspect from './commands/inspect.js';
 import * as run from './commands/run.js';
@@ -13,9 +14,9 @@ import { nablaParser } from './parse.js';
 import { type ErrorFormat, reportError } from './report.js';
 
 /** The commands yargs parses; `run` and `audit` read nabla-run's syntax with their own parsers. */
-const PARSED = [build, fs, inspect, bench, version];
+const PARSED = [build, fs, inspect, bench, daemon, version];
 const RAW = [run, audit];
-const NAMES = [run, build, fs, inspect, audit, bench, version].map(
+const NAMES = [run, build, fs, inspect, audit, bench, daemon, version].map(
   (c) => c.command.split(' ', 1)[0] as string,
 );
 
@@ -82,6 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(inspect)
       .command(audit.command, audit.describe, {}, () => {})
       .command(bench)
+      .command(daemon)
       .command(version)
       .options(TOP_OPTIONS)
       .check((args) => {
