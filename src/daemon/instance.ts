@@ -36,6 +36,8 @@ export class Instance implements InstanceView {
   /** Counts starts, so that the exit of an earlier run is never taken for the current one's. */
   private run = 0;
   private ending: Ending | null = null;
+  /** Between the decision to start and the guest's pid (hooks may take a while). */
+  private launching = false;
   private exitWaiters: Array<() => void> = [];
   private restartTimer: NodeJS.Timeout | null = null;
   /** In a crash loop: the event was sent. */
@@ -65,9 +67,12 @@ export class Instance implements InstanceView {
     return this.pidNow;
   }
 
-  /** Running or on its way: what `rm` without force refuses. */
+  /**
+   * Running or on its way: what `rm` without force refuses. Known from this process alone: a
+   * state recorded by a daemon that was killed (`starting`, `running`) is history.
+   */
   get active(): boolean {
-    return this.handle !== null || this.record.state === 'starting';
+    return this.handle !== null || this.launching;
   }
 
   /** The API's view (GET /v1/instances/{name}). */
@@ -127,6 +132,7 @@ export class Instance implements InstanceView {
     const run = ++this.run;
     this.change({ desired: 'running', state: 'starting' });
     let handle: GuestHandle | undefined;
+    this.launching = true;
     try {
       const options = runOptionsOf(this.config);
       for (const hook of this.deps.hooks) await hook.beforeStart?.(this, options);
@@ -163,11 +169,13 @@ export class Instance implements InstanceView {
       this.change({
         state: 'exited',
         desired: 'stopped',
-        exit,
+        exit: { status: exit.status, signal: null },
         finishedAt: new Date().toISOString(),
       });
       this.deps.events.emit('exit', this.name, { status: 1, signal: null, error: exit.message });
       throw error;
+    } finally {
+      if (this.run === run) this.launching = false;
     }
   }
 
