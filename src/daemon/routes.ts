@@ -13,6 +13,18 @@ import {
   StopQuery,
   Version,
 } from './schema.js';
+
+/** The schemas the OpenAPI document names (components/schemas), by name. */
+export const NAMED_SCHEMAS = {
+  CreateRequest,
+  Instance,
+  Version,
+  Stats,
+  Event,
+  Error: ErrorBody,
+} as const;
+export type SchemaName = keyof typeof NAMED_SCHEMAS;
+
 import type { Supervisor } from './supervisor.js';
 
 export interface RouteContext {
@@ -32,7 +44,8 @@ export interface Response {
   description: string;
   /** application/json (the default when a schema is given), or a text stream. */
   type?: 'application/json' | 'text/plain' | 'application/x-ndjson';
-  schema?: z.ZodType;
+  /** Its schema by name; `[name]` for an array of them. */
+  schema?: SchemaName | [SchemaName];
 }
 
 export interface Route {
@@ -40,13 +53,14 @@ export interface Route {
   /** As OpenAPI writes it: /v1/instances/{name}. */
   path: string;
   summary: string;
-  query: z.ZodType;
-  body?: z.ZodType;
+  query: z.ZodObject;
+  /** The request body's schema (CreateRequest is the only one; named in the document). */
+  body?: typeof CreateRequest;
   responses: Record<number, Response>;
   handle(ctx: RouteContext): Promise<Answer>;
 }
 
-const error = (description: string): Response => ({ description, schema: ErrorBody });
+const error = (description: string): Response => ({ description, schema: 'Error' });
 const NOT_FOUND = { 404: error('no instance of that name (INSTANCE_NOT_FOUND)') };
 const BAD_QUERY = { 400: error('the query breaks its schema (REQUEST_INVALID)') };
 
@@ -91,7 +105,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/version',
     summary: "The daemon's version and API version",
     query: EmptyQuery,
-    responses: { 200: { description: 'the versions', schema: Version } },
+    responses: { 200: { description: 'the versions', schema: 'Version' } },
     handle: async (ctx) => ({ status: 200, json: { version: ctx.version, api: 'v1' } }),
   },
   {
@@ -102,7 +116,7 @@ export const ROUTES: readonly Route[] = [
     query: EmptyQuery,
     body: CreateRequest,
     responses: {
-      201: { description: 'created (and started)', schema: Instance },
+      201: { description: 'created (and started)', schema: 'Instance' },
       400: error('the body breaks the schema (REQUEST_INVALID, naming the field)'),
       409: error('an instance of that name exists (INSTANCE_EXISTS)'),
       422: error("the kernel or a device fails run()'s checks (its code: ELF_INVALID, ...)"),
@@ -119,7 +133,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/instances',
     summary: 'Every instance, oldest first',
     query: EmptyQuery,
-    responses: { 200: { description: 'the instances', schema: Instance.array() } },
+    responses: { 200: { description: 'the instances', schema: ['Instance'] } },
     handle: async (ctx) => ({
       status: 200,
       json: ctx.supervisor.list().map((i) => i.toJSON()),
@@ -130,7 +144,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/instances/{name}',
     summary: 'One instance',
     query: EmptyQuery,
-    responses: { 200: { description: 'the instance', schema: Instance }, ...NOT_FOUND },
+    responses: { 200: { description: 'the instance', schema: 'Instance' }, ...NOT_FOUND },
     handle: async (ctx) => ({
       status: 200,
       json: ctx.supervisor.get(ctx.params.name as string).toJSON(),
@@ -159,7 +173,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Start the guest of a stopped or exited instance (a new restart history)',
     query: EmptyQuery,
     responses: {
-      200: { description: 'the instance, started', schema: Instance },
+      200: { description: 'the instance, started', schema: 'Instance' },
       ...NOT_FOUND,
       409: error('the guest runs already (INSTANCE_STATE)'),
       422: error("the kernel or a device now fails run()'s checks"),
@@ -175,7 +189,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Stop the guest: SIGTERM, then SIGKILL after timeout seconds; it is not restarted',
     query: StopQuery,
     responses: {
-      200: { description: 'the instance, stopped', schema: Instance },
+      200: { description: 'the instance, stopped', schema: 'Instance' },
       ...BAD_QUERY,
       ...NOT_FOUND,
     },
@@ -206,7 +220,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/instances/{name}/stats',
     summary: 'CPU time and memory of the running guest (and what plug-ins add)',
     query: EmptyQuery,
-    responses: { 200: { description: 'the figures', schema: Stats }, ...NOT_FOUND },
+    responses: { 200: { description: 'the figures', schema: 'Stats' }, ...NOT_FOUND },
     handle: async (ctx) => ({
       status: 200,
       json: await ctx.supervisor.stats(ctx.params.name as string),
@@ -218,7 +232,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'What happens to the instances, one JSON object per line, as it happens',
     query: EmptyQuery,
     responses: {
-      200: { description: 'the event stream', type: 'application/x-ndjson', schema: Event },
+      200: { description: 'the event stream', type: 'application/x-ndjson', schema: 'Event' },
     },
     handle: events,
   },

@@ -93,7 +93,7 @@ describe('a daemon killed and started again', () => {
         const logs = await second.api('GET', '/v1/instances/kept/logs');
         return readies(logs.text) === 2 ? logs : undefined; // the old run's line, then the new one's
       });
-      expect(kept.status).toBe(200);
+      expect(kept?.status).toBe(200);
       const off = (await second.api('GET', '/v1/instances/off')).json;
       expect(off).toMatchObject({ state: 'stopped', pid: null, exit: { status: 143 } });
     } finally {
