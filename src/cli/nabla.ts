@@ -57,6 +57,9 @@ const TOP_OPTIONS = {
 const ERROR_FORMATS = new Map<string, (argv: readonly string[]) => ErrorFormat>([
   ['audit', audit.errorFormat],
   ['inspect', inspect.errorFormat],
+  ['ps', inspect.errorFormat],
+  ['stats', inspect.errorFormat],
+  ['events', inspect.errorFormat],
 ]);
 
 function errorFormat(argv: readonly string[]): ErrorFormat {
