@@ -147,7 +147,7 @@ export function usage(): string {
     `  ${'--help'.padEnd(width)}this text`,
     '',
     'Examples:',
-    '  nabla up web --net:service=tap0 --restart=on-failure build/examples/http.nabla',
+    '  nabla up --net:service=tap0 --restart=on-failure web build/examples/http.nabla',
     '  nabla up --mem=64 --memory-limit=128M hello build/examples/hello.nabla Hello',
     '',
   ].join('\n');
