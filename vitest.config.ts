@@ -16,6 +16,8 @@ const UNIT = [
   'test/bench/runner.test.ts',
   'test/bench/stats.test.ts',
   'test/cli/spt-args.test.ts',
+  'test/daemon/log-ring.test.ts',
+  'test/daemon/restart-policy.test.ts',
   'test/fuzz/corpus.test.ts',
   'test/launch/privilege.test.ts',
   'test/policy/rules.test.ts',
