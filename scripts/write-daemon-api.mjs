@@ -8,5 +8,7 @@ const { version } = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8'));
 const target = `${PACKAGE_ROOT}docs/daemon-api.json`;
 writeFileSync(target, `${JSON.stringify(openApiDocument(version), null, 2)}\n`);
 // Laid out as the linter wants it (npm run lint checks every JSON file).
-execFileSync(`${PACKAGE_ROOT}node_modules/.bin/biome`, ['format', '--write', target], { stdio: 'ignore' });
+execFileSync(`${PACKAGE_ROOT}node_modules/.bin/biome`, ['format', '--write', target], {
+  stdio: 'ignore',
+});
 console.log(`wrote ${target}`);
