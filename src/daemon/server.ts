@@ -31,7 +31,11 @@ export function findRoute(
     const m = regex.exec(path);
     if (m && route.method === method) {
       const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeURIComponent(v);
+      try {
+        for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeURIComponent(v);
+      } catch {
+        break; // a malformed %-escape names nothing
+      }
       return { route, params };
     }
   }

@@ -15,6 +15,9 @@ import type { InstanceConfig } from './schema.js';
 import { instanceStats } from './stats.js';
 import type { InstanceRecord, LogLine, Store } from './store.js';
 
+/** States only a live daemon can vouch for. */
+const LIVE_STATES = ['starting', 'running', 'backoff', 'crash-loop'];
+
 export interface SupervisorOptions {
   store: Store;
   timings: Timings;
@@ -83,7 +86,14 @@ export class Supervisor {
    * lines; those that should run are started (a failure is logged and recorded, not fatal).
    */
   async reconcile(): Promise<void> {
-    const records = this.store.all();
+    const records = this.store.all().map((record) => {
+      // Killed while ending a guest that should not run: its recorded live state is history.
+      if (record.desired === 'stopped' && LIVE_STATES.includes(record.state)) {
+        this.store.update(record.name, { state: 'stopped' });
+        return { ...record, state: 'stopped' };
+      }
+      return record;
+    });
     for (const record of records) {
       const instance = this.track(
         record,

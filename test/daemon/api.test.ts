@@ -149,6 +149,9 @@ describe('the daemon API', () => {
     const route = await daemon.api('GET', '/v2/instances');
     expect(route.status).toBe(404);
     expect(route.json.error.code).toBe('ROUTE_UNKNOWN');
+    const malformed = await daemon.api('GET', '/v1/instances/%E0%A4%A');
+    expect(malformed.status).toBe(404);
+    expect(malformed.json.error.code).toBe('ROUTE_UNKNOWN');
     await daemon.api('DELETE', '/v1/instances/q');
   });
 
