@@ -1,6 +1,6 @@
 // hooks.ts: where other parts of the daemon plug into an instance's life: limits (cgroups), summoning, and more stats.
 
-import type { RunOptions } from '../api.js';
+import type { RunOptions, StartOptions } from '../api.js';
 import type { GuestExit } from '../launch/spawn.js';
 import type { InstanceConfig } from './schema.js';
 
@@ -20,16 +20,27 @@ export interface InstanceHooks {
   /** The instance was recorded (create, or found at the daemon's start). */
   created?(instance: InstanceView): void | Promise<void>;
   /**
-   * True: do not start the guest now, but leave the instance `summonable` (the summoning
-   * front starts it with `Supervisor.start` when a connection arrives).
+   * True: do not start the guest now, but leave the instance `summonable`. Asked whenever the
+   * instance is to run (create, start, the daemon's start) and when its guest ends by itself;
+   * the summoning front (re)arms itself here, starts the guest with `Supervisor.wake(name)` when
+   * a connection arrives and ends it with `Supervisor.sleep(name)` when idle.
    */
   defer?(instance: InstanceView): boolean;
-  /** Before the guest starts: may add to the RunOptions (a tap for summoning). */
-  beforeStart?(instance: InstanceView, options: RunOptions): void | Promise<void>;
+  /**
+   * Before the guest starts: may return other RunOptions (a tap for summoning: withTap) and set
+   * the StartOptions run() gets (the cgroups the guest starts in).
+   */
+  beforeStart?(
+    instance: InstanceView,
+    options: RunOptions,
+    how: StartOptions,
+  ): RunOptions | undefined | Promise<RunOptions | undefined>;
   /** The guest runs as `pid` (place it into its cgroup). */
   afterStart?(instance: InstanceView, pid: number): void | Promise<void>;
   /** The guest ended (it may be started again). */
   afterExit?(instance: InstanceView, exit: GuestExit): void | Promise<void>;
+  /** A user stopped the instance (its guest, if any, has ended): disarm what defer() armed. */
+  stopped?(instance: InstanceView): void | Promise<void>;
   /** The instance is being removed; its guest has ended. */
   removed?(instance: InstanceView): void | Promise<void>;
 }

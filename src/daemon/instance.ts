@@ -1,5 +1,5 @@
 // instance.ts: one supervised guest: starts it through run(), follows its exit, restarts it by its policy, stops it, and records each change.
-import type { GuestHandle, RunOptions } from '../api.js';
+import type { GuestHandle, RunOptions, StartOptions } from '../api.js';
 import { asNablaError, NablaError } from '../errors.js';
 import type { GuestExit } from '../launch/spawn.js';
 import type { Timings } from './config.js';
@@ -18,13 +18,16 @@ export interface InstanceDeps {
   hooks: readonly InstanceHooks[];
   timings: Timings;
   /** Starts a guest: run() on the start engine, its console left to the caller. */
-  start(options: RunOptions): GuestHandle;
+  start(options: RunOptions, how: StartOptions): GuestHandle;
   /** One line for the daemon's own log (stderr). */
   log(message: string): void;
 }
 
-/** Why a guest is being ended, if the daemon is ending it. */
-type Ending = 'stop' | 'shutdown' | 'remove';
+/**
+ * Why a guest is being ended, if the daemon is ending it: a user's stop, the daemon's own stop,
+ * a remove, or `sleep` (a summoned guest gone idle: it waits `summonable` for the next one).
+ */
+type Ending = 'stop' | 'shutdown' | 'remove' | 'sleep';
 
 export class Instance implements InstanceView {
   readonly name: string;
@@ -112,14 +115,42 @@ export class Instance implements InstanceView {
     await this.launch(false);
   }
 
-  /** At create and at the daemon's start: as start(), unless a hook defers it (summoning). */
+  /** Create, a user's start, the daemon's start: as start(), unless a hook defers it (summoning). */
   async begin(): Promise<void> {
+    if (this.active)
+      throw new NablaError(`${this.name}: is ${this.record.state} already`, {
+        code: 'INSTANCE_STATE',
+      });
     this.change({ desired: 'running' });
-    if (this.deps.hooks.some((h) => h.defer?.(this))) {
+    if (this.deferred()) {
       this.change({ state: 'summonable' });
       return;
     }
     await this.start();
+  }
+
+  /** A hook (summoning) starts this guest on demand instead of now. */
+  private deferred(): boolean {
+    return this.deps.hooks.some((h) => h.defer?.(this));
+  }
+
+  /**
+   * Summoning's start: the running guest's handle, starting it first if it is not running
+   * (a failure to start throws, as start() does).
+   */
+  async wake(): Promise<GuestHandle> {
+    if (this.handle === null) {
+      this.tracker.reset();
+      await this.launch(false);
+    }
+    if (this.handle === null)
+      throw new NablaError(`${this.name}: the guest did not start`, { code: 'TENDER_FAILED' });
+    return this.handle;
+  }
+
+  /** Summoning's stop: ends the guest as stop() does, but it stays `summonable`. */
+  sleep(timeoutMs: number): Promise<void> {
+    return this.end('sleep', timeoutMs);
   }
 
   /**
@@ -134,9 +165,11 @@ export class Instance implements InstanceView {
     let handle: GuestHandle | undefined;
     this.launching = true;
     try {
-      const options = runOptionsOf(this.config);
-      for (const hook of this.deps.hooks) await hook.beforeStart?.(this, options);
-      handle = this.deps.start(options);
+      let options = runOptionsOf(this.config);
+      const how: StartOptions = {};
+      for (const hook of this.deps.hooks)
+        options = (await hook.beforeStart?.(this, options, how)) ?? options;
+      handle = this.deps.start(options, how);
       const pid = handle.pid;
       if (!(pid > 0)) {
         await handle.exited; // the engine refused it: exited rejects with why
@@ -195,7 +228,10 @@ export class Instance implements InstanceView {
     this.exitWaiters = [];
     if (this.ending !== null) {
       // Ended by the daemon: stop and remove record it; a shutdown leaves desired as it was.
-      this.change({ state: 'stopped' });
+      this.change({ state: this.ending === 'sleep' ? 'summonable' : 'stopped' });
+    } else if (this.deferred()) {
+      // A summoned guest that ended waits for the next connection; no restart policy.
+      this.change({ state: 'summonable' });
     } else {
       this.afterOwnExit(exit.status, ranMs);
     }
@@ -240,10 +276,11 @@ export class Instance implements InstanceView {
    */
   async end(why: Ending, timeoutMs: number): Promise<void> {
     this.cancelRestart();
-    if (why !== 'shutdown') this.change({ desired: 'stopped' });
+    const keepsDesired = why === 'shutdown' || why === 'sleep';
+    if (!keepsDesired) this.change({ desired: 'stopped' });
     const handle = this.handle;
     if (handle === null) {
-      if (this.record.state !== 'stopped' && why !== 'shutdown') this.change({ state: 'stopped' });
+      if (this.record.state !== 'stopped' && !keepsDesired) this.change({ state: 'stopped' });
       return;
     }
     this.ending = why;

@@ -1,6 +1,6 @@
 // supervisor.ts: every instance of one daemon: create (checked before anything is recorded), start, stop, remove, reconcile at start, and the console's persistence.
 
-import { type GuestHandle, type RunOptions, run } from '../api.js';
+import { type GuestHandle, type RunOptions, run, type StartOptions } from '../api.js';
 import { normalizeRunOptions } from '../api-options.js';
 import { asNablaError, NablaError } from '../errors.js';
 import { launchCache } from '../launch/cache.js';
@@ -25,7 +25,7 @@ export interface SupervisorOptions {
   collectors?: StatsCollector[];
   log?: (message: string) => void;
   /** How guests start (default: run() on the start engine, the console left to the ring). */
-  start?: (options: RunOptions) => GuestHandle;
+  start?: (options: RunOptions, how: StartOptions) => GuestHandle;
 }
 
 export class Supervisor {
@@ -36,7 +36,7 @@ export class Supervisor {
   private readonly hooks: InstanceHooks[];
   private readonly collectors: StatsCollector[];
   private readonly log: (message: string) => void;
-  private readonly startGuest: (options: RunOptions) => GuestHandle;
+  private readonly startGuest: (options: RunOptions, how: StartOptions) => GuestHandle;
   /** Console lines not yet written to the database, and how far each ring was trimmed. */
   private pending: LogLine[] = [];
   private readonly trimmed = new Map<string, number>();
@@ -48,7 +48,7 @@ export class Supervisor {
     this.hooks = options.hooks ?? [];
     this.collectors = options.collectors ?? [];
     this.log = options.log ?? (() => {});
-    this.startGuest = options.start ?? ((o) => run(o, { keepOutput: false }));
+    this.startGuest = options.start ?? ((o, how) => run(o, { ...how, keepOutput: false }));
     this.flusher = setInterval(() => this.flushLogs(), this.timings.logFlushMs);
     this.flusher.unref();
   }
@@ -151,17 +151,29 @@ export class Supervisor {
     return [...this.instances.values()];
   }
 
+  /** A user's start: the guest runs now, or, for a summoned instance, waits `summonable`. */
   async start(name: string): Promise<Instance> {
     const instance = this.get(name);
-    await instance.start();
+    await instance.begin();
     return instance;
   }
 
   async stop(name: string, timeoutMs = this.timings.stopTimeoutMs): Promise<Instance> {
     const instance = this.get(name);
     await instance.end('stop', timeoutMs);
+    for (const hook of this.hooks) await hook.stopped?.(instance);
     this.events.emit('stop', name);
     return instance;
+  }
+
+  /** Summoning: the guest of `name` running (started if it was not), as its handle. */
+  wake(name: string): Promise<GuestHandle> {
+    return this.get(name).wake();
+  }
+
+  /** Summoning: ends the guest of `name`, which stays `summonable`. */
+  async sleep(name: string, timeoutMs = this.timings.stopTimeoutMs): Promise<void> {
+    await this.get(name).sleep(timeoutMs);
   }
 
   /** Removes an instance, its record and its console; a running one only with `force` (SIGKILL). */
