@@ -15,6 +15,9 @@ import type { InstanceConfig } from './schema.js';
 import { instanceStats } from './stats.js';
 import type { InstanceRecord, LogLine, Store } from './store.js';
 
+/** Console lines held for the database at most, before they are written at once. */
+const PENDING_MAX = 4 * RING_LINES;
+
 /** States only a live daemon can vouch for. */
 const LIVE_STATES = ['starting', 'running', 'backoff', 'crash-loop'];
 
@@ -68,6 +71,8 @@ export class Supervisor {
     ring.onLine = (entry) => {
       this.pending.push({ instance: record.name, seq: entry.seq, line: entry.line });
       this.trimmed.set(record.name, ring.firstSeq - 1);
+      // A guest printing flat out: write now rather than hold more than a few rings' worth.
+      if (this.pending.length >= PENDING_MAX) this.flushLogs();
     };
     const instance = new Instance(record, ring, {
       store: this.store,
@@ -202,8 +207,9 @@ export class Supervisor {
   /** Writes the console lines gathered since the last time, in one transaction. */
   flushLogs(): void {
     if (this.pending.length === 0) return;
-    const lines = this.pending;
     const trimTo = new Map(this.trimmed);
+    // Lines that already fell out of their ring are not worth writing.
+    const lines = this.pending.filter((l) => l.seq > (trimTo.get(l.instance) ?? 0));
     this.pending = [];
     this.trimmed.clear();
     try {
