@@ -20,6 +20,8 @@ const UNIT = [
   'test/daemon/summon/address.test.ts',
   'test/daemon/summon/front.test.ts',
   'test/daemon/summon/wire.test.ts',
+  'test/daemon/log-ring.test.ts',
+  'test/daemon/restart-policy.test.ts',
   'test/fuzz/corpus.test.ts',
   'test/launch/privilege.test.ts',
   'test/policy/rules.test.ts',

@@ -21,6 +21,10 @@ DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-
 # build: examples/tcp-echo links it.
 bash scripts/fetch-lwip.sh
 
+# Native packages build from source with the installed Node's headers (/usr/include/node):
+# better-sqlite3's installer would otherwise fetch a prebuilt binary from GitHub. The repository's
+# .npmrc says the same (build_from_source, nodedir); these cover an npm that ignores it.
+export npm_config_build_from_source=true npm_config_nodedir=/usr
 npm ci --no-audit --no-fund
 npm run build
 

@@ -84,6 +84,12 @@ export interface StartOptions {
    * guest memory, so it runs, and is charged, in them from its start (docs/limits.md).
    */
   cgroups?: readonly string[];
+  /**
+   * Keep everything the guest prints for output() (default true). false: output() resolves
+   * with empty stdout and stderr, and the caller reads handle.stdout and handle.stderr as they
+   * come; for guests that run long (the daemon), whose console would otherwise be held whole.
+   */
+  keepOutput?: boolean;
 }
 
 /** The guest as started, whichever way: what the handle is built from. */
@@ -113,12 +119,17 @@ function spawned(prepared: PreparedLaunch, cgroupFds: readonly number[]): Starte
   };
 }
 
-function startChoices(how: StartOptions): { engine: boolean; cgroups: string[] } {
+function startChoices(how: StartOptions): {
+  engine: boolean;
+  cgroups: string[];
+  keepOutput: boolean;
+} {
   const o = object(how, 'start options');
-  checkKeys(o, ['engine', 'cgroups'], 'StartOptions');
+  checkKeys(o, ['engine', 'cgroups', 'keepOutput'], 'StartOptions');
   return {
     engine: optionalBoolean(o.engine, 'engine') ?? process.env.NABLA_ENGINE !== '0',
     cgroups: checkCgroupDirs(o.cgroups),
+    keepOutput: optionalBoolean(o.keepOutput, 'keepOutput') ?? true,
   };
 }
 
@@ -130,7 +141,7 @@ function startChoices(how: StartOptions): { engine: boolean; cgroups: string[] }
  * filter and privileges. Bad input throws NablaError before anything starts.
  */
 export function run(options: RunOptions, how: StartOptions = {}): GuestHandle {
-  const { engine, cgroups } = startChoices(how);
+  const { engine, cgroups, keepOutput } = startChoices(how);
   const request = normalizeRunOptions(options);
   // The ELF checks and the filter are done once per image and option set (launch/cache.ts).
   const prepared = prepareLaunch(request, launchCache);
@@ -146,8 +157,8 @@ export function run(options: RunOptions, how: StartOptions = {}): GuestHandle {
     closeCgroupProcs(cgroupFds);
   }
   const { exited } = started;
-  const stdout = collect(started.stdout);
-  const stderr = collect(started.stderr);
+  const stdout = collect(keepOutput ? started.stdout : null);
+  const stderr = collect(keepOutput ? started.stderr : null);
   return {
     // A getter: the engine's answer with the pid may still be on its way.
     get pid() {

@@ -62,6 +62,22 @@ export const ERROR_CODES = {
   BENCH_INTERRUPTED:
     'a benchmark run was stopped by SIGINT or SIGTERM (status 130 or 143); its processes were killed',
   BENCH_FAILED: 'one or more benchmark variants failed (the report is still written)',
+  // nabla daemon and the commands that talk to it (docs/daemon.md).
+  DAEMON_SOCKET:
+    'the daemon cannot listen on its socket: no default path, a directory it cannot make, a file that is not a socket, or another daemon listening there',
+  DAEMON_STATE:
+    'the daemon cannot use its state directory: it cannot be made, the database cannot be opened, or another daemon holds it',
+  DAEMON_UNREACHABLE:
+    'no daemon is listening on the socket a client command names (or the default)',
+  DAEMON_FORBIDDEN:
+    "the daemon refused a client: its uid is not root's, not the daemon's, and it is not in the daemon's --group",
+  REQUEST_INVALID:
+    'a request to the daemon breaks the API schema: a missing, unknown or malformed field of the body or the query (the message names it)',
+  ROUTE_UNKNOWN: 'no route of the daemon API has that method and path',
+  INSTANCE_NOT_FOUND: 'the daemon has no instance of that name',
+  INSTANCE_EXISTS: 'the daemon has an instance of that name already',
+  INSTANCE_STATE:
+    'the instance is in the wrong state for the request: running when it must not be (remove without force, start)',
   // Not the user's input.
   INTERNAL: 'a failure nabla did not expect (a bug): printed as "internal error: ..."',
 } as const;

@@ -4,20 +4,42 @@ import { endQuietlyOnClosedStdout } from './closed-stdout.js';
 import * as audit from './commands/audit.js';
 import * as bench from './commands/bench.js';
 import * as build from './commands/build.js';
+import * as daemon from './commands/daemon.js';
+import * as events from './commands/events.js';
 import * as fs from './commands/fs.js';
 import * as inspect from './commands/inspect.js';
+import * as logs from './commands/logs.js';
+import * as ps from './commands/ps.js';
+import * as rm from './commands/rm.js';
 import * as run from './commands/run.js';
+import * as stats from './commands/stats.js';
+import * as stop from './commands/stop.js';
+import * as up from './commands/up.js';
 import * as version from './commands/version.js';
 import { type OptionTable, type UsageContext, usageError } from './options.js';
 import { nablaParser } from './parse.js';
 import { type ErrorFormat, reportError } from './report.js';
 
-/** The commands yargs parses; `run` and `audit` read nabla-run's syntax with their own parsers. */
-const PARSED = [build, fs, inspect, bench, version];
-const RAW = [run, audit];
-const NAMES = [run, build, fs, inspect, audit, bench, version].map(
-  (c) => c.command.split(' ', 1)[0] as string,
-);
+/** The commands yargs parses; `run`, `audit` and `up` read nabla-run's syntax with their own parsers. */
+const PARSED = [build, fs, inspect, bench, daemon, ps, logs, stop, rm, stats, events, version];
+const RAW = [run, audit, up];
+const NAMES = [
+  run,
+  build,
+  fs,
+  inspect,
+  audit,
+  bench,
+  daemon,
+  up,
+  ps,
+  logs,
+  stop,
+  rm,
+  stats,
+  events,
+  version,
+].map((c) => c.command.split(' ', 1)[0] as string);
 
 /** nabla's own options, before a command. */
 const TOP_OPTIONS = {
@@ -35,6 +57,9 @@ const TOP_OPTIONS = {
 const ERROR_FORMATS = new Map<string, (argv: readonly string[]) => ErrorFormat>([
   ['audit', audit.errorFormat],
   ['inspect', inspect.errorFormat],
+  ['ps', inspect.errorFormat],
+  ['stats', inspect.errorFormat],
+  ['events', inspect.errorFormat],
 ]);
 
 function errorFormat(argv: readonly string[]): ErrorFormat {
@@ -73,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const parser = nablaParser(yargs([...argv]), context)
       .scriptName('nabla')
       .usage(
-        'usage: $0 COMMAND [OPTIONS] ...\n\nRun, build, inspect, audit and benchmark Solo5 spt unikernels, and make file-system images for them.',
+        'usage: $0 COMMAND [OPTIONS] ...\n\nRun, build, inspect, audit and benchmark Solo5 spt unikernels, make file-system images for them, and supervise many of them with a daemon.',
       )
       // run and audit are listed here; main() hands their words to their own parsers.
       .command(run.command, run.describe, {}, () => {})
@@ -82,6 +107,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(inspect)
       .command(audit.command, audit.describe, {}, () => {})
       .command(bench)
+      .command(daemon)
+      .command(up.command, up.describe, {}, () => {})
+      .command(ps)
+      .command(logs)
+      .command(stop)
+      .command(rm)
+      .command(stats)
+      .command(events)
       .command(version)
       .options(TOP_OPTIONS)
       .check((args) => {
@@ -95,6 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .example('$0 inspect hello.nabla', 'show what a unikernel declares')
       .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
       .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')
+      .example('$0 up web app.nabla', 'start a guest under the daemon (nabla daemon)')
       .epilogue('A usage error ends with status 1 and one line, before the command does anything.');
     const args = await parser.parseAsync();
     if (!command && args.version && !args.help) await version.handler();

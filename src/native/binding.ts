@@ -21,6 +21,7 @@ export interface NativeBinding {
   tunInfo(fd: number): { flags: number; name: string };
   execve(path: string, argv: Array<string | Buffer>, envp: string[], keepFds: number[]): never;
   setNonBlocking(fd: number): void;
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number };
   getpwnam(name: string): { name: string; uid: number; gid: number } | null;
   getpwuid(uid: number): { name: string; uid: number; gid: number } | null;
   getgrnam(name: string): { name: string; gid: number } | null;

@@ -247,3 +247,16 @@ export function setNonBlocking(fd: number): void {
   const f = check.fd(fd, 'fd');
   callNative(() => native().setNonBlocking(f));
 }
+
+/** Who is at the other end of a connected unix socket: the ids the kernel recorded at connect. */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+/** SO_PEERCRED of the unix socket `fd` (a connection the daemon accepted). */
+export function peerCredentials(fd: number): PeerCredentials {
+  const f = check.fd(fd, 'fd');
+  return callNative(() => native().peerCredentials(f));
+}

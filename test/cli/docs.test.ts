@@ -66,6 +66,14 @@ describe('option tables in the docs', () => {
     ['nabla fs build', ['README.md']],
     ['nabla audit', ['README.md', 'docs/audit.md']],
     ['nabla bench', ['benchmarks/README.md']],
+    ['nabla daemon', ['README.md']],
+    ['nabla up', ['README.md']],
+    ['nabla ps', ['README.md']],
+    ['nabla logs', ['README.md']],
+    ['nabla stop', ['README.md']],
+    ['nabla rm', ['README.md']],
+    ['nabla stats', ['README.md']],
+    ['nabla events', ['README.md']],
   ])('%s: each marked table lists exactly the options of --help', (command, files) => {
     const help = withoutHelp(helpOptions(command.replace(/^nabla /, '')));
     const tables = documentedOptions(command);
@@ -78,6 +86,9 @@ describe('option tables in the docs', () => {
     expect(withoutHelp(nablaRunOptionNames())).toEqual(withoutHelp(helpOptions('nabla-run')));
   });
 });
+
+/** The verbs that talk to the daemon (yargs commands, checked like build). */
+const DAEMON_VERBS = ['ps', 'logs', 'stop', 'rm', 'stats', 'events'];
 
 /** Command lines in code (fenced blocks, `spans`): the program, the command and the words after. */
 function documentedCommandLines(): Array<{ where: string; prog: string; words: string[] }> {
@@ -101,7 +112,8 @@ function documentedCommandLines(): Array<{ where: string; prog: string; words: s
           let words = (m[2] as string).split(/\s+/).filter((w) => w !== '');
           if (prog === 'nabla') {
             const command = words[0];
-            if (!['build', 'fs', 'inspect', 'audit', 'bench', 'run'].includes(command ?? ''))
+            const commands = ['build', 'fs', 'inspect', 'audit', 'bench', 'run', 'daemon', 'up'];
+            if (!commands.includes(command ?? '') && !DAEMON_VERBS.includes(command ?? ''))
               continue;
             // `nabla fs build`: the subcommand is part of the program's name.
             const name = command === 'fs' ? `fs ${words[1] ?? ''}` : command;
@@ -135,10 +147,10 @@ describe('command lines in the docs', () => {
     expect(lines.length).toBeGreaterThan(10);
     const wrong: string[] = [];
     for (const { where, prog, words } of lines) {
-      // nabla-run and audit read options up to KERNEL; after it, the words are the guest's.
+      // nabla-run and audit read options up to KERNEL, up up to NAME; after, the words are the guest's.
       const kernelAt = words.findIndex((w) => !/^[[-]/.test(w));
       const scope =
-        prog === 'nabla-run' || prog === 'nabla audit'
+        prog === 'nabla-run' || prog === 'nabla audit' || prog === 'nabla up'
           ? words.slice(0, kernelAt < 0 ? words.length : kernelAt)
           : words;
       for (const name of longOptions(scope.join(' ')))

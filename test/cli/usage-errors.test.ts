@@ -20,7 +20,10 @@ const OUT = 'out';
  */
 const ROWS: ReadonlyArray<readonly [string[], string]> = [
   // nabla itself
-  [[], 'nabla: Missing COMMAND (one of run, build, fs, inspect, audit, bench, version)'],
+  [
+    [],
+    'nabla: Missing COMMAND (one of run, build, fs, inspect, audit, bench, daemon, up, ps, logs, stop, rm, stats, events, version)',
+  ],
   [['biuld', HELLO_DIR], 'nabla: Unknown command: biuld (did you mean build?)'],
   [['frobnicate'], 'nabla: Unknown command: frobnicate'],
   [['ls'], 'nabla: Unknown command: ls'], // not "did you mean run?": two letters are too short to guess from
@@ -113,6 +116,30 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   [['run', '--bogus', K], "nabla run: Invalid option: `--bogus'"],
   [['run'], 'nabla run: Missing KERNEL operand'],
   [['run', '--mem=abc', K], 'nabla run: Malformed argument to --mem'],
+  // the daemon and its verbs: refused before any socket is touched
+  [['daemon', '--sokcet', 'x'], 'nabla daemon: Unknown option: --sokcet (did you mean --socket?)'],
+  [['daemon', 'extra'], 'nabla daemon: Unexpected argument: extra'],
+  [['up'], 'nabla up: Missing NAME operand'],
+  [['up', 'web'], 'nabla up: Missing KERNEL operand'],
+  [['up', '--mme=3', 'web', K], "nabla up: Invalid option: `--mme=3' (did you mean --mem?)"],
+  [
+    ['up', '--cpus=0', 'web', K],
+    'nabla up: Expected a number of CPUs > 0 for --cpus but received "0"',
+  ],
+  [['up', '--no-start=1', 'web', K], 'nabla up: --no-start takes no value'],
+  [['ps', 'extra'], 'nabla ps: Unexpected argument: extra'],
+  [['logs'], 'nabla logs: Missing NAME operand'],
+  [
+    ['logs', '--tail', 'x', 'web'],
+    'nabla logs: Expected a positive integer for --tail but received "x"',
+  ],
+  [
+    ['stop', '--timeout=0', 'web'],
+    'nabla stop: Expected a positive integer for --timeout but received "0"',
+  ],
+  [['rm', '--forse', 'web'], 'nabla rm: Unknown option: --forse (did you mean --force?)'],
+  [['stats', 'a', 'b'], 'nabla stats: Unexpected argument: b'],
+  [['events', '--jsn'], 'nabla events: Unknown option: --jsn (did you mean --json?)'],
   // version
   [['version', 'extra'], 'nabla version: Unexpected argument: extra'],
   [['version', '--foo'], 'nabla version: Unknown option: --foo'],

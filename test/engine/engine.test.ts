@@ -63,6 +63,30 @@ describe('start engine spt', () => {
     expect(templatesOf(MARKER).map((t) => t.pid)).toEqual([template?.pid]);
   });
 
+  it('{ keepOutput: false } leaves the console to the caller: output() holds none of it', async () => {
+    const hello = example('hello');
+    for (const engine of [true, false]) {
+      const handle = run(
+        { kernel: hello, args: ['kept?'], memMiB: 8 },
+        { engine, keepOutput: false },
+      );
+      if (!handle.stdout) throw new Error('stdout is not piped');
+      handle.stdout.setEncoding('utf8');
+      const closed = new Promise((r) => handle.stdout?.once('close', r));
+      let read = '';
+      handle.stdout.on('data', (c: string) => {
+        read += c;
+      });
+      const out = await handle.output();
+      await closed;
+      expect(out).toMatchObject({ status: 0, stdout: '', stderr: '' });
+      expect(read).toContain('Command line: kept?');
+    }
+    expect(() => run({ kernel: hello }, { keepOutput: 'no' as unknown as boolean })).toThrow(
+      'Expected a boolean for keepOutput but received "no"',
+    );
+  });
+
   it('the same statuses and output as a spawned tender: a block device, an abort, a fault, a forbidden call', async () => {
     const disk = scratch.disk('blk.img', 1 << 20);
     const cases = [

@@ -11,6 +11,7 @@ import { plainProgress } from '../../src/bench/progress.js';
 import { runScenarios } from '../../src/bench/runner.js';
 import type { Scenario } from '../../src/bench/types.js';
 import { rawArguments } from '../../src/cli/raw-argv.js';
+import type { Supervisor } from '../../src/daemon/supervisor.js';
 import { ERROR_CODES, type ErrorCode, isErrnoName } from '../../src/error-codes.js';
 import { NablaError, type NablaErrorJson } from '../../src/errors.js';
 import { audit, buildFsImage, prepare, run } from '../../src/index.js';
@@ -184,6 +185,21 @@ const disk = (name: string, bytes: number) => scratch.disk(name, bytes);
 const elf = (name: string, spec: Parameters<typeof buildElf>[0]) =>
   scratch.file(name, buildElf(spec));
 const missing = join(scratch.dir, 'missing');
+
+/** A supervisor on a state of its own (no daemon, no socket), closed after `use`. */
+async function withSupervisor<T>(use: (s: Supervisor) => Promise<T>): Promise<T> {
+  const { Store } = await import('../../src/daemon/store.js');
+  const { Supervisor } = await import('../../src/daemon/supervisor.js');
+  const { DEFAULT_TIMINGS } = await import('../../src/daemon/config.js');
+  const store = new Store(join(scratch.dir, `state-${Math.random().toString(36).slice(2)}`));
+  const supervisor = new Supervisor({ store, timings: DEFAULT_TIMINGS });
+  try {
+    return await use(supervisor);
+  } finally {
+    await supervisor.close();
+    store.close();
+  }
+}
 
 const CASES: Case[] = [
   // The command line and the options.
@@ -603,6 +619,94 @@ const CASES: Case[] = [
     },
     message:
       /^1 variant\(s\) failed \(the report says so too\):\n {2}boot \/ solo5-spt hello: .*: status 3$/,
+  },
+  // nabla daemon and its clients.
+  {
+    code: 'DAEMON_SOCKET',
+    via: 'listenOnSocket() on a path that holds a regular file',
+    fail: async () => {
+      const { createServer } = await import('node:http');
+      const { listenOnSocket } = await import('../../src/daemon/listen.js');
+      return raised(() => listenOnSocket(createServer(), scratch.file('not-a-socket', ''), null));
+    },
+    message: `${join(scratch.dir, 'not-a-socket')}: exists and is not a socket; not touching it`,
+  },
+  {
+    code: 'DAEMON_STATE',
+    via: 'a Store on a state directory that is a regular file',
+    fail: async () => {
+      const { Store } = await import('../../src/daemon/store.js');
+      const file = scratch.file('state-file', '');
+      return raised(() => new Store(file));
+    },
+    message: new RegExp(`^${join(scratch.dir, 'state-file')}: cannot open the state database: `),
+  },
+  {
+    code: 'DAEMON_UNREACHABLE',
+    via: 'nabla ps --json with no daemon on the socket',
+    fail: () => cli(['ps', '--json', '--socket', missing]),
+    message: `no daemon is listening on ${missing} (start one with: nabla daemon)`,
+  },
+  {
+    code: 'DAEMON_FORBIDDEN',
+    via: "refusal() of another user's connection",
+    fail: async () => {
+      const { refusal } = await import('../../src/daemon/peer.js');
+      return raised(() => {
+        throw refusal({ pid: 0, uid: 54321, gid: 54321 }, { uid: 0, group: null });
+      });
+    },
+    message: 'uid 54321 may not use this daemon: only root and uid 0 may',
+  },
+  {
+    code: 'REQUEST_INVALID',
+    via: 'parseRequest() of a create without a name',
+    fail: async () => {
+      const { parseRequest, CreateRequest } = await import('../../src/daemon/schema.js');
+      return raised(() => parseRequest(CreateRequest, { kernel: hello }, 'body'));
+    },
+    message: 'Invalid body: name: required',
+  },
+  {
+    code: 'ROUTE_UNKNOWN',
+    via: 'findRoute() of a method no route has',
+    fail: async () => {
+      const { findRoute } = await import('../../src/daemon/server.js');
+      return raised(() => findRoute('PUT', '/v1/instances'));
+    },
+    message: 'no route for PUT /v1/instances',
+  },
+  {
+    code: 'INSTANCE_NOT_FOUND',
+    via: 'Supervisor.get() of a name never created',
+    fail: () => withSupervisor((s) => raised(() => s.get('nope'))),
+    message: 'nope: no such instance',
+  },
+  {
+    code: 'INSTANCE_EXISTS',
+    via: 'Supervisor.create() of a name in use',
+    fail: () =>
+      withSupervisor(async (s) => {
+        const config = { name: 'twice', kernel: hello, args: [], restart: 'no' as const };
+        await s.create(config, false);
+        return raised(() => s.create(config, false));
+      }),
+    message: 'twice: an instance of that name exists',
+  },
+  {
+    code: 'INSTANCE_STATE',
+    via: 'Supervisor.remove() of a running guest without force',
+    fail: () =>
+      withSupervisor(async (s) => {
+        const idle = join(ROOT, 'build', 'bench', 'idle.nabla');
+        await s.create({ name: 'busy', kernel: idle, args: [], restart: 'no' }, true);
+        try {
+          return await raised(() => s.remove('busy', false));
+        } finally {
+          await s.remove('busy', true);
+        }
+      }),
+    message: 'busy: is running; stop it first, or remove with force',
   },
   // Not the user's input.
   {

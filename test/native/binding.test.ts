@@ -19,6 +19,7 @@ describe('native()', () => {
       'getpwuid',
       'interfaceMtu',
       'memfdCreate',
+      'peerCredentials',
       'pidfdSignal',
       'pipeCloexec',
       'resolveSyscall',

@@ -1,0 +1,30 @@
+// http-error.ts: a failure as the API answers it: the HTTP status its code calls for, and the JSON error body.
+import type { NablaErrorCode } from '../error-codes.js';
+import { asNablaError } from '../errors.js';
+
+/** Codes whose status is not 422 (a request the daemon understood but whose kernel or devices fail). */
+const STATUS: Partial<Record<NablaErrorCode, number>> = {
+  USAGE: 400,
+  OPTION_INVALID: 400,
+  REQUEST_INVALID: 400,
+  CMDLINE_TOO_LONG: 400,
+  DAEMON_FORBIDDEN: 403,
+  ROUTE_UNKNOWN: 404,
+  INSTANCE_NOT_FOUND: 404,
+  INSTANCE_EXISTS: 409,
+  INSTANCE_STATE: 409,
+  TENDER_FAILED: 500,
+  INTERNAL: 500,
+};
+
+export interface ErrorAnswer {
+  status: number;
+  body: { error: { code: string; message: string } };
+}
+
+/** Any error, as the status and body the API answers with; unexpected ones are 500 INTERNAL. */
+export function errorAnswer(error: unknown): ErrorAnswer {
+  const e = asNablaError(error);
+  const status = e.internal ? 500 : (STATUS[e.code] ?? 422);
+  return { status, body: { error: { code: e.code, message: e.message } } };
+}

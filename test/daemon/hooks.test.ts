@@ -1,0 +1,100 @@
+// hooks.test.ts: where limits and summoning plug in: each hook called at its step with what it needs, a stats collector merged, and a deferring hook's instance woken and put to sleep.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunOptions, StartOptions } from '../../src/api.js';
+import { DEFAULT_TIMINGS } from '../../src/daemon/config.js';
+import type { InstanceView } from '../../src/daemon/hooks.js';
+import { Store } from '../../src/daemon/store.js';
+import { Supervisor } from '../../src/daemon/supervisor.js';
+import { benchGuest } from '../../src/package/paths.js';
+import { alive, eventually } from '../helpers/daemon.js';
+import { example } from '../helpers/paths.js';
+import { useScratch } from '../helpers/scratch.js';
+
+const scratch = useScratch();
+const store = new Store(scratch.dir);
+const supervisor = new Supervisor({ store, timings: { ...DEFAULT_TIMINGS, stopTimeoutMs: 2000 } });
+afterAll(async () => {
+  await supervisor.close();
+  store.close();
+});
+
+const calls: string[] = [];
+const hows: StartOptions[] = [];
+const summoned = new Set(['lazy']);
+supervisor.use({
+  created: (i) => void calls.push(`created ${i.name}`),
+  defer: (i: InstanceView) => summoned.has(i.name) && i.config.summon !== undefined,
+  beforeStart: (i, options: RunOptions, how) => {
+    calls.push(`beforeStart ${i.name}`);
+    hows.push(how);
+    // As summoning's withTap does: other options, the instance's own left as they were.
+    return { ...options, args: ['from-hook', ...(options.args ?? [])] };
+  },
+  afterStart: (i, pid) => void calls.push(`afterStart ${i.name} ${pid > 0}`),
+  afterExit: (i, exit) => void calls.push(`afterExit ${i.name} ${exit.status}`),
+  stopped: (i) => void calls.push(`stopped ${i.name}`),
+  removed: (i) => void calls.push(`removed ${i.name}`),
+});
+supervisor.addStats((i, pid) => ({ plugin: { name: i.name, running: pid !== null } }));
+
+describe('instance hooks', () => {
+  it('are called at each step, and beforeStart may change the options', async () => {
+    const base = { args: ['mine'], restart: 'no' as const };
+    await supervisor.create({ name: 'seen', kernel: example('hello'), ...base }, true);
+    await eventually(() => supervisor.get('seen').state === 'exited');
+    expect(supervisor.get('seen').ring.tail()).toContain('Command line: from-hook mine');
+    expect(hows).toEqual([{}]);
+    await supervisor.stop('seen');
+    await supervisor.remove('seen', false);
+    expect(calls).toEqual([
+      'created seen',
+      'beforeStart seen',
+      'afterStart seen true',
+      'afterExit seen 0',
+      'stopped seen',
+      'removed seen',
+    ]);
+  });
+
+  it("merges a collector's figures into the stats", async () => {
+    const i = await supervisor.create(
+      { name: 'figures', kernel: benchGuest('idle'), args: [], restart: 'no' },
+      true,
+    );
+    expect(await supervisor.stats('figures')).toMatchObject({
+      name: 'figures',
+      pid: i.pid,
+      plugin: { name: 'figures', running: true },
+    });
+    await supervisor.remove('figures', true);
+  });
+
+  it('leaves a deferred instance summonable; wake starts it, sleep ends it, its own exit returns it', async () => {
+    const summon = {
+      listen: 'tcp:127.0.0.1:0',
+      idleSeconds: 1,
+      target: { address: '10.0.0.2', port: 80 },
+    };
+    const lazy = await supervisor.create(
+      { name: 'lazy', kernel: benchGuest('idle'), args: [], restart: 'always', summon },
+      true,
+    );
+    expect(lazy.toJSON()).toMatchObject({ state: 'summonable', pid: null });
+    const handle = await supervisor.wake('lazy');
+    expect(lazy.toJSON()).toMatchObject({ state: 'running', pid: handle.pid });
+    expect(await supervisor.wake('lazy')).toBe(handle); // awake already: the same guest
+    await supervisor.sleep('lazy');
+    expect(alive(handle.pid)).toBe(false);
+    expect(lazy.toJSON()).toMatchObject({ state: 'summonable', pid: null, restarts: 0 });
+    expect(lazy.desired).toBe('running');
+    const again = await supervisor.wake('lazy');
+    again.kill('SIGKILL'); // ends by itself, as far as the daemon knows: no restart, summonable
+    await eventually(() => lazy.state === 'summonable');
+    expect(lazy.toJSON().restarts).toBe(0);
+    await supervisor.stop('lazy');
+    expect(lazy.toJSON().state).toBe('stopped');
+    await supervisor.start('lazy'); // a user's start re-arms it
+    expect(lazy.toJSON().state).toBe('summonable');
+    await supervisor.remove('lazy', false);
+  });
+});
