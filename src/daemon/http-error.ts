@@ -14,6 +14,7 @@ const STATUS: Partial<Record<NablaErrorCode, number>> = {
   INSTANCE_EXISTS: 409,
   INSTANCE_STATE: 409,
   TENDER_FAILED: 500,
+  CGROUP: 500, // the host's control groups, not the request
   INTERNAL: 500,
 };
 
