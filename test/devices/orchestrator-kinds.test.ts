@@ -44,6 +44,11 @@ const MAY_NAME_A_KIND = new Map([
   ['src/fsimage/build.ts', 'an image for a block device: padded to its sector size'],
   ['src/cli/commands/fs.ts', "nabla fs build's --sector-size, the block device's"],
   ['src/toolchain/tcpip.ts', "the SDK's TCP/IP stack: its sources in sdk/net"],
+  ['src/cli/commands/up.ts', "nabla up's --block:/--net: words, nabla-run's syntax for the daemon"],
+  ['src/daemon/run-options.ts', "an instance's block and net devices as RunOptions"],
+  ['src/daemon/summon/subnet.ts', "the tap pool's addresses: a /30 and a MAC per tap"],
+  ['src/daemon/summon/tap.ts', 'making the tap a summoned guest reaches its clients through'],
+  ['src/daemon/summon/wire.ts', "a summoned guest's network device and its --ipv4 words"],
 ]);
 
 /**

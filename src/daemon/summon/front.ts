@@ -138,11 +138,11 @@ export class SummonFront extends EventEmitter<SummonEventMap> {
   listen(): Promise<SummonAddress> {
     return new Promise((resolve, reject) => {
       const failed = (error: NodeJS.ErrnoException) => {
-        const code = error.code?.startsWith('E') ? (error.code as `E${string}`) : 'INTERNAL';
+        const errno = error.code?.startsWith('E') ? (error.code as `E${string}`) : 'INTERNAL';
         reject(
           new NablaError(
             `cannot listen on ${formatSummonAddress(this.address)}: ${error.code ?? error.message}`,
-            { code, cause: error },
+            { code: errno, cause: error },
           ),
         );
       };

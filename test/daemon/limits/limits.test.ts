@@ -137,6 +137,9 @@ describe.each([
       // At its first line of output the guest is in each group, and alone there.
       for (const dir of groups.dirs) expect(cgroupTasks(dir)).toEqual([h.pid]);
       // The tender joined them first of all its steps: before the uid switch and guest memory.
+      // (stderr is its own pipe: under load its lines can come after stdout's "ready".)
+      for (let i = 0; i < 100 && !stderr.includes('nabla-run: kernel: '); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const lines = stderr.split('\n');
       const joined = groups.dirs.map((dir) =>
         lines.indexOf(`nabla-run: cgroup: joined ${dir}/cgroup.procs`),
