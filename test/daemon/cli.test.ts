@@ -123,7 +123,16 @@ describe('the daemon verbs', () => {
     json.stdout.setEncoding('utf8').on('data', (c: string) => {
       j += c;
     });
-    await new Promise((r) => setTimeout(r, 500)); // both subscribed
+    // Both are subscribed once both have seen an event: probe until they have (a fixed wait
+    // was too short on a loaded CI machine), then start from empty.
+    for (let i = 0; !(t.includes('remove probe') && j.includes('"remove"')); i++) {
+      expect(i).toBeLessThan(100);
+      nabla(['up', '--no-start', 'probe', example('hello')]);
+      nabla(['rm', 'probe']);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    t = '';
+    j = '';
     nabla(['up', '--no-start', 'ev', example('hello')]);
     nabla(['rm', 'ev']);
     await eventually(() => t.includes(' remove ev') && j.includes('"remove"'));
