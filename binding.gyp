@@ -14,7 +14,8 @@
         "native/syscall_names.cc",
         "native/accounts.cc",
         "native/engine.cc",
-        "native/exit_watch.cc"
+        "native/exit_watch.cc",
+        "native/oci.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
     nabla::RegisterSyscallNames(env, exports);
     nabla::RegisterAccounts(env, exports);
     nabla::RegisterEngine(env, exports);
+    nabla::RegisterOci(env, exports);
     return exports;
 }
 

@@ -16,6 +16,7 @@ void RegisterFd(Napi::Env env, Napi::Object exports);
 void RegisterSyscallNames(Napi::Env env, Napi::Object exports);
 void RegisterAccounts(Napi::Env env, Napi::Object exports);
 void RegisterEngine(Napi::Env env, Napi::Object exports);
+void RegisterOci(Napi::Env env, Napi::Object exports);
 
 } // namespace nabla
 

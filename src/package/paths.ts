@@ -48,6 +48,8 @@ export const BUILT = {
   security: packagePath('build/security'),
   bench: packagePath('build/bench'),
   benchHosted: packagePath('build/bench-hosted'),
+  /** nabla-oci's own guests (src/oci/guests): the pod sandbox. */
+  oci: packagePath('build/oci'),
 } as const;
 
 /** An example unikernel (examples/NAME), and the same example built for the hosted target. */
