@@ -5,6 +5,7 @@ import * as audit from './commands/audit.js';
 import * as bench from './commands/bench.js';
 import * as build from './commands/build.js';
 import * as fs from './commands/fs.js';
+import * as image from './commands/image.js';
 import * as inspect from './commands/inspect.js';
 import * as run from './commands/run.js';
 import * as version from './commands/version.js';
@@ -13,9 +14,9 @@ import { nablaParser } from './parse.js';
 import { type ErrorFormat, reportError } from './report.js';
 
 /** The commands yargs parses; `run` and `audit` read nabla-run's syntax with their own parsers. */
-const PARSED = [build, fs, inspect, bench, version];
+const PARSED = [build, fs, image, inspect, bench, version];
 const RAW = [run, audit];
-const NAMES = [run, build, fs, inspect, audit, bench, version].map(
+const NAMES = [run, build, fs, image, inspect, audit, bench, version].map(
   (c) => c.command.split(' ', 1)[0] as string,
 );
 
@@ -59,7 +60,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const command = commandOf(argv);
   // `nabla fs build`: the command and its subcommand name the program in messages.
-  const words = command === fs && argv[1] === 'build' ? 2 : 1;
+  const words = (command === fs || command === image) && argv[1] === 'build' ? 2 : 1;
   const prog = command ? `nabla ${argv.slice(0, words).join(' ')}` : 'nabla';
   const context: UsageContext = command
     ? {
@@ -79,6 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(run.command, run.describe, {}, () => {})
       .command(build)
       .command(fs)
+      .command(image)
       .command(inspect)
       .command(audit.command, audit.describe, {}, () => {})
       .command(bench)
@@ -92,6 +94,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
       .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
       .example('$0 fs build site -o site.img', 'a directory into a block device image')
+      .example('$0 image build hello.nabla', 'a unikernel as an OCI image for containerd')
       .example('$0 inspect hello.nabla', 'show what a unikernel declares')
       .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
       .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')
