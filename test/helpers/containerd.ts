@@ -1,12 +1,23 @@
 // containerd.ts: Debian's containerd started for one test file as a background process, with private root, state and sockets, and removed afterwards.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { until } from './oci.js';
 import { NABLA_OCI, scratchDir } from './paths.js';
 
 export interface Containerd {
   dir: string;
+  /** What containerd logged so far (for a failing test's message). */
+  log(): string;
   socket: string;
   /** nabla-oci's --root for `ctr run --runc-root` and for the CRI handler. */
   ctrRoot: string;
@@ -41,8 +52,14 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "${cniDir}"
+  # Naming runtimes replaces containerd's default list: runc stays the default handler.
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nabla]
     runtime_type = "io.containerd.runc.v2"
+    # CRI passes only the annotations these match into config.json (org.nabla.block.NAME).
+    pod_annotations = ["org.nabla.*"]
+    container_annotations = ["org.nabla.*"]
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nabla.options]
       BinaryName = "${NABLA_OCI}"
       Root = "${criRoot}"
@@ -98,19 +115,25 @@ export async function startContainerd(
   cniConfig(cniDir);
   writeFileSync(join(dir, 'config.toml'), config(dir, criRoot, cniDir, pauseImage));
   const hadRunDir = existsSync(RUN_DIR);
+  // Its log is kept in the directory while it runs (a failing test can print it).
+  const logFd = openSync(join(dir, 'containerd.log'), 'a');
   const daemon: ChildProcess = spawn('containerd', ['--config', join(dir, 'config.toml')], {
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', logFd, logFd],
   });
+  closeSync(logFd);
   const ctr = (args: readonly string[], timeoutMs = 30_000) => {
     const r = spawnSync('ctr', ['-a', socket, ...args], { encoding: 'utf8', timeout: timeoutMs });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
   if (!(await until(() => existsSync(socket) && ctr(['version']).status === 0, 20_000))) {
     daemon.kill('SIGKILL');
-    throw new Error('containerd did not start within 20 s');
+    throw new Error(
+      `containerd did not start within 20 s: ${readFileSync(join(dir, 'containerd.log'), 'utf8')}`,
+    );
   }
   return {
     dir,
+    log: () => readFileSync(join(dir, 'containerd.log'), 'utf8'),
     socket,
     ctrRoot,
     criRoot,
