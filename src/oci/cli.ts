@@ -174,6 +174,7 @@ function commands(yargs: Argv, log: RuntimeLog, out: (text: string) => void): Ar
         y.positional('id', id.id).option('format', {
           alias: 'f',
           choices: ['table', 'json'],
+          describe: 'a table, or JSON',
           default: 'table',
           requiresArg: true,
         }),
@@ -187,11 +188,13 @@ function commands(yargs: Argv, log: RuntimeLog, out: (text: string) => void): Ar
           .option('format', {
             alias: 'f',
             choices: ['table', 'json'],
+            describe: 'a table, or JSON',
             default: 'table',
             requiresArg: true,
           })
-          .option('quiet', { alias: 'q', type: 'boolean' }),
-      async (a) => out((await lazy()).list(a.root as string, a.format)),
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'only the ids' }),
+      async (a) =>
+        out((await lazy()).list(a.root as string, a.quiet === true ? 'quiet' : a.format)),
     )
     .command(
       'pause <id>',

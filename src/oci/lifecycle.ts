@@ -159,6 +159,7 @@ export function list(root: string, format: string): string {
     return record ? [stateOf(record)] : [];
   });
   if (format === 'json') return `${JSON.stringify(states)}\n`;
+  if (format === 'quiet') return states.map((s) => `${s.id}\n`).join('');
   const rows = states.map(
     (s) => `${s.id}\t${s.pid}\t${s.status}\t${s.bundle}\t${s.created}\t${s.owner}`,
   );
