@@ -75,8 +75,12 @@ function readKernel(kernel: string): Buffer {
 export async function buildOciImage(options: ImageBuildOptions): Promise<ImageBuildResult> {
   const file = basename(options.kernel);
   if (!/\.(nabla|spt)$/.test(file))
-    throw inputError(`${options.kernel}: a unikernel's name ends in .nabla or .spt (nabla-oci runs such a file)`);
-  const { reference, tag } = normalizeReference(options.tag ?? file.replace(/\.(nabla|spt)$/, '').toLowerCase());
+    throw inputError(
+      `${options.kernel}: a unikernel's name ends in .nabla or .spt (nabla-oci runs such a file)`,
+    );
+  const { reference, tag } = normalizeReference(
+    options.tag ?? file.replace(/\.(nabla|spt)$/, '').toLowerCase(),
+  );
   const kernel = readKernel(options.kernel);
 
   const layerTar = await tarBuffer([{ name: file, data: kernel, mode: 0o755 }]);

@@ -24,7 +24,14 @@ export async function tarBuffer(entries: readonly TarEntry[]): Promise<Buffer> {
   });
   for (const entry of entries) {
     archive.entry(
-      { name: entry.name, mode: entry.mode ?? 0o644, uid: 0, gid: 0, mtime: new Date(0), type: 'file' },
+      {
+        name: entry.name,
+        mode: entry.mode ?? 0o644,
+        uid: 0,
+        gid: 0,
+        mtime: new Date(0),
+        type: 'file',
+      },
       entry.data,
     );
   }

@@ -47,7 +47,10 @@ const build = {
       .options(options)
       .positional('kernel', { type: 'string', demandOption: true, describe: 'the unikernel' })
       .example('$0 image build hello.nabla -o hello.tar', 'then: ctr images import hello.tar')
-      .example('$0 image build --tag web:1.0 http.nabla', 'writes http.tar, docker.io/library/web:1.0'),
+      .example(
+        '$0 image build --tag web:1.0 http.nabla',
+        'writes http.tar, docker.io/library/web:1.0',
+      ),
   handler: async (args: ImageBuildArgs) => {
     const { buildOciImage } = await import('../../image/oci-image.js');
     const result = await buildOciImage({ kernel: args.kernel, tag: args.tag, output: args.output });
