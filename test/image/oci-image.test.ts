@@ -20,8 +20,8 @@ async function untar(data: Buffer): Promise<Map<string, { data: Buffer; mode: nu
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => {
-        chunks.push(c);
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
       });
       stream.on('end', () => {
         files.set(header.name, { data: Buffer.concat(chunks), mode: header.mode ?? 0 });
