@@ -1,6 +1,6 @@
 // ctr.test.ts: containerd (Debian's) runs unikernel images with nabla-oci through its stock runc v2 shim: `ctr run` end to end.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Containerd, startContainerd } from '../helpers/containerd.js';
@@ -93,6 +93,23 @@ describe('ctr run with nabla-oci', () => {
     expect(ctd.ctr(['containers', 'rm', 'idle1']).status).toBe(0);
     // delete removed the container's record; the shim's cleanup `delete --force` found nothing.
     expect(await until(() => readdirSync(join(ctd.ctrRoot, 'default')).length === 0)).toBe(true);
+  });
+
+  it('ends the guest when its shim dies (PDEATHSIG)', async () => {
+    expect(run(['-d'], 'idle', 'orphan1', ['/idle.nabla']).status).toBe(0);
+    expect(await until(() => taskStatus('orphan1') === 'RUNNING')).toBe(true);
+    const pid = Number(/^orphan1\s+(\d+)/m.exec(ctd.ctr(['task', 'ls']).stdout)?.[1]);
+    const shim = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    expect(readFileSync(`/proc/${shim}/cmdline`, 'utf8')).toContain('containerd-shim-runc-v2');
+    process.kill(shim, 'SIGKILL');
+    expect(await until(() => !existsSync(`/proc/${pid}`))).toBe(true);
+    // containerd notices the shim's end; the container can then be removed.
+    await until(
+      () =>
+        ctd.ctr(['task', 'rm', '-f', 'orphan1']).status === 0 ||
+        taskStatus('orphan1') === undefined,
+    );
+    expect(await until(() => ctd.ctr(['containers', 'rm', 'orphan1']).status === 0)).toBe(true);
   });
 
   it('gives a tty through the console socket (ctr run -t)', () => {
