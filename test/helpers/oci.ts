@@ -107,7 +107,10 @@ export async function until(check: () => boolean, ms = 5000): Promise<boolean> {
  */
 export function deleteContainersAfterAll(dir: string): void {
   afterAll(() => {
-    for (const name of readdirSync(dir).filter((n) => n.startsWith('root'))) {
+    const roots = readdirSync(dir, { withFileTypes: true }).filter(
+      (e) => e.isDirectory() && e.name.startsWith('root'),
+    );
+    for (const { name } of roots) {
       const root = join(dir, name);
       for (const id of readdirSync(root)) oci(root, ['delete', '--force', id]);
     }
