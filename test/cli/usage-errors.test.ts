@@ -20,7 +20,7 @@ const OUT = 'out';
  */
 const ROWS: ReadonlyArray<readonly [string[], string]> = [
   // nabla itself
-  [[], 'nabla: Missing COMMAND (one of run, build, fs, inspect, audit, bench, version)'],
+  [[], 'nabla: Missing COMMAND (one of run, build, fs, image, inspect, audit, bench, version)'],
   [['biuld', HELLO_DIR], 'nabla: Unknown command: biuld (did you mean build?)'],
   [['frobnicate'], 'nabla: Unknown command: frobnicate'],
   [['ls'], 'nabla: Unknown command: ls'], // not "did you mean run?": two letters are too short to guess from
