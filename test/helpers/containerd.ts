@@ -104,6 +104,19 @@ function pidsWith(text: string): number[] {
     .map(Number);
 }
 
+/** Whether any containerd daemon runs on this host (its command line's first word). */
+function containerdRuns(): boolean {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .some((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0]?.endsWith('containerd');
+      } catch {
+        return false;
+      }
+    });
+}
+
 export async function startContainerd(
   pauseImage = 'docker.io/library/pause:nabla',
 ): Promise<Containerd> {
@@ -114,7 +127,6 @@ export async function startContainerd(
   const cniDir = join(dir, 'cni');
   cniConfig(cniDir);
   writeFileSync(join(dir, 'config.toml'), config(dir, criRoot, cniDir, pauseImage));
-  const hadRunDir = existsSync(RUN_DIR);
   // Its log is kept in the directory while it runs (a failing test can print it).
   const logFd = openSync(join(dir, 'containerd.log'), 'a');
   const daemon: ChildProcess = spawn('containerd', ['--config', join(dir, 'config.toml')], {
@@ -149,7 +161,8 @@ export async function startContainerd(
         `grep -o ' ${dir}[^ ]*' /proc/self/mounts | sort -r | xargs -r -n1 umount -l`,
       ]);
       rmSync(dir, { recursive: true, force: true });
-      if (!hadRunDir) rmSync(RUN_DIR, { recursive: true, force: true });
+      // Another containerd (the host's, or another test file's) still uses it: kept then.
+      if (!containerdRuns()) rmSync(RUN_DIR, { recursive: true, force: true });
     },
   };
 }
