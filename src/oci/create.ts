@@ -1,5 +1,5 @@
 // create.ts: `nabla-oci create`: the bundle checked and prepared, then a holder process that waits for `start` to exec the tender.
-import { closeSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunOptions } from '../api.js';
 import { normalizeRunOptions } from '../api-options.js';
@@ -129,6 +129,7 @@ export async function create(options: CreateOptions, log: RuntimeLog): Promise<v
         kernel: guest.kernel,
         args: request.args,
         stdio: pty?.slave,
+        tty: pty ? readlinkSync(`/proc/self/fd/${pty.slave}`) : undefined,
       });
       closeSync(planFd);
       undo.push(() => {

@@ -12,6 +12,8 @@ export interface HolderOptions {
   args: readonly Buffer[];
   /** The pty slave for a terminal; undefined: the runtime's own stdio (the shim's pipes). */
   stdio: number | undefined;
+  /** The slave's path (/dev/pts/N), to make it the controlling terminal. */
+  tty?: string | undefined;
 }
 
 /**
@@ -29,9 +31,12 @@ export function spawnHolder(options: HolderOptions): number {
     '/bin/sh',
     [
       '-c',
-      // dash exports PWD, and the tender refuses any environment variable.
-      'unset PWD; : < "$0" && exec "$@"',
+      // dash exports PWD, and the tender refuses any environment variable. With a terminal, the
+      // session leader opens its slave by name (no O_NOCTTY), which makes it the controlling
+      // terminal, its process group the foreground one: ^C at the console is the guest's SIGINT.
+      'unset PWD; if [ -n "$1" ]; then : <>"$1"; fi; shift; : < "$0" && exec "$@"',
       options.fifo,
+      options.tty ?? '',
       tenderPath(),
       String(STARTED_PLAN_FD),
       options.kernel,

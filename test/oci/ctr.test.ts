@@ -137,4 +137,39 @@ describe('ctr run with nabla-oci', () => {
     // The pty's line discipline turns the guest's "\n" into "\r\n": it went through a terminal.
     expect(r.stdout).toMatch(/Command line: on a tty\r+\n/);
   });
+
+  it("makes the tty the guest's controlling terminal, its group the foreground one (^C reaches it)", async () => {
+    const command = [
+      'ctr',
+      '-a',
+      ctd.socket,
+      'run',
+      '-d',
+      '-t',
+      ...ctd.runArgs(),
+      ref('idle'),
+      'tty2',
+      '/idle.nabla',
+    ];
+    const r = spawnSync('script', ['-qec', command.join(' '), '/dev/null'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(await until(() => taskStatus('tty2') === 'RUNNING')).toBe(true);
+    const pid = Number(/^tty2\s+(\d+)/m.exec(ctd.ctr(['task', 'ls']).stdout)?.[1]);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name: state ppid pgrp session tty_nr tpgid.
+    const [, , pgrp, session, ttyNr, tpgid] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    expect({ pgrp, session, tpgid }).toEqual({ pgrp: pid, session: pid, tpgid: pid });
+    expect(ttyNr).not.toBe(0);
+    expect(readlinkSync(`/proc/${pid}/fd/1`)).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(ctd.ctr(['task', 'kill', '-s', 'SIGKILL', 'tty2']).status).toBe(0);
+    expect(await until(() => taskStatus('tty2') === 'STOPPED')).toBe(true);
+    expect(ctd.ctr(['task', 'rm', 'tty2']).status).toBe(0);
+    expect(ctd.ctr(['containers', 'rm', 'tty2']).status).toBe(0);
+  });
 });
