@@ -1,6 +1,7 @@
 // cli.ts: nabla-oci's command line (runc's, as containerd's runc v2 shim calls it): global options, commands, and every failure as one log line.
 import type { Argv } from 'yargs';
 import { NablaError } from '../errors.js';
+import { BLOCK_ANNOTATION } from './bundle.js';
 import { type LogFormat, type RuntimeLog, runtimeLog } from './log.js';
 import { REFUSED, refusal } from './refused.js';
 
@@ -224,7 +225,7 @@ function features() {
       capabilities: [],
       cgroup: { v1: true, v2: false, systemd: false },
     },
-    annotations: { 'org.nabla.block.NAME': 'PATH in the container: a block device of the guest' },
+    annotations: { [`${BLOCK_ANNOTATION}NAME`]: 'PATH in the container: a device of the guest' },
   };
 }
 

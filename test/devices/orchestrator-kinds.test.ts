@@ -44,6 +44,11 @@ const MAY_NAME_A_KIND = new Map([
   ['src/fsimage/build.ts', 'an image for a block device: padded to its sector size'],
   ['src/cli/commands/fs.ts', "nabla fs build's --sector-size, the block device's"],
   ['src/toolchain/tcpip.ts', "the SDK's TCP/IP stack: its sources in sdk/net"],
+  ['src/oci/bundle.ts', 'nabla-oci: org.nabla.block.NAME annotations become block devices'],
+  ['src/oci/create.ts', "nabla-oci: the pod's tap becomes the guest's network device"],
+  ['src/oci/kernel-nets.ts', "nabla-oci: the network device a pod's tap is given to"],
+  ['src/oci/pod-network.ts', "nabla-oci: the pod's interface (its MAC and MTU) and the tap"],
+  ['src/oci/state.ts', "nabla-oci: the pod network's tap and interface, which delete removes"],
 ]);
 
 /**
