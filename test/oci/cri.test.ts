@@ -11,6 +11,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostCgroupLayout } from '../../src/daemon/limits/index.js';
+import { freezerBase } from '../../src/oci/freezer.js';
 import { type Containerd, startContainerd } from '../helpers/containerd.js';
 import { oci, until } from '../helpers/oci.js';
 import { BUILT, example, NABLA } from '../helpers/paths.js';
@@ -145,6 +147,16 @@ describe('a pod with runtimeClassName nabla', () => {
     ]);
     expect(fds.slice(5)).toEqual(['5 /dev/net/tun', `6 ${image}`]);
 
+    // Its groups (containerd is this process's child: the same base groups as ours).
+    const groups = [
+      ...hostCgroupLayout().hierarchies.map((h) => join(h.base, 'k8s.io', id)),
+      join(freezerBase() ?? '/nonexistent', 'k8s.io', id),
+    ];
+    for (const dir of groups) expect(existsSync(dir), dir).toBe(true);
+    expect(readFileSync(join(groups[0] as string, 'cgroup.procs'), 'utf8').trim()).toBe(
+      String(pid),
+    );
+
     await cri.call('StopPodSandbox', { pod_sandbox_id: podId });
     await cri.call('RemovePodSandbox', { pod_sandbox_id: podId });
     // Nothing left: processes, records, taps and veths, groups, mounts.
@@ -153,8 +165,9 @@ describe('a pod with runtimeClassName nabla', () => {
     );
     expect(readdirSync(join(ctd.criRoot, 'k8s.io'))).toEqual([]);
     expect(await until(() => links().join() === linksBefore.join())).toBe(true);
-    for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/freezer'])
-      expect(existsSync(join(base, 'k8s.io', id))).toBe(false);
+    for (const dir of groups) expect(existsSync(dir), dir).toBe(false);
+    // The sandbox's groups, and the k8s.io parent once empty.
+    for (const dir of groups) expect(existsSync(join(dir, '..', podId)), dir).toBe(false);
     expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(
       join(ctd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id),
     );
