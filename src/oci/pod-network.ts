@@ -66,7 +66,16 @@ export function setupPodNetwork(netns: string, id: string): PodNetwork {
       [pod.ifname, tap],
       [tap, pod.ifname],
     ] as const) {
-      inNetns(netns, 'tc', ['qdisc', 'replace', 'dev', from, 'ingress']);
+      // A new qdisc, without the filters of a container this one replaces (a restart): the pod
+      // interface redirects to one tap only.
+      if (from === pod.ifname) {
+        try {
+          inNetns(netns, 'tc', ['qdisc', 'del', 'dev', from, 'ingress']);
+        } catch {
+          // none yet: the usual case
+        }
+      }
+      inNetns(netns, 'tc', ['qdisc', 'add', 'dev', from, 'ingress']);
       // u32 matching every frame: present in every kernel with tc (matchall may be missing).
       inNetns(netns, 'tc', [
         'filter',
@@ -105,16 +114,27 @@ export function setupPodNetwork(netns: string, id: string): PodNetwork {
   };
 }
 
-/** Removes the tap and the pod interface's redirect; a namespace already gone is fine. */
+/**
+ * Removes the tap and, when it still redirects to this tap, the pod interface's ingress qdisc:
+ * a restarted container of the pod (created before the old one is deleted) has replaced it
+ * with its own, which must stay. A namespace already gone took both with it.
+ */
 export function removePodNetwork(net: { netns: string; tap: string; iface: string }): void {
-  for (const args of [
-    ['tc', 'qdisc', 'del', 'dev', net.iface, 'ingress'],
-    ['ip', 'link', 'del', 'dev', net.tap],
-  ]) {
-    try {
-      execFileSync('nsenter', [`--net=${net.netns}`, ...args], { stdio: 'ignore' });
-    } catch {
-      // the namespace (and with it the tap) is gone: nothing is left to remove
-    }
+  const run = (args: string[]) =>
+    execFileSync('nsenter', [`--net=${net.netns}`, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  try {
+    const filters = run(['tc', 'filter', 'show', 'dev', net.iface, 'ingress']);
+    if (filters.includes(`to device ${net.tap})`))
+      run(['tc', 'qdisc', 'del', 'dev', net.iface, 'ingress']);
+  } catch {
+    // no such namespace or interface any more
+  }
+  try {
+    run(['ip', 'link', 'del', 'dev', net.tap]);
+  } catch {
+    // gone with its namespace
   }
 }
