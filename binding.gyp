@@ -15,7 +15,8 @@
         "native/accounts.cc",
         "native/engine.cc",
         "native/exit_watch.cc",
-        "native/peercred.cc"
+        "native/peercred.cc",
+        "native/oci.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

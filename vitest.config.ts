@@ -24,6 +24,7 @@ const UNIT = [
   'test/daemon/restart-policy.test.ts',
   'test/fuzz/corpus.test.ts',
   'test/launch/privilege.test.ts',
+  'test/oci/bundle.test.ts',
   'test/policy/rules.test.ts',
   'test/run-syntax.test.ts',
   'test/toolchain/build.test.ts',

@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
     nabla::RegisterAccounts(env, exports);
     nabla::RegisterEngine(env, exports);
     nabla::RegisterPeerCred(env, exports);
+    nabla::RegisterOci(env, exports);
     return exports;
 }
 

@@ -17,6 +17,7 @@ void RegisterSyscallNames(Napi::Env env, Napi::Object exports);
 void RegisterAccounts(Napi::Env env, Napi::Object exports);
 void RegisterEngine(Napi::Env env, Napi::Object exports);
 void RegisterPeerCred(Napi::Env env, Napi::Object exports);
+void RegisterOci(Napi::Env env, Napi::Object exports);
 
 } // namespace nabla
 

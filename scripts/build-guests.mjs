@@ -21,6 +21,8 @@ const GROUPS = [
   // Benchmark guests, both ways: the harness compares each unikernel with its hosted twin.
   { from: join('benchmarks', 'guests'), to: BUILT.bench, target: 'spt' },
   { from: join('benchmarks', 'guests'), to: BUILT.benchHosted, target: 'hosted' },
+  // nabla-oci's pod sandbox (the "pause" container): a guest that only waits.
+  { from: join('src', 'oci', 'guests'), to: BUILT.oci, target: 'spt' },
 ];
 
 /** Every guest directory of every group, once per target: { name, dir, output, target }. */

@@ -52,6 +52,10 @@ export const ERROR_CODES = {
     'the directory or the image of `nabla fs build` is not usable: DIR missing or not a directory, IMAGE a directory or inside DIR',
   FS_ENTRY:
     'a file under DIR cannot go into the image: a link, device, FIFO or socket, a name too long or not ASCII, too large, or unreadable',
+  // nabla-oci and nabla image build (docs/oci.md).
+  OCI: "a nabla-oci command failed: the bundle's config.json cannot be used, the container does not exist or is in the wrong state, or the operation has no meaning for a unikernel (exec, checkpoint, update)",
+  IMAGE_INPUT:
+    'the unikernel or the output of `nabla image build` is not usable, or the tag is malformed',
   // nabla audit.
   AUDIT_MISMATCH: 'the compiled filter and the policy table disagree (the report is still written)',
   AUDIT_UNPROVABLE: 'the filter holds an instruction or a path the proof cannot follow',

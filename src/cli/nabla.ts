@@ -7,6 +7,7 @@ import * as build from './commands/build.js';
 import * as daemon from './commands/daemon.js';
 import * as events from './commands/events.js';
 import * as fs from './commands/fs.js';
+import * as image from './commands/image.js';
 import * as inspect from './commands/inspect.js';
 import * as logs from './commands/logs.js';
 import * as ps from './commands/ps.js';
@@ -21,12 +22,13 @@ import { nablaParser } from './parse.js';
 import { type ErrorFormat, reportError } from './report.js';
 
 /** The commands yargs parses; `run`, `audit` and `up` read nabla-run's syntax with their own parsers. */
-const PARSED = [build, fs, inspect, bench, daemon, ps, logs, stop, rm, stats, events, version];
+const PARSED = [build, fs, image, inspect, bench, daemon, ps, logs, stop, rm, stats, events, version];
 const RAW = [run, audit, up];
 const NAMES = [
   run,
   build,
   fs,
+  image,
   inspect,
   audit,
   bench,
@@ -84,7 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const command = commandOf(argv);
   // `nabla fs build`: the command and its subcommand name the program in messages.
-  const words = command === fs && argv[1] === 'build' ? 2 : 1;
+  const words = (command === fs || command === image) && argv[1] === 'build' ? 2 : 1;
   const prog = command ? `nabla ${argv.slice(0, words).join(' ')}` : 'nabla';
   const context: UsageContext = command
     ? {
@@ -104,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(run.command, run.describe, {}, () => {})
       .command(build)
       .command(fs)
+      .command(image)
       .command(inspect)
       .command(audit.command, audit.describe, {}, () => {})
       .command(bench)
@@ -125,6 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .example('$0 run hello.nabla Hello', 'boot a unikernel with a command line')
       .example('$0 build examples/hello', 'build a unikernel from C and manifest.json')
       .example('$0 fs build site -o site.img', 'a directory into a block device image')
+      .example('$0 image build hello.nabla', 'a unikernel as an OCI image for containerd')
       .example('$0 inspect hello.nabla', 'show what a unikernel declares')
       .example('$0 audit --out report hello.nabla', 'prove and report its syscall surface')
       .example('$0 bench --quick', 'compare boot, I/O and density with the alternatives here')

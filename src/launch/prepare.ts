@@ -40,6 +40,11 @@ export interface LaunchRequest {
   timeoutMs?: number;
   /** run(): the guest's stdout and stderr. */
   stdio: StdioMode;
+  /**
+   * Keep the network namespace the tender starts in, even without a network device: nabla-oci's
+   * pod sandbox must stay in the pod's namespace, which other containers join through its pid.
+   */
+  keepNetwork?: boolean;
 }
 
 /** Where the tender finds its inputs, and who supervises it. */
@@ -122,7 +127,8 @@ export function prepareLaunch(request: LaunchRequest, cache?: LaunchCache): Prep
       uid: process.getuid?.() ?? 0,
       gid: process.getgid?.() ?? 0,
       highestFd: Math.max(EPOLL_FD, TIMER_FD, ...devices.map((d) => d.hostFd)),
-      keepsHostNetwork: devices.some((d) => d.kind.keepsHostNetwork),
+      keepsHostNetwork:
+        request.keepNetwork === true || devices.some((d) => d.kind.keepsHostNetwork),
     });
     const policy = buildPolicy({ epollFd: EPOLL_FD, timerFd: TIMER_FD, devices });
     const compile = () =>

@@ -37,6 +37,9 @@ export interface NativeBinding {
   watchExits(callback: (records: number[]) => void): void;
   watchPidfd(pidfd: number): void;
   watchReadable(fd: number, on: boolean): void;
+  openPty(): [master: number, slave: number];
+  sendFdTo(socketPath: string, fd: number): void;
+  setNamespace(path: string, nstype: number): void;
 }
 
 let loaded: NativeBinding | undefined;

@@ -18,6 +18,8 @@ export const PACKAGE_JSON = packagePath('package.json');
 /** The CLIs' entry points. */
 export const NABLA_RUN = packagePath('bin/nabla-run.js');
 export const NABLA = packagePath('bin/nabla.js');
+/** The OCI runtime containerd's runc v2 shim runs (docs/oci.md). */
+export const NABLA_OCI = packagePath('bin/nabla-oci.js');
 
 /** Where node-gyp puts the addon, tried in this order; the first that loads is used. */
 export const ADDON_CANDIDATES: readonly string[] = [
@@ -48,6 +50,8 @@ export const BUILT = {
   security: packagePath('build/security'),
   bench: packagePath('build/bench'),
   benchHosted: packagePath('build/bench-hosted'),
+  /** nabla-oci's own guests (src/oci/guests): the pod sandbox. */
+  oci: packagePath('build/oci'),
 } as const;
 
 /** An example unikernel (examples/NAME), and the same example built for the hosted target. */

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nablaRunOptionNames, nablaRunOptions } from '../../src/run-syntax.js';
-import { NABLA, NABLA_RUN, ROOT } from '../helpers/paths.js';
+import { NABLA, NABLA_OCI, NABLA_RUN, ROOT } from '../helpers/paths.js';
 
 /** Files the repository tracks matching `pattern` (so nothing a build or a test wrote). */
 const tracked = (...pattern: string[]) =>
@@ -27,8 +27,21 @@ const longOptions = (text: string) =>
  * is indented further.
  */
 function helpOptions(command: string): Set<string> {
+  // nabla-oci's one table lists its global options and every command's.
+  if (command === 'nabla-oci')
+    return new Set(
+      ['', 'create', 'kill', 'delete', 'ps', 'list'].flatMap((c) => [...ociHelpOptions(c)]),
+    );
   const args =
     command === 'nabla-run' ? [NABLA_RUN, '--help'] : [NABLA, ...command.split(' '), '--help'];
+  return optionsOfHelp(args);
+}
+
+function ociHelpOptions(command: string): Set<string> {
+  return optionsOfHelp([NABLA_OCI, ...(command ? [command] : []), '--help']);
+}
+
+function optionsOfHelp(args: string[]): Set<string> {
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const lines = r.stdout.split('\n');
@@ -64,6 +77,8 @@ describe('option tables in the docs', () => {
     ['nabla-run', ['README.md']],
     ['nabla build', ['README.md']],
     ['nabla fs build', ['README.md']],
+    ['nabla image build', ['README.md']],
+    ['nabla-oci', ['README.md']],
     ['nabla audit', ['README.md', 'docs/audit.md']],
     ['nabla bench', ['benchmarks/README.md']],
     ['nabla daemon', ['README.md']],
@@ -112,13 +127,14 @@ function documentedCommandLines(): Array<{ where: string; prog: string; words: s
           let words = (m[2] as string).split(/\s+/).filter((w) => w !== '');
           if (prog === 'nabla') {
             const command = words[0];
-            const commands = ['build', 'fs', 'inspect', 'audit', 'bench', 'run', 'daemon', 'up'];
+            const commands = ['build', 'fs', 'image', 'inspect', 'audit', 'bench', 'run', 'daemon', 'up'];
             if (!commands.includes(command ?? '') && !DAEMON_VERBS.includes(command ?? ''))
               continue;
-            // `nabla fs build`: the subcommand is part of the program's name.
-            const name = command === 'fs' ? `fs ${words[1] ?? ''}` : command;
+            // `nabla fs build`, `nabla image build`: the subcommand is part of the program's name.
+            const sub = command === 'fs' || command === 'image';
+            const name = sub ? `${command} ${words[1] ?? ''}` : command;
             prog = command === 'run' ? 'nabla-run' : `nabla ${name}`;
-            words = words.slice(command === 'fs' ? 2 : 1);
+            words = words.slice(sub ? 2 : 1);
           }
           found.push({ where: `${file}:${i + 1}`, prog, words });
         }

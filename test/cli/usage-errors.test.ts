@@ -22,7 +22,7 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   // nabla itself
   [
     [],
-    'nabla: Missing COMMAND (one of run, build, fs, inspect, audit, bench, daemon, up, ps, logs, stop, rm, stats, events, version)',
+    'nabla: Missing COMMAND (one of run, build, fs, image, inspect, audit, bench, daemon, up, ps, logs, stop, rm, stats, events, version)',
   ],
   [['biuld', HELLO_DIR], 'nabla: Unknown command: biuld (did you mean build?)'],
   [['frobnicate'], 'nabla: Unknown command: frobnicate'],

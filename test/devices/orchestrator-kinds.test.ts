@@ -49,6 +49,11 @@ const MAY_NAME_A_KIND = new Map([
   ['src/daemon/summon/subnet.ts', "the tap pool's addresses: a /30 and a MAC per tap"],
   ['src/daemon/summon/tap.ts', 'making the tap a summoned guest reaches its clients through'],
   ['src/daemon/summon/wire.ts', "a summoned guest's network device and its --ipv4 words"],
+  ['src/oci/bundle.ts', 'nabla-oci: org.nabla.block.NAME annotations become block devices'],
+  ['src/oci/create.ts', "nabla-oci: the pod's tap becomes the guest's network device"],
+  ['src/oci/kernel-nets.ts', "nabla-oci: the network device a pod's tap is given to"],
+  ['src/oci/pod-network.ts', "nabla-oci: the pod's interface (its MAC and MTU) and the tap"],
+  ['src/oci/state.ts', "nabla-oci: the pod network's tap and interface, which delete removes"],
 ]);
 
 /**

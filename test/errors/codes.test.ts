@@ -14,9 +14,11 @@ import { rawArguments } from '../../src/cli/raw-argv.js';
 import type { Supervisor } from '../../src/daemon/supervisor.js';
 import { ERROR_CODES, type ErrorCode, isErrnoName } from '../../src/error-codes.js';
 import { NablaError, type NablaErrorJson } from '../../src/errors.js';
+import { buildOciImage } from '../../src/image/oci-image.js';
 import { audit, buildFsImage, prepare, run } from '../../src/index.js';
 import { decidePrivileges, type PrivilegeContext } from '../../src/launch/privilege.js';
 import { NativeError } from '../../src/native/errors.js';
+import { mapBundle } from '../../src/oci/bundle.js';
 import { buildUnikernel } from '../../src/toolchain/build.js';
 import { bpf, LD, RET } from '../audit/bpf-asm.js';
 import { buildElf, manifestBytes } from '../helpers/elf-builder.js';
@@ -532,6 +534,23 @@ const CASES: Case[] = [
       return raised(() => buildFsImage({ dir, output: join(scratch.dir, 'fifo.img') }));
     },
     message: `${join(scratch.dir, 'fs-fifo', 'pipe')}: is a FIFO; an image holds regular files and directories only`,
+  },
+  // nabla-oci and nabla image build.
+  {
+    code: 'OCI',
+    via: 'mapBundle() of a bundle whose entrypoint is a Linux program',
+    fail: () =>
+      raised(() =>
+        mapBundle(scratch.dir, { root: { path: 'rootfs' }, process: { args: ['/bin/sh'] } }, 'c1'),
+      ),
+    message:
+      'process.args[0] "/bin/sh" is not a unikernel: nabla-oci runs a .nabla or .spt file of the image (its entrypoint)',
+  },
+  {
+    code: 'IMAGE_INPUT',
+    via: 'buildOciImage() of a file that is not named as a unikernel',
+    fail: () => raised(() => buildOciImage({ kernel: '/etc/passwd' })),
+    message: "/etc/passwd: a unikernel's name ends in .nabla or .spt (nabla-oci runs such a file)",
   },
   // nabla audit.
   {

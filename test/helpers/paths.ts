@@ -9,6 +9,7 @@ export {
   example,
   hostedExample as hosted,
   NABLA,
+  NABLA_OCI,
   NABLA_RUN,
   tool,
 } from '../../src/package/paths.js';
