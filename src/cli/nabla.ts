@@ -22,7 +22,21 @@ import { nablaParser } from './parse.js';
 import { type ErrorFormat, reportError } from './report.js';
 
 /** The commands yargs parses; `run`, `audit` and `up` read nabla-run's syntax with their own parsers. */
-const PARSED = [build, fs, image, inspect, bench, daemon, ps, logs, stop, rm, stats, events, version];
+const PARSED = [
+  build,
+  fs,
+  image,
+  inspect,
+  bench,
+  daemon,
+  ps,
+  logs,
+  stop,
+  rm,
+  stats,
+  events,
+  version,
+];
 const RAW = [run, audit, up];
 const NAMES = [
   run,

@@ -127,7 +127,17 @@ function documentedCommandLines(): Array<{ where: string; prog: string; words: s
           let words = (m[2] as string).split(/\s+/).filter((w) => w !== '');
           if (prog === 'nabla') {
             const command = words[0];
-            const commands = ['build', 'fs', 'image', 'inspect', 'audit', 'bench', 'run', 'daemon', 'up'];
+            const commands = [
+              'build',
+              'fs',
+              'image',
+              'inspect',
+              'audit',
+              'bench',
+              'run',
+              'daemon',
+              'up',
+            ];
             if (!commands.includes(command ?? '') && !DAEMON_VERBS.includes(command ?? ''))
               continue;
             // `nabla fs build`, `nabla image build`: the subcommand is part of the program's name.
