@@ -73,7 +73,7 @@ describe('instance hooks', () => {
     const summon = {
       listen: 'tcp:127.0.0.1:0',
       idleSeconds: 1,
-      target: { address: '10.0.0.2', port: 80 },
+      port: 80,
     };
     const lazy = await supervisor.create(
       { name: 'lazy', kernel: benchGuest('idle'), args: [], restart: 'always', summon },
