@@ -53,7 +53,7 @@ function groupAccess(name: string | undefined): Access['group'] {
 }
 
 /** 12 hex digits of the state directory's path: stable across the daemon's restarts. */
-function daemonId(stateDir: string): string {
+export function daemonId(stateDir: string): string {
   return createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
 }
 
