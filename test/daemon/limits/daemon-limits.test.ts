@@ -1,5 +1,5 @@
 // daemon-limits.test.ts: limits through a real daemon: an OOM kill recorded with the exit, the limits in the group files while a guest runs, its figures in stats, no group left after exit, remove and SIGTERM, leftovers swept at start.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../src/api.js';
@@ -196,6 +196,13 @@ describe('daemon limits spt', () => {
       orphan.kill('SIGKILL');
       await removeGuestCgroups(theirs);
       await sweepCgroups(layout, other, { removeParent: true });
+      for (const nabla of cgroupParentDirs(layout, 'nabla')) {
+        try {
+          rmdirSync(nabla); // as the daemon would have, had the other's groups been gone
+        } catch {
+          // another daemon's in it
+        }
+      }
     }
   });
 });
