@@ -20,11 +20,15 @@ export function guestFigures(options: GuestFiguresOptions): StatsCollector {
     const taps = [...Object.values(instance.config.net ?? {}), ...options.tapsOf(instance.name)];
     let stats: ReturnType<typeof guestStats> = null;
     if (pid !== null) {
-      try {
-        stats = guestStats(pid, { taps, netnsPid: process.pid });
-      } catch {
-        // a tap gone from under it: the figures without the taps
-        stats = guestStats(pid, { netnsPid: process.pid });
+      // A tap gone from under it: the figures without the taps. A daemon that is not root
+      // cannot read a guest's /proc/PID/io (it is not dumpable): null, as PSS is then.
+      for (const tapsAsked of [taps, []]) {
+        try {
+          stats = guestStats(pid, { taps: tapsAsked, netnsPid: process.pid });
+          break;
+        } catch {
+          stats = null;
+        }
       }
     }
     return {

@@ -100,6 +100,19 @@ describe.runIf(canUseNetns)('daemon summon http', () => {
     expect(listeners(d)).toContain('127.0.0.1:8080');
     const tap = links(d).find((l) => l.startsWith('nbl'));
     expect(tap).toBeDefined();
+    // A second instance on the same address: refused, and neither it nor a tap is left.
+    const taken = await d.call('POST', '/v1/instances', {
+      ...create,
+      name: 'twin',
+      block: { storage: site.image },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.json.error).toEqual({
+      code: 'EADDRINUSE',
+      message: 'cannot listen on tcp:127.0.0.1:8080: EADDRINUSE',
+    });
+    expect((await d.call('GET', '/v1/instances/twin')).status).toBe(404);
+    expect(links(d).filter((l) => l.startsWith('nbl'))).toEqual([tap]);
 
     const first = await curl(d, '/index.html');
     expect(first.status, first.stderr).toBe(0);
