@@ -196,6 +196,7 @@ describe('daemon limits spt', () => {
       orphan.kill('SIGKILL');
       await removeGuestCgroups(theirs);
       await sweepCgroups(layout, other, { removeParent: true });
+      await sweepCgroups(layout, own, { removeParent: true }); // had the daemon not
       for (const nabla of cgroupParentDirs(layout, 'nabla')) {
         try {
           rmdirSync(nabla); // as the daemon would have, had the other's groups been gone
