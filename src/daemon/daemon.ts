@@ -58,6 +58,15 @@ export function daemonId(stateDir: string): string {
 }
 
 /**
+ * `nbl` and four letters from the id (a-p for each hex digit): letters, so no other pool's
+ * `nbl<digits>` sweep takes this daemon's taps for its own, and no two daemons share one.
+ */
+function tapPrefix(id: string): string {
+  const letters = [...id.slice(0, 4)].map((h) => String.fromCharCode(97 + Number.parseInt(h, 16)));
+  return `nbl${letters.join('')}`;
+}
+
+/**
  * Opens the state (refused if another daemon holds it), listens on the socket (refused if
  * another daemon listens there), then brings back every recorded instance; requests that arrive
  * meanwhile wait for that.
@@ -67,10 +76,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const group = groupAccess(options.group);
   const id = daemonId(options.stateDir);
   // Per state directory, so two daemons side by side never sweep each other's groups or taps.
-  const pool = new TapPool({
-    pool: options.tapPool ?? DEFAULT_TAP_POOL,
-    prefix: `nbl${id.slice(0, 4)}`,
-  });
+  const pool = new TapPool({ pool: options.tapPool ?? DEFAULT_TAP_POOL, prefix: tapPrefix(id) });
   const store = new Store(options.stateDir);
   const supervisor = new Supervisor({
     store,

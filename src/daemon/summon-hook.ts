@@ -150,10 +150,9 @@ export class SummonHook implements InstanceHooks {
       listen: parseSummonAddress(summon.listen, 'summon.listen'),
       idleSeconds: summon.idleSeconds,
       start: async () => {
-        const lease = this.leases.get(name);
         // A stop or remove under way: the connection is refused rather than the guest revived.
-        if (lease === undefined || supervisor.get(name).desired !== 'running')
-          throw new Error(`${name} is not to run`);
+        if (supervisor.get(name).desired !== 'running') throw new Error(`${name} is stopped`);
+        const lease = await this.lease(name); // made now if the daemon's start could not
         const guest = await supervisor.wake(name);
         return { address: lease.guest, port: summon.port, exited: guest.exited };
       },
