@@ -127,7 +127,11 @@ const OPTIONS: UpOption[] = [
     syntax: '--summon=tcp:[HOST:]PORT',
     describe: 'start the guest only when a connection arrives there (with --summon-port)',
     read: (v, r) => {
-      parseSummonAddress(v, '--summon'); // refused here, in the option's words
+      try {
+        parseSummonAddress(v, '--summon'); // refused here, in the option's words
+      } catch (error) {
+        throw new NablaError((error as Error).message, { code: 'OPTION_INVALID', showUsage: true });
+      }
       summon(r).listen = v;
     },
   },

@@ -1,4 +1,5 @@
 // daemon-summon.test.ts: summoning through a real daemon in a private network namespace: no guest before the first request, summoned, idle-stopped, summoned again; events; no tap or listener left after remove and SIGTERM.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -169,11 +170,25 @@ describe.runIf(canUseNetns)('daemon summon http', () => {
 
   it('a stop closes the front and a start opens it; SIGTERM leaves no tap, and the next daemon listens again', async () => {
     const d = await startNsDaemon('restart');
-    const made = await d.call('POST', '/v1/instances', {
-      ...create,
-      block: { storage: site.image },
-    });
-    expect(made.status, made.text).toBe(201);
+    // Made by `nabla up`, whose options become the same summon settings.
+    const up = spawnSync(
+      process.execPath,
+      [
+        NABLA,
+        'up',
+        `--socket=${d.socket}`,
+        '--summon=tcp:127.0.0.1:8080',
+        '--summon-port=80',
+        '--idle=1',
+        `--block:storage=${site.image}`,
+        'site',
+        example('http'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(up.stderr).toBe('');
+    expect(up.stdout).toBe('site summonable\n');
+    expect((await d.call('GET', '/v1/instances/site')).json.config.summon).toEqual(create.summon);
     expect((await d.call('POST', '/v1/instances/site/stop')).json.state).toBe('stopped');
     expect(listeners(d)).not.toContain('127.0.0.1:8080');
     expect((await curl(d, '/index.html')).status).toBe(7);
