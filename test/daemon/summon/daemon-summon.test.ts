@@ -1,4 +1,4 @@
-// daemon-summon.test.ts: summoning through a real daemon in a private network namespace: no guest before the first request, summoned, idle-stopped, summoned again; events; no tap or listener left after remove and SIGTERM.
+// daemon-summon.test.ts: summoning through a real daemon in a private network namespace: no guest before the first request, summoned, idle-stopped, summoned again; events; no tap or listener left after remove and SIGTERM; a SIGKILLed daemon's tap swept by the next.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -166,7 +166,7 @@ describe.runIf(canUseNetns)('daemon summon http', () => {
     expect(listeners(d)).not.toContain('127.0.0.1:8080');
     const refused = await curl(d, '/index.html');
     expect(refused.status).toBe(7); // curl: could not connect
-  });
+  }, 60_000);
 
   it('a stop closes the front and a start opens it; SIGTERM leaves no tap, and the next daemon listens again', async () => {
     const d = await startNsDaemon('restart');
@@ -226,8 +226,36 @@ describe.runIf(canUseNetns)('daemon summon http', () => {
     expect((await d.call('GET', '/v1/instances/site')).json.state).toBe('summonable');
     await eventually(() => listeners(d).includes('127.0.0.1:8080'), 5_000, 'listening');
     expect((await curl(d, '/notes.txt')).stdout).toBe(file('notes.txt'));
-    process.kill(next.pid, 'SIGTERM');
-    expect((await next.exited).status).toBe(0);
+    // SIGKILL: its guest dies with it, its tap stays (taps persist) until the next daemon on
+    // the same state directory sweeps it and makes the instance's tap again.
+    const guestPid = (await d.call('GET', '/v1/instances/site')).json.pid as number;
+    process.kill(next.pid, 'SIGKILL');
+    await next.exited;
+    await eventually(() => !alive(guestPid), 5_000, 'the guest gone with its daemon');
+    expect(links(d).filter((l) => l.startsWith('nbl'))).toHaveLength(1);
+    const third = d.ns.spawn(process.execPath, [
+      NABLA,
+      'daemon',
+      '--socket',
+      d.socket,
+      '--state-dir',
+      join(dir, 'state'),
+    ]);
+    await eventually(
+      () =>
+        d.call('GET', '/v1/version').then(
+          (a) => a.status === 200,
+          () => false,
+        ),
+      30_000,
+      'the third daemon answering',
+    );
+    expect(links(d).filter((l) => l.startsWith('nbl'))).toHaveLength(1);
+    await eventually(() => listeners(d).includes('127.0.0.1:8080'), 5_000, 'listening');
+    expect((await curl(d, '/data.json')).stdout).toBe(file('data.json'));
+    process.kill(third.pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await third.exited).status).toBe(0);
     expect(links(d).filter((l) => l.startsWith('nbl'))).toEqual([]);
-  });
+  }, 60_000); // three daemons, each start paying for its engine template
 });
