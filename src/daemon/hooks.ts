@@ -8,6 +8,8 @@ import type { InstanceConfig } from './schema.js';
 export interface InstanceView {
   readonly name: string;
   readonly config: InstanceConfig;
+  /** Whether it should run (a create with `start: false`, or a stop, make it `stopped`). */
+  readonly desired: 'running' | 'stopped';
 }
 
 /**
@@ -17,6 +19,16 @@ export interface InstanceView {
  * The cgroup limits (`config.limits`) and summoning (`config.summon`) plug in here.
  */
 export interface InstanceHooks {
+  /**
+   * Before a create records anything: throws when the config cannot work here (limits on a
+   * host without the cgroup controllers), and may return the RunOptions the create's checks
+   * are made with (summoning leases the instance's tap here and adds it). If the create then
+   * fails, `removed` is called with the same view, to release what was taken.
+   */
+  prepare?(
+    instance: InstanceView,
+    options: RunOptions,
+  ): RunOptions | undefined | Promise<RunOptions | undefined>;
   /** The instance was recorded (create, or found at the daemon's start). */
   created?(instance: InstanceView): void | Promise<void>;
   /**
@@ -37,6 +49,11 @@ export interface InstanceHooks {
   ): RunOptions | undefined | Promise<RunOptions | undefined>;
   /** The guest runs as `pid` (place it into its cgroup). */
   afterStart?(instance: InstanceView, pid: number): void | Promise<void>;
+  /**
+   * The guest ended: keys to add to its exit (recorded, the exit event's and inspect's), read
+   * before anything is released (`oomKilled` from its memory group).
+   */
+  exitDetail?(instance: InstanceView, exit: GuestExit): Record<string, unknown> | undefined;
   /** The guest ended (it may be started again). */
   afterExit?(instance: InstanceView, exit: GuestExit): void | Promise<void>;
   /** A user stopped the instance (its guest, if any, has ended): disarm what defer() armed. */

@@ -13,6 +13,7 @@ const STATUS: Partial<Record<NablaErrorCode, number>> = {
   INSTANCE_NOT_FOUND: 404,
   INSTANCE_EXISTS: 409,
   INSTANCE_STATE: 409,
+  EADDRINUSE: 409, // a summoned instance's listen address, taken by another
   TENDER_FAILED: 500,
   CGROUP: 500, // the host's control groups, not the request
   INTERNAL: 500,
@@ -26,6 +27,7 @@ export interface ErrorAnswer {
 /** Any error, as the status and body the API answers with; unexpected ones are 500 INTERNAL. */
 export function errorAnswer(error: unknown): ErrorAnswer {
   const e = asNablaError(error);
-  const status = e.internal ? 500 : (STATUS[e.code] ?? 422);
+  // An errno code is the host's failure (500), unless listed: EADDRINUSE is a conflict.
+  const status = STATUS[e.code] ?? (e.internal ? 500 : 422);
   return { status, body: { error: { code: e.code, message: e.message } } };
 }

@@ -217,7 +217,14 @@ export class Instance implements InstanceView {
     const ranMs = Date.now() - this.startedMs;
     this.handle = null;
     this.pidNow = null;
-    const result = { status: exit.status, signal: exit.signal };
+    let result: NonNullable<InstanceRecord['exit']> = { status: exit.status, signal: exit.signal };
+    for (const hook of this.deps.hooks) {
+      try {
+        result = { ...result, ...hook.exitDetail?.(this, exit as GuestExit) };
+      } catch (error) {
+        this.deps.log(`${this.name}: exitDetail: ${asNablaError(error).message}`);
+      }
+    }
     this.change({ exit: result, finishedAt: new Date().toISOString() });
     this.deps.events.emit('exit', this.name, result);
     for (const hook of this.deps.hooks)

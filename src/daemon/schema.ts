@@ -28,8 +28,13 @@ const noNul = (s: string) => !s.includes('\0');
 
 export const Limits = z
   .strictObject({
-    memory: z.number().int().min(1).optional().describe('memory limit in bytes'),
-    cpu: z.number().gt(0).optional().describe('CPUs the guest may use (0.5: half of one)'),
+    memory: z.number().int().min(4096).optional().describe('memory limit in bytes'),
+    cpu: z
+      .number()
+      .gt(0)
+      .max(1024)
+      .optional()
+      .describe('CPUs the guest may use (0.5: half of one)'),
     pids: z.number().int().min(1).optional().describe('processes and threads at most'),
   })
   .describe('resource limits, enforced with the host cgroup controllers');
@@ -40,15 +45,22 @@ export const Summon = z
       .string()
       .regex(SUMMON_LISTEN, 'expected tcp:[HOST:]PORT')
       .describe('where the daemon listens for the guest: tcp:[HOST:]PORT'),
-    idleSeconds: z.number().gt(0).describe('stop the guest after this long without a connection'),
-    target: z
-      .strictObject({
-        address: z.string().min(1).describe("the guest's address"),
-        port: z.number().int().min(1).max(65535).describe("the guest's port"),
-      })
-      .describe('where a connection is carried to once the guest runs'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .describe("the guest's own port, on the address of its tap, where connections are carried"),
+    idleSeconds: z
+      .number()
+      .gt(0)
+      .max(86_400 * 365)
+      .default(60)
+      .describe('stop the guest after this long without a connection (default 60)'),
   })
-  .describe('start the guest only when a connection arrives (summoning)');
+  .describe(
+    "start the guest only when a connection arrives (summoning); the daemon gives it a tap of its own as the net device 'service'",
+  );
 
 /** What an instance is made of: recorded as given, read back by inspect. */
 export const InstanceConfig = z.strictObject({
@@ -104,6 +116,10 @@ export const EmptyQuery = z.strictObject({});
 export const ExitStatus = z.object({
   status: z.number().int().describe('as a shell shows it: the code, or 128 + signal'),
   signal: z.string().nullable(),
+  oomKilled: z
+    .boolean()
+    .optional()
+    .describe("with a memory limit: whether the kernel's OOM killer ended it"),
 });
 
 export const Instance = z.object({
@@ -139,6 +155,10 @@ export const EVENT_TYPES = [
   'stop',
   'remove',
   'crash-loop',
+  'summon',
+  'ready',
+  'idle-stop',
+  'failed',
 ] as const;
 export const Event = z
   .object({

@@ -13,7 +13,7 @@ export interface InstanceRecord {
   desired: 'running' | 'stopped';
   state: string;
   restarts: number;
-  exit: { status: number; signal: string | null } | null;
+  exit: { status: number; signal: string | null; oomKilled?: boolean } | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -29,6 +29,7 @@ interface Row {
   restarts: number;
   exit_status: number | null;
   exit_signal: string | null;
+  exit_oom_killed: number | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS instances (
   restarts INTEGER NOT NULL DEFAULT 0,
   exit_status INTEGER,
   exit_signal TEXT,
+  exit_oom_killed INTEGER,
   created_at TEXT NOT NULL,
   started_at TEXT,
   finished_at TEXT
@@ -71,11 +73,17 @@ function fromRow(row: Row): InstanceRecord {
     desired: row.desired,
     state: row.state,
     restarts: row.restarts,
-    exit: row.exit_status === null ? null : { status: row.exit_status, signal: row.exit_signal },
+    exit: row.exit_status === null ? null : exitOf(row),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
+}
+
+/** The last exit; `oomKilled` only where a memory limit made it known. */
+function exitOf(row: Row): NonNullable<InstanceRecord['exit']> {
+  const exit = { status: row.exit_status ?? 0, signal: row.exit_signal };
+  return row.exit_oom_killed === null ? exit : { ...exit, oomKilled: row.exit_oom_killed === 1 };
 }
 
 /** One new console line to record. */
@@ -112,6 +120,10 @@ export class Store {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.db.exec(SCHEMA);
+      // A state directory of a daemon from before OOM kills were recorded gets the column.
+      const columns = this.db.pragma('table_info(instances)') as Array<{ name: string }>;
+      if (!columns.some((c) => c.name === 'exit_oom_killed'))
+        this.db.exec('ALTER TABLE instances ADD COLUMN exit_oom_killed INTEGER');
     } catch (error) {
       this.db.close();
       const busy = (error as { code?: string }).code === 'SQLITE_BUSY';
@@ -163,9 +175,14 @@ export class Store {
     for (const [key, value] of Object.entries(change)) {
       if (key === 'exit') {
         const exit = value as InstanceRecord['exit'];
-        sets.push('exit_status = @exitStatus', 'exit_signal = @exitSignal');
+        sets.push(
+          'exit_status = @exitStatus',
+          'exit_signal = @exitSignal',
+          'exit_oom_killed = @exitOom',
+        );
         values.exitStatus = exit?.status ?? null;
         values.exitSignal = exit?.signal ?? null;
+        values.exitOom = exit?.oomKilled === undefined ? null : Number(exit.oomKilled);
       } else if (COLUMNS[key] !== undefined) {
         sets.push(`${COLUMNS[key]} = @${key}`);
         values[key] = value;

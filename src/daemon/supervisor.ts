@@ -34,6 +34,8 @@ export interface SupervisorOptions {
 export class Supervisor {
   readonly events = new EventBus();
   private readonly instances = new Map<string, Instance>();
+  /** Names whose create is being checked (plug-ins may take a while). */
+  private readonly creating = new Set<string>();
   private readonly store: Store;
   private readonly timings: Timings;
   private readonly hooks: InstanceHooks[];
@@ -105,7 +107,11 @@ export class Supervisor {
         this.store.logs(record.name, RING_LINES),
         this.store.lastSeq(record.name),
       );
-      for (const hook of this.hooks) await hook.created?.(instance);
+      try {
+        for (const hook of this.hooks) await hook.created?.(instance);
+      } catch (error) {
+        this.log(`${instance.name}: ${asNablaError(error).message}`);
+      }
     }
     for (const instance of this.instances.values()) {
       if (instance.desired !== 'running') continue;
@@ -121,11 +127,16 @@ export class Supervisor {
    * fail), records the instance in one statement, then starts it unless told not to.
    */
   async create(config: InstanceConfig, start: boolean): Promise<Instance> {
-    if (this.instances.has(config.name))
+    if (this.instances.has(config.name) || this.creating.has(config.name))
       throw new NablaError(`${config.name}: an instance of that name exists`, {
         code: 'INSTANCE_EXISTS',
       });
-    prepareLaunch(normalizeRunOptions(runOptionsOf(config)), launchCache).release();
+    this.creating.add(config.name);
+    try {
+      await this.prepare(config, start);
+    } finally {
+      this.creating.delete(config.name);
+    }
     const record: InstanceRecord = {
       name: config.name,
       config,
@@ -139,10 +150,32 @@ export class Supervisor {
     };
     this.store.insert(record);
     const instance = this.track(record);
+    try {
+      for (const hook of this.hooks) await hook.created?.(instance);
+    } catch (error) {
+      // A plug-in could not take it (no tap, the summon address in use): no trace is left.
+      await this.forget(instance);
+      throw error;
+    }
     this.events.emit('create', config.name);
-    for (const hook of this.hooks) await hook.created?.(instance);
     if (start) await instance.begin();
     return instance;
+  }
+
+  /** The plug-ins' preparation, then run()'s checks; on a failure what they took is released. */
+  private async prepare(config: InstanceConfig, start: boolean): Promise<void> {
+    const view = { name: config.name, config, desired: start ? 'running' : 'stopped' } as const;
+    let options = runOptionsOf(config);
+    try {
+      for (const hook of this.hooks) options = (await hook.prepare?.(view, options)) ?? options;
+      prepareLaunch(normalizeRunOptions(options), launchCache).release();
+    } catch (error) {
+      for (const hook of this.hooks)
+        await Promise.resolve(hook.removed?.(view)).catch((e: unknown) =>
+          this.log(`${config.name}: ${asNablaError(e).message}`),
+        );
+      throw error;
+    }
   }
 
   get(name: string): Instance {
@@ -189,14 +222,23 @@ export class Supervisor {
         code: 'INSTANCE_STATE',
       });
     await instance.end('remove', 0);
-    for (const hook of this.hooks) await hook.removed?.(instance);
     if (this.instances.get(name) !== instance) return; // removed meanwhile by another request
-    this.instances.delete(name);
-    this.pending = this.pending.filter((l) => l.instance !== name);
-    this.trimmed.delete(name);
-    this.store.remove(name);
-    instance.ring.close();
+    await this.forget(instance);
     this.events.emit('remove', name);
+  }
+
+  /** The hooks' `removed`, then the instance, its record and its console are gone. */
+  private async forget(instance: Instance): Promise<void> {
+    const name = instance.name;
+    this.instances.delete(name);
+    try {
+      for (const hook of this.hooks) await hook.removed?.(instance);
+    } finally {
+      this.pending = this.pending.filter((l) => l.instance !== name);
+      this.trimmed.delete(name);
+      this.store.remove(name);
+      instance.ring.close();
+    }
   }
 
   async stats(name: string): Promise<Record<string, unknown>> {

@@ -127,6 +127,21 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
     'nabla up: Expected a number of CPUs > 0 for --cpus but received "0"',
   ],
   [['up', '--no-start=1', 'web', K], 'nabla up: --no-start takes no value'],
+  [['up', '--summon=tcp:8080', 'web', K], 'nabla up: --summon needs --summon-port'],
+  [['up', '--summon-port=80', 'web', K], 'nabla up: --summon-port needs --summon'],
+  [['up', '--idle=5', 'web', K], 'nabla up: --idle needs --summon'],
+  [
+    ['up', '--summon=udp:53', '--summon-port=53', 'web', K],
+    'nabla up: Expected tcp:[HOST:]PORT (e.g. tcp:8080, tcp:127.0.0.1:8080, tcp:[::1]:8080) for --summon but received "udp:53"',
+  ],
+  [
+    ['up', '--summon=tcp:80', '--summon-port=70000', 'web', K],
+    'nabla up: Expected a port from 1 to 65535 for --summon-port but received "70000"',
+  ],
+  [
+    ['up', '--summon=tcp:80', '--summon-port=80', '--idle=0', 'web', K],
+    'nabla up: Expected a number of seconds > 0 for --idle but received "0"',
+  ],
   [['ps', 'extra'], 'nabla ps: Unexpected argument: extra'],
   [['logs'], 'nabla logs: Missing NAME operand'],
   [

@@ -241,7 +241,15 @@ describe('the daemon API', () => {
     else expect(stats.json.memory.pssBytes).toBeNull();
     await daemon.api('POST', '/v1/instances/st/stop');
     const none = await daemon.api('GET', '/v1/instances/st/stats');
-    expect(none.json).toEqual({ name: 'st', pid: null, cpu: null, memory: null });
+    expect(none.json).toEqual({
+      name: 'st',
+      pid: null,
+      cpu: null,
+      memory: null,
+      io: null,
+      net: null,
+      cgroup: null, // no limits
+    });
     await daemon.api('DELETE', '/v1/instances/st');
   });
 

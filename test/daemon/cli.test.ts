@@ -60,9 +60,15 @@ describe('the daemon verbs', () => {
     expect(stats.stdout).toMatch(
       /\| idle +\| \d+ +\| \d+\.\d\d +\| \d+\.\d\d +\| \d+ KiB \| \d+ KiB \|/,
     );
+    // The limits reached the daemon and were applied: its groups' figures say so.
     expect(JSON.parse(nabla(['stats', '--json', 'idle']).stdout)).toMatchObject({
       name: 'idle',
       cpu: { userSeconds: expect.any(Number) },
+      cgroup: {
+        memory: { limitBytes: 64 * 2 ** 20 },
+        cpu: { quotaUs: 50_000 },
+        pids: { max: 2, current: 1 },
+      },
     });
     expect(nabla(['stop', '--timeout', '2', 'idle']).stdout).toBe('idle stopped\n');
     expect(nabla(['rm', 'idle']).stdout).toBe('idle\n');

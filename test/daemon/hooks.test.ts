@@ -5,6 +5,7 @@ import { DEFAULT_TIMINGS } from '../../src/daemon/config.js';
 import type { InstanceView } from '../../src/daemon/hooks.js';
 import { Store } from '../../src/daemon/store.js';
 import { Supervisor } from '../../src/daemon/supervisor.js';
+import { NablaError } from '../../src/errors.js';
 import { benchGuest } from '../../src/package/paths.js';
 import { alive, eventually } from '../helpers/daemon.js';
 import { example } from '../helpers/paths.js';
@@ -36,6 +37,16 @@ supervisor.use({
   removed: (i) => void calls.push(`removed ${i.name}`),
 });
 supervisor.addStats((i, pid) => ({ plugin: { name: i.name, running: pid !== null } }));
+// prepare: refuses names starting with "refused", and lets the create's checks see what it adds.
+supervisor.use({
+  prepare: (i, options) => {
+    calls.push(`prepare ${i.name} ${i.desired}`);
+    if (i.name.startsWith('refused'))
+      throw new NablaError('refused by a plug-in', { code: 'CGROUP' });
+    return i.name === 'checked' ? { ...options, kernel: '/no/such/kernel' } : undefined;
+  },
+  exitDetail: (i, exit) => (i.name === 'detail' ? { oomKilled: exit.status === 0 } : undefined),
+});
 
 describe('instance hooks', () => {
   it('are called at each step, and beforeStart may change the options', async () => {
@@ -47,6 +58,7 @@ describe('instance hooks', () => {
     await supervisor.stop('seen');
     await supervisor.remove('seen', false);
     expect(calls).toEqual([
+      'prepare seen running',
       'created seen',
       'beforeStart seen',
       'afterStart seen true',
@@ -54,6 +66,32 @@ describe('instance hooks', () => {
       'stopped seen',
       'removed seen',
     ]);
+  });
+
+  it('prepare refuses a create before anything is recorded, its removed releasing what it took; its options are what the checks see', async () => {
+    calls.length = 0;
+    const base = { kernel: example('hello'), args: [], restart: 'no' as const };
+    await expect(supervisor.create({ name: 'refused', ...base }, false)).rejects.toThrow(
+      'refused by a plug-in',
+    );
+    expect(calls).toEqual(['prepare refused stopped', 'removed refused']);
+    await expect(supervisor.create({ name: 'checked', ...base }, true)).rejects.toMatchObject({
+      code: 'KERNEL_OPEN',
+    });
+    expect(supervisor.list().map((i) => i.name)).not.toContain('refused');
+    expect(supervisor.list().map((i) => i.name)).not.toContain('checked');
+    expect(store.all().map((r) => r.name)).toEqual([]);
+  });
+
+  it("exitDetail's keys are recorded with the exit", async () => {
+    const i = await supervisor.create(
+      { name: 'detail', kernel: example('hello'), args: [], restart: 'no' },
+      true,
+    );
+    await eventually(() => i.state === 'exited');
+    expect(i.toJSON().exit).toEqual({ status: 0, signal: null, oomKilled: true });
+    expect(store.all().find((r) => r.name === 'detail')?.exit).toEqual(i.toJSON().exit);
+    await supervisor.remove('detail', false);
   });
 
   it("merges a collector's figures into the stats", async () => {
@@ -73,7 +111,7 @@ describe('instance hooks', () => {
     const summon = {
       listen: 'tcp:127.0.0.1:0',
       idleSeconds: 1,
-      target: { address: '10.0.0.2', port: 80 },
+      port: 80,
     };
     const lazy = await supervisor.create(
       { name: 'lazy', kernel: benchGuest('idle'), args: [], restart: 'always', summon },

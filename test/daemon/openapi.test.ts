@@ -49,7 +49,7 @@ describe('docs/daemon-api.json', () => {
         net: { service: 'tap0' },
         restart: 'always',
         limits: { memory: 1 << 26, cpu: 0.5, pids: 4 },
-        summon: { listen: 'tcp:8080', idleSeconds: 30, target: { address: '10.0.0.2', port: 80 } },
+        summon: { listen: 'tcp:8080', idleSeconds: 30, port: 80 },
         start: false,
       },
     ];
@@ -63,7 +63,7 @@ describe('docs/daemon-api.json', () => {
       {
         name: 'w',
         kernel: '/a',
-        summon: { listen: 'udp:53', idleSeconds: 1, target: { address: 'a', port: 1 } },
+        summon: { listen: 'udp:53', idleSeconds: 1, port: 1 },
       },
     ];
     for (const body of good) {

@@ -27,11 +27,19 @@ export const options = {
     value: 'NAME',
     describe: 'members of this group may use the daemon too (socket mode 0660, this group)',
   },
+  'tap-pool': {
+    type: 'string',
+    requiresArg: true,
+    value: 'CIDR',
+    describe: 'the IPv4 pool summoned guests get a tap and a /30 of (default: 10.213.0.0/16)',
+  },
 } as const satisfies OptionTable;
 
 export function builder(yargs: Argv) {
   return yargs
-    .usage(`usage: $0 daemon [--socket PATH] [--state-dir DIR] [--group NAME]\n\n${describe}.`)
+    .usage(
+      `usage: $0 daemon [--socket PATH] [--state-dir DIR] [--group NAME] [--tap-pool CIDR]\n\n${describe}.`,
+    )
     .options(options)
     .example('$0 daemon', 'as root: /run/nabla/nabla.sock, state in /var/lib/nabla')
     .example('$0 daemon --socket /tmp/n.sock --state-dir /tmp/n', 'a second daemon beside it')
@@ -45,6 +53,7 @@ interface DaemonArgs {
   socket?: string | undefined;
   'state-dir'?: string | undefined;
   group?: string | undefined;
+  'tap-pool'?: string | undefined;
 }
 
 export async function handler(args: DaemonArgs): Promise<void> {
@@ -60,6 +69,7 @@ export async function handler(args: DaemonArgs): Promise<void> {
     socket,
     stateDir,
     group: args.group,
+    tapPool: args['tap-pool'],
     timings: config.timingsFromEnv(),
     log,
   });

@@ -1,5 +1,6 @@
 // up.ts: `nabla up [OPTIONS] NAME KERNEL [--] [ARGS]` — creates an instance on the daemon and starts it, with nabla-run's device syntax.
 import { resolve } from 'node:path';
+import { parseSummonAddress } from '../../daemon/summon/address.js';
 import { NablaError } from '../../errors.js';
 import { socketPath } from '../daemon-verbs.js';
 import { printable, quoted, usageError } from '../options.js';
@@ -27,6 +28,7 @@ interface UpRequest {
   net?: Record<string, string>;
   restart?: string;
   limits?: { memory?: number; cpu?: number; pids?: number };
+  summon?: { listen?: string; port?: number; idleSeconds?: number };
   start?: boolean;
   socket?: string;
 }
@@ -56,6 +58,11 @@ function byteSize(option: string, value: string): number {
 const limits = (r: UpRequest) => {
   r.limits ??= {};
   return r.limits;
+};
+
+const summon = (r: UpRequest) => {
+  r.summon ??= {};
+  return r.summon;
 };
 
 const OPTIONS: UpOption[] = [
@@ -116,6 +123,39 @@ const OPTIONS: UpOption[] = [
     },
   },
   {
+    name: '--summon',
+    syntax: '--summon=tcp:[HOST:]PORT',
+    describe: 'start the guest only when a connection arrives there (with --summon-port)',
+    read: (v, r) => {
+      try {
+        parseSummonAddress(v, '--summon'); // refused here, in the option's words
+      } catch (error) {
+        throw new NablaError((error as Error).message, { code: 'OPTION_INVALID', showUsage: true });
+      }
+      summon(r).listen = v;
+    },
+  },
+  {
+    name: '--summon-port',
+    syntax: '--summon-port=N',
+    describe: "the guest's own port the connections are carried to (on its tap)",
+    read: (v, r) => {
+      const port = wholeNumber('--summon-port', v);
+      if (port > 65535) throw expected('a port from 1 to 65535', '--summon-port', v);
+      summon(r).port = port;
+    },
+  },
+  {
+    name: '--idle',
+    syntax: '--idle=SECONDS',
+    describe: 'a summoned guest is stopped after this long without a connection (default 60)',
+    read: (v, r) => {
+      const n = /^[0-9]*\.?[0-9]+$/.test(v) ? Number(v) : Number.NaN;
+      if (!(n > 0)) throw expected('a number of seconds > 0', '--idle', v);
+      summon(r).idleSeconds = n;
+    },
+  },
+  {
     name: '--no-start',
     syntax: '--no-start',
     describe: 'record the instance without starting it (`POST /v1/instances/NAME/start` later)',
@@ -149,6 +189,8 @@ export function usage(): string {
     'Examples:',
     '  nabla up --net:service=tap0 --restart=on-failure web build/examples/http.nabla',
     '  nabla up --mem=64 --memory-limit=128M hello build/examples/hello.nabla Hello',
+    '  nabla up --summon=tcp:8080 --summon-port=80 --idle=30 --block:storage=site.img \\',
+    '    site build/examples/http.nabla',
     '',
   ].join('\n');
 }
@@ -193,6 +235,11 @@ export function parseUp(argv: readonly string[]): UpRequest | 'help' {
     if (value === undefined || value === '') throw usageError(`Missing value for ${name}`);
     value = value as string;
     option.read(value, request);
+  }
+  if (request.summon !== undefined) {
+    if (request.summon.listen === undefined)
+      throw usageError(`${request.summon.port ? '--summon-port' : '--idle'} needs --summon`);
+    if (request.summon.port === undefined) throw usageError('--summon needs --summon-port');
   }
   const [name, kernel, ...args] = argv.slice(i);
   if (name === undefined) throw usageError('Missing NAME operand');
