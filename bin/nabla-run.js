@@ -1,59 +1,19 @@
 #!/usr/bin/env node
 // nabla-run: Solo5 spt-compatible unikernel runner (thin entry point; the work is in dist/cli).
 'use strict';
-/*
- * Start-up is most of a run, so this file keeps Node's own work to a minimum: it is CommonJS
- * (bin/package.json), as is the one bundle it loads, so Node's ES-module loader (and the
- * streams its node:fs facade pulls in) never starts; and the bundle is compiled from V8's code
- * cache, written beside it by `npm run build:ts` (scripts/code-cache.mjs). A cache that is
- * missing, stale (the bundle's size or mtime changed) or refused by V8 (another Node, other
- * flags) only costs the compilation it would have saved.
- */
-const { readFileSync, statSync } = require('node:fs');
-const { dirname, join } = require('node:path');
-const { Script } = require('node:vm');
+// Start-up is most of a run: one CommonJS bundle from V8's code cache (cached-bundle.js says how).
+const { join } = require('node:path');
+const { cachedBundle } = require('./cached-bundle.js');
 
-const BUNDLE = join(__dirname, '../dist/cli/nabla-run.bundle.cjs');
-const CACHE = join(__dirname, '../dist/cli/nabla-run.bundle.v8cache');
-/** Size and mtime of the bundle the cache was made from, ahead of V8's data in the cache file. */
-const STAMP_BYTES = 16;
-
-/** The bundle's identity as the cache file records it: size and mtime in nanoseconds. */
-function bundleStamp() {
-  const st = statSync(BUNDLE, { bigint: true });
-  const stamp = Buffer.alloc(STAMP_BYTES);
-  stamp.writeBigUInt64LE(st.size, 0);
-  stamp.writeBigUInt64LE(st.mtimeNs, 8);
-  return stamp;
-}
-
-/** V8's data for the current bundle, or undefined (no cache, or one made for another bundle). */
-function cachedData() {
-  let file;
-  try {
-    file = readFileSync(CACHE);
-  } catch {
-    return undefined;
-  }
-  const stamp = file.subarray(0, STAMP_BYTES);
-  return stamp.equals(bundleStamp()) ? file.subarray(STAMP_BYTES) : undefined;
-}
-
-/** Compiles the bundle as CommonJS does (the same wrapper's parameters), with V8's cache if given. */
-function compileBundle(source, data) {
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  return new Script(wrapped, { filename: BUNDLE, cachedData: data });
-}
+const entry = cachedBundle(
+  join(__dirname, '../dist/cli/nabla-run.bundle.cjs'),
+  join(__dirname, '../dist/cli/nabla-run.bundle.v8cache'),
+);
 
 /** Loads the bundle; `cache` says whether V8's code cache was used, refused or absent. */
 function loadBundle() {
-  const data = cachedData();
-  const script = compileBundle(readFileSync(BUNDLE, 'utf8'), data);
-  const bundle = { exports: {} };
-  script.runInThisContext()(bundle.exports, require, bundle, BUNDLE, dirname(BUNDLE));
-  const cache = data === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  const { main, processArguments } = bundle.exports;
-  return { main, processArguments, cache };
+  const { exports, cache } = entry.load();
+  return { main: exports.main, processArguments: exports.processArguments, cache };
 }
 
 if (require.main === module) {
@@ -63,5 +23,6 @@ if (require.main === module) {
   process.exitCode = args === null ? 1 : main(args);
 } else {
   // For scripts/code-cache.mjs and the tests.
+  const { BUNDLE, CACHE, bundleStamp, compileBundle } = entry;
   module.exports = { BUNDLE, CACHE, bundleStamp, compileBundle, loadBundle };
 }

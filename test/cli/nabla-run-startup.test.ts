@@ -25,6 +25,7 @@ function copyOfEntry(): string {
   for (const file of [
     'package.json',
     'bin/nabla-run.js',
+    'bin/cached-bundle.js',
     'bin/package.json',
     'dist/cli/nabla-run.bundle.cjs',
     'scripts/code-cache.mjs',
