@@ -56,6 +56,9 @@ interface DaemonArgs {
   'tap-pool'?: string | undefined;
 }
 
+/** How long a stop may take (every guest stopped, the database closed) before the daemon exits anyway. */
+const SHUTDOWN_MS = 30_000;
+
 export async function handler(args: DaemonArgs): Promise<void> {
   const [{ startDaemon }, config, { resolve }] = await Promise.all([
     import('../../daemon/daemon.js'),
@@ -75,14 +78,34 @@ export async function handler(args: DaemonArgs): Promise<void> {
   });
   log(`listening on ${socket} (state in ${stateDir}, pid ${process.pid})`);
   await new Promise<void>((done) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second signal: the user (or systemd) will not wait. Guests die with the daemon.
+        log(`${signal} again: exiting now`);
+        process.exit(1);
+      }
+      stopping = true;
       log(`${signal}: stopping every guest`);
-      daemon.close().then(() => {
-        log('stopped');
-        done();
-      });
+      // A stop that hangs must not leave a daemon nobody can end with one signal.
+      const deadline = setTimeout(() => {
+        log(`stopping took over ${SHUTDOWN_MS / 1000} s: exiting now`);
+        process.exit(1);
+      }, SHUTDOWN_MS);
+      deadline.unref();
+      daemon.close().then(
+        () => {
+          clearTimeout(deadline);
+          log('stopped');
+          done();
+        },
+        (error: unknown) => {
+          log(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
 }
