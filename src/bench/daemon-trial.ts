@@ -89,7 +89,9 @@ export async function daemonTrial(
     await timed(204, 'DELETE', '/v1/instances/warm?force=true');
     for (let i = 0; i < serial; i++) {
       if (ctx.signal.aborted) throw new Error('interrupted');
-      out.push(ms('create_serial_ms', await timed(201, 'POST', '/v1/instances', instance(`s${i}`))));
+      out.push(
+        ms('create_serial_ms', await timed(201, 'POST', '/v1/instances', instance(`s${i}`))),
+      );
     }
     for (let i = 0; i < serial; i++) await timed(204, 'DELETE', `/v1/instances/s${i}?force=true`);
 

@@ -62,7 +62,13 @@ async function main(): Promise<void> {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < spec.instances; i++) guests.push(start().guest);
     const all = Number(process.hrtime.bigint() - t0) / 1e6;
-    out.push({ metric: 'create_all_ms', unit: 'ms', value: all, better: 'lower', n: spec.instances });
+    out.push({
+      metric: 'create_all_ms',
+      unit: 'ms',
+      value: all,
+      better: 'lower',
+      n: spec.instances,
+    });
   } finally {
     await end(guests);
   }
