@@ -71,6 +71,20 @@ export function daemonScenario(
     trials: { quick: 2, full: 3 },
     // Each trial warms itself (an untimed create in a fresh daemon or worker).
     warmup: 0,
+    async setup(ctx) {
+      const { instances, inFlight, serial, lists } = of(ctx);
+      ctx.remark(
+        `What was measured: a fresh daemon per trial; ${serial} creates one at a time ` +
+          `(create_serial_ms, a sample each); then N = ${instances.toLocaleString('en-US')} ` +
+          `instances of the idle guest (${IDLE_MEM_MIB} MiB) with ${inFlight} calls in flight: ` +
+          'each call timed from its request to its whole answer, OP_p50 and OP_p99 over the N ' +
+          "calls of one trial (the tables give the trials' median), OP_all_ms from the first " +
+          `call to the last answer; lists of all N one at a time (${lists} per trial). With ` +
+          "calls waiting, a create's latency is mostly its queue. run(), no daemon: the same " +
+          'guests started by run() on the start engine, one after another, each until its pid ' +
+          'is known (when the daemon answers a create).',
+      );
+    },
     variants: [
       {
         name: 'run(), no daemon',
