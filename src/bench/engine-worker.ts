@@ -28,7 +28,7 @@ function start(): { guest: GuestHandle; ms: number } {
   const t0 = process.hrtime.bigint();
   const guest = run(
     { kernel: IDLE, memMiB: IDLE_MEM_MIB, stdio: 'pipe' },
-    { engine: true, keepOutput: false },
+    { keepOutput: false }, // the daemon's own start path: the engine (unless NABLA_ENGINE=0)
   );
   if (!(guest.pid > 0)) throw new Error(`run(${IDLE}): the engine did not start the guest`);
   // Read and dropped, as the daemon reads each console into its ring (with keepOutput false,
