@@ -34,7 +34,7 @@ describe('nabla bench options', () => {
     const r = nabla(['bench', '--only', 'boot,nope', '--out', '/nonexistent/never']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      'nabla bench: Unknown scenario for --only: nope; known: boot, audit, hypercalls, block, network, http, summon, density, start\n' +
+      'nabla bench: Unknown scenario for --only: nope; known: boot, audit, hypercalls, block, network, http, summon, density, start, daemon\n' +
         'Run `nabla bench --help` for usage.\n',
     );
   });

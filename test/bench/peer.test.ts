@@ -50,7 +50,7 @@ async function runPeer(scenario: Scenario) {
 }
 
 describe('the upstream peer', () => {
-  it('is a variant of every scenario but audit and summon, named in Scenario.peer', () => {
+  it('is a variant of every scenario but audit, summon and daemon, named in Scenario.peer', () => {
     const withPeer = selectScenarios(undefined)
       .filter((s) => s.peer !== undefined && s.variants.some((v) => v.name === s.peer))
       .map((s) => s.name);
@@ -66,7 +66,7 @@ describe('the upstream peer', () => {
     const without = selectScenarios(undefined)
       .filter((s) => s.peer === undefined)
       .map((s) => s.name);
-    expect(without).toEqual(['audit', 'summon']);
+    expect(without).toEqual(['audit', 'summon', 'daemon']);
   });
 
   it('is not run without --peer, nor with a path that is no executable file', () => {

@@ -75,7 +75,7 @@ describe('nabla bench --quick', () => {
     }
   });
 
-  it('measures what the issues ask: boot against node -e 0, density at several N, starts', () => {
+  it('measures what the issues ask: boot against node -e 0, density at several N, starts, the daemon', () => {
     const boot = report.scenarios.find((s) => s.name === 'boot');
     const ran = boot?.variants.filter((v) => v.status === 'ok').map((v) => v.name);
     expect(ran).toEqual(
@@ -112,6 +112,20 @@ describe('nabla bench --quick', () => {
       reason: 'no peer given (--peer solo5-spt=PATH)',
     });
     expect(start?.summaries.some((s) => 'peerRatio' in s)).toBe(false);
+    // Daemon: every API call's p50 and p99 at quick mode's N, and creates against run().
+    const daemon = report.scenarios.find((s) => s.name === 'daemon');
+    const metricsOf = (variant: string) =>
+      daemon?.summaries.filter((s) => s.variant === variant).map((s) => s.metric);
+    for (const op of ['create', 'inspect', 'stats', 'list', 'stop', 'remove'])
+      expect(metricsOf('nabla daemon')).toEqual(
+        expect.arrayContaining([`${op}_p50.latency_ms`, `${op}_p99.latency_ms`]),
+      );
+    expect(metricsOf('run(), no daemon')).toEqual(['create_serial_ms', 'create_all_ms']);
+    const creates = daemon?.summaries.find(
+      (s) => s.variant === 'nabla daemon' && s.metric === 'create_all_ms',
+    );
+    expect(creates).toMatchObject({ n: 50 });
+    expect(creates?.ratio).toBeGreaterThan(0);
   });
 
   it('report.md: the machine header and a table per scenario', () => {

@@ -84,7 +84,7 @@ const ROWS: ReadonlyArray<readonly [string[], string]> = [
   [['bench', '--out', OUT, '--runs'], 'nabla bench: Missing N for --runs'],
   [
     ['bench', '--only', 'bot', '--out', OUT],
-    'nabla bench: Unknown scenario for --only: bot (did you mean boot?); known: boot, audit, hypercalls, block, network, http, summon, density, start',
+    'nabla bench: Unknown scenario for --only: bot (did you mean boot?); known: boot, audit, hypercalls, block, network, http, summon, density, start, daemon',
   ],
   [
     ['bench', '--peer', 'solo5-spt', '--out', OUT],

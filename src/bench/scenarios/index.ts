@@ -4,6 +4,7 @@ import type { Scenario } from '../types.js';
 import { audit } from './audit.js';
 import { block } from './block.js';
 import { boot } from './boot.js';
+import { daemon } from './daemon.js';
 import { density } from './density.js';
 import { http } from './http.js';
 import { hypercalls } from './hypercalls.js';
@@ -12,14 +13,14 @@ import { start } from './start.js';
 import { summon } from './summon.js';
 
 /*
- * Short, process-bound scenarios first and density and start (hundreds to thousands of
- * instances) last, so that a run interrupted late still has the rest. boot, density and the
+ * Short, process-bound scenarios first and density, start and daemon (hundreds to thousands
+ * of instances) last, so that a run interrupted late still has the rest. boot, density and the
  * container-like peer (container.ts, a variant of both) are the harness's own; audit times
  * `nabla audit`'s proof as block devices are added; hypercalls, block and network measure the
  * guest's I/O paths; summon the first request to a guest a summon front starts on demand;
- * start measures starting from one resident process. Every scenario but audit and summon (whose
- * front is nabla's own) has a variant for the upstream tender (peer.ts), run when --peer
- * solo5-spt=PATH is given.
+ * start measures starting from one resident process; daemon the daemon's API under load. Every
+ * scenario but audit, summon and daemon (whose front and daemon are nabla's own) has a variant
+ * for the upstream tender (peer.ts), run when --peer solo5-spt=PATH is given.
  */
 const SCENARIOS: readonly Scenario[] = [
   boot,
@@ -31,6 +32,7 @@ const SCENARIOS: readonly Scenario[] = [
   summon,
   density,
   start,
+  daemon,
 ];
 
 export const scenarioNames = (): string[] => SCENARIOS.map((s) => s.name);

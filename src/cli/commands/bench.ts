@@ -8,7 +8,7 @@ const DEFAULT_OUT = 'build/bench-results';
 
 export const command = 'bench';
 export const describe =
-  'Benchmark nabla against the alternatives on this machine (boot, audit, hypercalls, block, network, http, summon, density, start)';
+  'Benchmark nabla against the alternatives on this machine (boot, audit, hypercalls, block, network, http, summon, density, start, daemon)';
 
 /** "a,b" and repeated --only a --only b alike, without empty names. */
 export function parseOnly(values: readonly string[] | undefined): string[] | undefined {
@@ -75,7 +75,7 @@ export const options = {
     value: 'NAMES',
     coerce: parseOnly,
     describe:
-      'run only these scenarios, comma-separated or repeated: boot, audit, hypercalls, block, network, http, summon, density, start',
+      'run only these scenarios, comma-separated or repeated: boot, audit, hypercalls, block, network, http, summon, density, start, daemon',
   },
   peer: {
     type: 'string',
@@ -84,7 +84,7 @@ export const options = {
     value: 'NAME=PATH',
     coerce: parsePeers,
     describe:
-      "a peer to compare with; solo5-spt=PATH runs the same guests under upstream's tender in every scenario but audit and summon",
+      "a peer to compare with; solo5-spt=PATH runs the same guests under upstream's tender in every scenario but audit, summon and daemon",
   },
   runs: {
     type: 'string',
