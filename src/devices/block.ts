@@ -163,6 +163,7 @@ export const block = {
     {
       name: 'block-mode',
       qualifies: 'block',
+      group: 'nabla-run' as const,
       forms: [
         {
           syntax: '--block-mode:NAME=ro|rw',
