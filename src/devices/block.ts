@@ -260,8 +260,10 @@ export const block = {
   reportFields: (device: AttachedBlock) => ({
     blockSize: device.blockSize,
     capacity: device.capacity.toString(),
+    readOnly: device.readOnly,
   }),
-  geometry: (entry: ReportDevice) => `${entry.capacity} bytes, block ${entry.blockSize}`,
+  geometry: (entry: ReportDevice) =>
+    `${entry.capacity} bytes, block ${entry.blockSize}${entry.readOnly === true ? ', read-only' : ''}`,
   /** The hosted target takes a descriptor where nabla-run takes a PATH. */
   hostedArgs(device: AttachedBlock, fd: number): string[] {
     return block.toCommandLine({ name: device.name, path: `@${fd}`, sectorSize: device.blockSize });
