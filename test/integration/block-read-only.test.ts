@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NablaError, run } from '../../src/index.js';
+import { launchCache } from '../../src/launch/cache.js';
 import { guest } from '../helpers/paths.js';
 import { nablaRun } from '../helpers/run-cli.js';
 import { useScratch } from '../helpers/scratch.js';
@@ -80,6 +81,7 @@ describe('read-only block devices spt', () => {
       block: [{ name: 'storage', path: rw.path }],
     }).output();
     expect(first.status).toBe(0);
+    const compiled = launchCache.stats.compilations;
     const ro = disk('cache-ro.img');
     const second = await run({
       kernel: blkro,
@@ -87,6 +89,8 @@ describe('read-only block devices spt', () => {
       block: [{ name: 'storage', path: ro.path, readOnly: true }],
     }).output();
     expectRefusedWrite(second, ro);
+    // The same rules, so the filter came from the cache: the mode is the descriptor's, not the filter's.
+    expect(launchCache.stats.compilations).toBe(compiled);
   });
 
   it('nabla-run --block-mode:NAME=ro does the same', () => {
