@@ -153,11 +153,11 @@ const AFTER_DEVICES: readonly OwnOption[] = [
   ]),
 ];
 
-/** A device kind's options, listed with solo5-spt's (whose --block and --net they are). */
+/** A device kind's options, listed with solo5-spt's (whose --block and --net they are) unless nabla's own. */
 const deviceOptions = (kind: DeviceKind): RunOption[] =>
   kind.options.map((o) => ({
     name: `--${o.name}`,
-    group: 'solo5-spt',
+    group: o.group ?? 'solo5-spt',
     takes: 'device',
     forms: o.forms,
     audited: true,

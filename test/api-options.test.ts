@@ -144,6 +144,11 @@ const CASES: Case[] = [
     /for block\[0\]\.sectorSize but received 65536$/,
   ],
   [
+    'readOnly not a boolean',
+    () => ({ kernel: blk, block: [{ name: 'storage', path: disk(), readOnly: 'yes' }] }),
+    /^Expected a boolean for block\[0\]\.readOnly but received "yes"$/,
+  ],
+  [
     'a typo in a block entry',
     () => ({ kernel: blk, block: [{ name: 'storage', path: disk(), sectorsize: 4096 }] }),
     /for a key of block\[0\] but received "sectorsize"$/,

@@ -17,7 +17,7 @@ const EVERYTHING: RunOptions = {
   args: [Buffer.from('a'), Buffer.from('--mem=1')],
   memMiB: 64,
   block: [
-    { name: 'storage', path: Buffer.from('/tmp/d.img'), sectorSize: 4096 },
+    { name: 'storage', path: Buffer.from('/tmp/d.img'), sectorSize: 4096, readOnly: true },
     { name: 'other', path: Buffer.from([0x64, 0xff]) },
   ],
   net: [
@@ -37,6 +37,7 @@ describe("nabla-run's options, described once", () => {
       '--mem',
       '--block',
       '--block-sector-size',
+      '--block-mode',
       '--net',
       '--net-mac',
       '--x-exec-heap',

@@ -5,7 +5,7 @@ import type { ClockSection } from './clock.js';
 import type { Footprint } from './footprint.js';
 
 /** Bumped on any change of shape: major when a field goes or changes meaning, minor when one is added. */
-export const AUDIT_SCHEMA_VERSION = '1.3.0';
+export const AUDIT_SCHEMA_VERSION = '1.4.0';
 
 export type Abi = 'x86_64' | 'x32' | 'i386';
 
@@ -148,6 +148,8 @@ export interface ReportDevice {
   guestFd: number;
   blockSize: number | null;
   capacity: string | null;
+  /** A block device opened read-only (1.4.0); null for other kinds. */
+  readOnly: boolean | null;
   mtu: number | null;
 }
 
@@ -158,7 +160,12 @@ export type KindReportFields = Omit<
 >;
 
 /** Every kind's fields null; a device's kind then sets its own. */
-export const NO_KIND_FIELDS: KindReportFields = { blockSize: null, capacity: null, mtu: null };
+export const NO_KIND_FIELDS: KindReportFields = {
+  blockSize: null,
+  capacity: null,
+  readOnly: null,
+  mtu: null,
+};
 
 export interface AuditReport {
   kind: 'nabla-audit-report';

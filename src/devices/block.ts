@@ -1,8 +1,8 @@
-// block.ts: the BLOCK_BASIC kind: a regular file as a disk (--block, --block-sector-size), opened read-write, measured, and pinned by its rules to whole blocks.
+// block.ts: the BLOCK_BASIC kind: a regular file as a disk (--block, --block-sector-size, --block-mode), opened read-write or read-only, measured, and pinned by its rules to whole blocks.
 import { closeSync, fstatSync } from 'node:fs';
 import type { ReportDevice } from '../audit/report.js';
 import { type BytesInput, bytesToText, inputBytes, textToBytes } from '../bytes.js';
-import { bytes, checkKeys, deviceName, expected, object } from '../checks.js';
+import { bytes, checkKeys, deviceName, expected, object, optionalBoolean } from '../checks.js';
 import type { DeclaredDevice } from '../elf/manifest.js';
 import { NablaError } from '../errors.js';
 import type { RuleTemplate } from '../policy/table.js';
@@ -25,16 +25,22 @@ export const MAX_BLOCK_SIZE = 32768;
 export interface BlockOptions {
   /** Its name in the manifest. */
   name: string;
-  /** The backing file: a regular file, opened read-write. */
+  /** The backing file: a regular file, opened read-write (read-only with `readOnly`). */
   path: BytesInput;
   /** Bytes per block: a power of two from 512 (the default) to 32768; the file a multiple of it. */
   sectorSize?: number | undefined;
+  /**
+   * Open the backing file read-only: the guest reads it, and each of its writes fails with
+   * SOLO5_R_EUNSPEC (the kernel refuses pwrite64 on the read-only descriptor with EBADF).
+   */
+  readOnly?: boolean | undefined;
 }
 
 export interface BlockRequest extends DeviceRequest {
   /** The path's bytes, as given. */
   path: Buffer;
   sectorSize?: number | undefined;
+  readOnly?: boolean | undefined;
 }
 
 export interface AttachedBlock extends AttachedDevice {
@@ -42,9 +48,11 @@ export interface AttachedBlock extends AttachedDevice {
   path: Buffer;
   capacity: bigint;
   blockSize: number;
+  /** Opened read-only: the guest's writes fail (EBADF), its reads work. */
+  readOnly: boolean;
 }
 
-const KEYS = ['name', 'path', 'sectorSize'] as const;
+const KEYS = ['name', 'path', 'sectorSize', 'readOnly'] as const;
 
 /** The upstream rule: a power of two, at least 512 (and, for the 16-bit field, at most 32768). */
 export function checkBlockSize(size: number): number {
@@ -62,7 +70,7 @@ export function checkBlockSize(size: number): number {
 }
 
 /**
- * Opens `path` (bytes, as given) read-write. Only a regular file: anything else is refused
+ * Opens `path` (bytes, as given) read-write, or read-only with `readOnly`. Only a regular file: anything else is refused
  * before it is opened (a FIFO or a device would block, or act on the open), which also leaves
  * out a host block device, whose size fstat does not give.
  */
@@ -70,11 +78,12 @@ export function attachBlock(
   device: DeclaredDevice,
   path: Buffer,
   sectorSize?: number,
+  readOnly = false,
 ): AttachedBlock {
   const blockSize = checkBlockSize(sectorSize ?? DEFAULT_BLOCK_SIZE);
   let fd: number;
   try {
-    fd = openRegularFile(path, 'r+');
+    fd = openRegularFile(path, readOnly ? 'r' : 'r+');
   } catch (error) {
     if (!(error instanceof OpenFailure)) throw error;
     throw new NablaError(`Could not open block device: ${escapeText(path)}: ${error.message}`, {
@@ -107,6 +116,7 @@ export function attachBlock(
       path,
       capacity,
       blockSize,
+      readOnly,
     };
   } catch (error) {
     closeSync(fd);
@@ -132,7 +142,7 @@ const BLOCK_ARGS: RuleTemplate['args'] = [
 export const block = {
   key: 'block' as const,
   type: 'BLOCK_BASIC',
-  entryShape: '{ name, path, sectorSize? }',
+  entryShape: '{ name, path, sectorSize?, readOnly? }',
 
   options: [
     {
@@ -150,19 +160,40 @@ export const block = {
       ],
       parse: (value: string) => checkBlockSize(/^[0-9]+$/.test(value) ? Number(value) : Number.NaN),
     },
+    {
+      name: 'block-mode',
+      qualifies: 'block',
+      group: 'nabla-run' as const,
+      forms: [
+        {
+          syntax: '--block-mode:NAME=ro|rw',
+          help: ["ro: open NAME read-only (the guest's writes fail); rw: read-write (default)"],
+        },
+      ],
+      parse: (value: string) => {
+        if (value !== 'ro' && value !== 'rw')
+          throw new NablaError(`Block mode must be ro or rw, not ${escapeText(value)}`, {
+            code: 'OPTION_INVALID',
+          });
+        return value === 'ro';
+      },
+    },
   ],
 
   examples: [
     '--mem=64 --block:storage=disk.img app.nabla',
     '--block:storage=disk.img --block-sector-size:storage=4096 app.nabla',
+    '--block:storage=disk.img --block-mode:storage=ro app.nabla',
   ],
 
   fromCommandLine(given: GivenOptions): BlockOptions[] {
     const sizes = given('block-sector-size');
+    const modes = given('block-mode');
     return [...given('block')].map(([name, path]) => ({
       name,
       path: textToBytes(path as string),
       ...(sizes.has(name) ? { sectorSize: sizes.get(name) as number } : {}),
+      ...(modes.get(name) === true ? { readOnly: true } : {}),
     }));
   },
 
@@ -170,6 +201,7 @@ export const block = {
     const words = [`--block:${entry.name}=${bytesToText(inputBytes(entry.path))}`];
     if (entry.sectorSize !== undefined)
       words.push(`--block-sector-size:${entry.name}=${entry.sectorSize}`);
+    if (entry.readOnly === true) words.push(`--block-mode:${entry.name}=ro`);
     return words;
   },
 
@@ -193,15 +225,21 @@ export const block = {
       name: deviceName(b.name, where),
       path: bytes(b.path, 'path', `${where}.path`, true),
       sectorSize: size,
+      readOnly: optionalBoolean(b.readOnly, `${where}.readOnly`),
     };
   },
 
   attach(declared: DeclaredDevice, request: BlockRequest): AttachedBlock {
-    return attachBlock(declared, request.path, request.sectorSize);
+    return attachBlock(declared, request.path, request.sectorSize, request.readOnly ?? false);
   },
   release: closeOwned,
   keepsHostNetwork: false,
 
+  /*
+   * A read-only device keeps its pwrite64 row: the kernel refuses the write on the O_RDONLY
+   * descriptor with EBADF, which the bindings return as SOLO5_R_EUNSPEC. Without the row the
+   * guest would be killed by SIGSYS for a write it may well handle (and the filter would differ).
+   */
   rules: [
     { syscall: 'pread64', nr: 17, args: BLOCK_ARGS, reason: 'solo5_block_read of one block' },
     { syscall: 'pwrite64', nr: 18, args: BLOCK_ARGS, reason: 'solo5_block_write of one block' },
@@ -222,8 +260,10 @@ export const block = {
   reportFields: (device: AttachedBlock) => ({
     blockSize: device.blockSize,
     capacity: device.capacity.toString(),
+    readOnly: device.readOnly,
   }),
-  geometry: (entry: ReportDevice) => `${entry.capacity} bytes, block ${entry.blockSize}`,
+  geometry: (entry: ReportDevice) =>
+    `${entry.capacity} bytes, block ${entry.blockSize}${entry.readOnly === true ? ', read-only' : ''}`,
   /** The hosted target takes a descriptor where nabla-run takes a PATH. */
   hostedArgs(device: AttachedBlock, fd: number): string[] {
     return block.toCommandLine({ name: device.name, path: `@${fd}`, sectorSize: device.blockSize });

@@ -37,6 +37,8 @@ export interface DeviceOption {
   forms: readonly OptionForm[];
   /** The option this one qualifies (--block-sector-size: 'block'): given alone, it is an error. */
   qualifies?: string;
+  /** Where the usage lists it: with solo5-spt's options (the default), or as nabla-run's own. */
+  group?: 'solo5-spt' | 'nabla-run';
   /** The value, checked as it is read (in solo5-spt's words); without parse it stays text. */
   parse?(value: string): unknown;
 }

@@ -13,7 +13,8 @@ import type { PolicyRule } from '../policy/rules.js';
  *     checks depend on. A file that is touched, rewritten or replaced has another identity:
  *     it is checked again, and its filters compiled again;
  *   - under it, each filter by the rules it is compiled from (the policy depends on the
- *     devices: a block device's size and sector size are in its rules).
+ *     devices: a block device's size and sector size are in its rules; whether it is read-only
+ *     is not: that is the descriptor's access mode, chosen when it is attached, every launch).
  * What is checked per launch is unchanged: the file is opened (and must be a regular file)
  * every time, devices are attached every time, the user is looked up every time.
  */

@@ -95,6 +95,10 @@ function mountOf(mounts: readonly OciMount[], path: string): OciMount | undefine
   return best;
 }
 
+/** The entry, read-only when its mount (or the root file system) is. */
+const withMode = (entry: BlockOptions, readOnly: boolean): BlockOptions =>
+  readOnly ? { ...entry, readOnly: true } : entry;
+
 /** org.nabla.block.NAME=PATH: PATH in the container, inside the rootfs or a bind mount's source. */
 function blockDevices(spec: OciSpec, rootfs: string): BlockOptions[] {
   const blocks: BlockOptions[] = [];
@@ -110,18 +114,14 @@ function blockDevices(spec: OciSpec, rootfs: string): BlockOptions[] {
         m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
       if (!bind || m.source === undefined)
         throw ociError(`${what} ${path} is on a ${m.type ?? 'non-bind'} mount (only bind mounts)`);
-      if ((m.options ?? []).includes('ro'))
-        throw ociError(
-          `${what} ${path} is on a read-only mount: nabla block devices are read-write, so it is refused rather than written`,
-        );
       const rest = posix.relative(posix.normalize(m.destination), path);
-      blocks.push({ name, path: rest === '' ? m.source : join(m.source, rest) });
+      const source = rest === '' ? m.source : join(m.source, rest);
+      // A read-only mount gives a read-only device: the guest's writes fail, its reads work.
+      blocks.push(withMode({ name, path: source }, (m.options ?? []).includes('ro')));
     } else {
-      if (spec.root.readonly)
-        throw ociError(
-          `${what} ${path} is in a read-only root file system: nabla block devices are read-write`,
-        );
-      blocks.push({ name, path: inside(rootfs, path, what) });
+      blocks.push(
+        withMode({ name, path: inside(rootfs, path, what) }, spec.root.readonly === true),
+      );
     }
   }
   return blocks;

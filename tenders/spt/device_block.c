@@ -3,7 +3,9 @@
  * The orchestrator opened the backing file read-write and measured it; the
  * guest reads and writes it with pread64 and pwrite64 at host_fd, one whole
  * block at a time (the filter pins the count and the offsets), so it never
- * waits for it and the descriptor stays out of the epoll set.
+ * waits for it and the descriptor stays out of the epoll set. A read-only
+ * device is the same to the tender: its descriptor is O_RDONLY, so the
+ * kernel refuses the guest's pwrite64 with EBADF (no check here is needed).
  */
 #include <string.h>
 

@@ -93,10 +93,26 @@ describe('audit spt', () => {
         guestFd: 5,
         blockSize: 4096,
         capacity: `${2n * MiB}`,
+        readOnly: false,
       }),
     ]);
     const rows = Object.fromEntries(report.comparison.rows.map((r) => [r.id, r.allowed]));
     expect(rows).toMatchObject({ unikernel: 8, upstream: 8 });
+    expectValidReport(report);
+  });
+
+  it('a read-only block device: the same rules (pwrite64 stays: its writes fail with EBADF), shown read-only', async () => {
+    const path = scratch.disk('blk-ro.img', Number(2n * MiB));
+    const report = await audit({
+      kernel: example('blk'),
+      block: [{ name: 'storage', path, sectorSize: 4096, readOnly: true }],
+      observe: false,
+    });
+    expect(allowedOf(report)).toEqual(sorted([...CORE, ...block(FIRST_DEVICE_FD, 4096, 2n * MiB)]));
+    expect(report.unikernel.devices).toEqual([
+      expect.objectContaining({ name: 'storage', readOnly: true, mtu: null }),
+    ]);
+    expect(renderMarkdown(report)).toContain(`${2n * MiB} bytes, block 4096, read-only`);
     expectValidReport(report);
   });
 

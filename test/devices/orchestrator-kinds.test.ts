@@ -211,6 +211,7 @@ describe('a throw-away kind, registered from outside src/ (test/devices/scratch-
         guestFd: 5,
         blockSize: BLOCK,
         capacity: String(CAPACITY),
+        readOnly: null,
         mtu: null,
       },
     ]);

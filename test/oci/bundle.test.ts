@@ -126,4 +126,28 @@ describe('mapBundle', () => {
       /escape\.nabla: leads outside the container's root file system/,
     );
   });
+
+  it('makes a block device read-only when its mount has "ro" or the rootfs is read-only', () => {
+    const mounts = [
+      { destination: '/ro', source: '/srv/ro', type: 'bind', options: ['rbind', 'ro'] },
+      { destination: '/rw', source: '/srv/rw', type: 'bind', options: ['rbind', 'rw'] },
+    ];
+    const annotations = {
+      'org.nabla.block.a': '/ro/a.img',
+      'org.nabla.block.b': '/rw/b.img',
+      'org.nabla.block.c': '/disk.img',
+    };
+    expect(mapBundle(bundle, spec({ annotations, mounts }), 'r1').blocks).toEqual([
+      { name: 'a', path: '/srv/ro/a.img', readOnly: true },
+      { name: 'b', path: '/srv/rw/b.img' },
+      { name: 'c', path: join(bundle, 'rootfs', 'disk.img') },
+    ]);
+    // A read-only rootfs: its files are read-only devices, a read-write mount's stay read-write.
+    const readonlyRoot = spec({ annotations, mounts, root: { path: 'rootfs', readonly: true } });
+    expect(mapBundle(bundle, readonlyRoot, 'r2').blocks).toEqual([
+      { name: 'a', path: '/srv/ro/a.img', readOnly: true },
+      { name: 'b', path: '/srv/rw/b.img' },
+      { name: 'c', path: join(bundle, 'rootfs', 'disk.img'), readOnly: true },
+    ]);
+  });
 });

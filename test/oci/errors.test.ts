@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deleteContainersAfterAll, errorOf, makeBundle, oci } from '../helpers/oci.js';
-import { example, guest } from '../helpers/paths.js';
+import { example } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
 
 const scratch = useScratch();
@@ -67,20 +67,6 @@ describe('nabla-oci refuses, in one log line', () => {
     });
     expect(createError(t.bundle, t.root, t.id)).toMatch(
       /memory\.limit: 8388608 bytes is below nabla-oci's minimum of 16 MiB/,
-    );
-  });
-
-  it('a block device on a read-only mount, rather than writing it', () => {
-    const t = fresh();
-    const disk = scratch.disk(`ro${n}.img`, 4096);
-    makeBundle(t.bundle, guest('sleeper'), [], {
-      annotations: { 'org.nabla.block.storage': '/data/disk.img' },
-      mounts: [
-        { destination: '/data', source: join(disk, '..'), type: 'bind', options: ['rbind', 'ro'] },
-      ],
-    });
-    expect(createError(t.bundle, t.root, t.id)).toMatch(
-      /org\.nabla\.block\.storage: \/data\/disk\.img is on a read-only mount/,
     );
   });
 

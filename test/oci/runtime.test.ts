@@ -1,6 +1,6 @@
 // runtime.test.ts: nabla-oci driven as containerd's shim drives it (create, start, state, kill, delete, ps, list, pause), with the real tender and guests.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deleteContainersAfterAll, errorOf, makeBundle, oci, until } from '../helpers/oci.js';
 import { BUILT, example, guest } from '../helpers/paths.js';
@@ -24,6 +24,16 @@ const stateOf = (root: string, id: string) =>
   JSON.parse(oci(root, ['state', id]).stdout) as Record<string, unknown>;
 const consoleText = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 const IDLE = join(BUILT.bench, 'idle.nabla');
+
+/** The access mode of process pid's descriptor for path: the low two bits of fdinfo's octal flags. */
+function accessMode(pid: number, path: string): number {
+  const fd = readdirSync(`/proc/${pid}/fd`).find(
+    (f) => readlinkSync(`/proc/${pid}/fd/${f}`) === path,
+  );
+  if (fd === undefined) throw new Error(`process ${pid} has no descriptor for ${path}`);
+  const flags = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^flags:\s+([0-7]+)$/m);
+  return Number.parseInt(flags?.[1] ?? 'x', 8) & 3;
+}
 
 describe('nabla-oci create and start', () => {
   it('holds the container until start, then the guest is the pid it wrote, with the arguments after args[0]', async () => {
@@ -100,7 +110,46 @@ describe('nabla-oci create and start', () => {
     const pid = stateOf(t.root, t.id).pid as number;
     const fds = readdirSync(`/proc/${pid}/fd`).map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`));
     expect(fds).toContain(join(t.bundle, 'rootfs', 'disk.img'));
+    expect(accessMode(pid, join(t.bundle, 'rootfs', 'disk.img'))).toBe(2); // O_RDWR
     expect(oci(t.root, ['delete', '--force', t.id]).status).toBe(0);
+  });
+
+  it('attaches a block image on a read-only bind mount read-only (the guest holds it O_RDONLY)', async () => {
+    const t = fresh();
+    const disk = scratch.disk(`ro${n}.img`, 4096);
+    makeBundle(t.bundle, guest('sleeper'), [], {
+      annotations: { 'org.nabla.block.storage': `/data/${basename(disk)}` },
+      mounts: [
+        { destination: '/data', source: dirname(disk), type: 'bind', options: ['rbind', 'ro'] },
+      ],
+    });
+    const created = oci(t.root, ['create', '--bundle', t.bundle, t.id], t.console);
+    expect(created.status, JSON.stringify(created.log)).toBe(0);
+    expect(oci(t.root, ['start', t.id]).status).toBe(0);
+    expect(await until(() => consoleText(t.console).includes('ready'))).toBe(true);
+    const pid = stateOf(t.root, t.id).pid as number;
+    expect(accessMode(pid, disk)).toBe(0); // O_RDONLY
+    expect(oci(t.root, ['delete', '--force', t.id]).status).toBe(0);
+  });
+
+  it('in a read-only rootfs, a block image is read-only: the guest reads it, its write fails, the file is unchanged', async () => {
+    const t = fresh();
+    makeBundle(t.bundle, guest('blkro'), [], {
+      root: { path: 'rootfs', readonly: true },
+      annotations: { 'org.nabla.block.storage': '/disk.img' },
+    });
+    const image = join(t.bundle, 'rootfs', 'disk.img');
+    const bytes = Buffer.from(Array.from({ length: 8 * 512 }, (_, i) => (i * 7) & 0xff));
+    writeFileSync(image, bytes);
+    expect(oci(t.root, ['create', '--bundle', t.bundle, t.id], t.console).status).toBe(0);
+    expect(oci(t.root, ['start', t.id]).status).toBe(0);
+    expect(await until(() => stateOf(t.root, t.id).status === 'stopped')).toBe(true);
+    const out = consoleText(t.console);
+    expect(out).toContain('blkro: read 8 blocks');
+    expect(out).toContain('blkro: write of block 0: failed (result 3)'); // SOLO5_R_EUNSPEC
+    expect(out).toContain('blkro: block 0 read back: unchanged');
+    expect(readFileSync(image).equals(bytes)).toBe(true);
+    expect(oci(t.root, ['delete', t.id]).status).toBe(0);
   });
 });
 
