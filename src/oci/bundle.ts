@@ -25,6 +25,11 @@ export interface GuestSpec {
   netns?: string;
   /** cgroupsPath split into names: ["k8s.io", ID]. */
   cgroupNames: string[];
+  /**
+   * Whether those names start at each hierarchy's root (an absolute cgroupsPath, as runc takes
+   * it and as kubelet's pod groups expect) rather than under this process's own group.
+   */
+  cgroupsFromRoot: boolean;
   limits: GuestLimits;
   /** What was ignored, said in the log (warning) rather than dropped silently. */
   warnings: string[];
@@ -152,6 +157,7 @@ export function mapBundle(bundle: string, spec: OciSpec, id: string): GuestSpec 
   const common = {
     terminal: spec.process.terminal === true,
     cgroupNames: cgroupNames(spec, id),
+    cgroupsFromRoot: spec.linux?.cgroupsPath?.startsWith('/') ?? false,
     limits: guestLimits(spec),
     warnings,
     ...(netns ? { netns } : {}),

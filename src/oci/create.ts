@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { RunOptions } from '../api.js';
 import { normalizeRunOptions } from '../api-options.js';
 import {
+  atHierarchyRoots,
   createGuestCgroups,
   hostCgroupLayout,
   removeGuestCgroups,
@@ -68,14 +69,15 @@ export async function create(options: CreateOptions, log: RuntimeLog): Promise<v
     undo.push(() => removeRecord(root, id));
     makeFifo(fifoPath(root, id));
 
+    const layout = hostCgroupLayout();
     const groups = createGuestCgroups(
-      hostCgroupLayout(),
+      guest.cgroupsFromRoot ? atHierarchyRoots(layout) : layout,
       guest.cgroupNames.slice(0, -1).join('/') || 'nabla-oci',
       guest.cgroupNames.at(-1) as string,
       guest.limits,
     );
     undo.push(() => removeGuestCgroups(groups));
-    const freezer = createFreezer(guest.cgroupNames);
+    const freezer = createFreezer(guest.cgroupNames, guest.cgroupsFromRoot);
     undo.push(() => removeFreezer(freezer));
 
     let net: PodNetwork | undefined;

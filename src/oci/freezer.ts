@@ -5,20 +5,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseMountinfo, parseProcCgroup } from '../daemon/limits/host-layout.js';
 import { ociError } from './errors.js';
 
-/** Where this process's freezer group is (its groups go under it), or undefined without one. */
-export function freezerBase(): string | undefined {
+/**
+ * Where a container's freezer group goes: under this process's own group, or at the hierarchy's
+ * root (`fromRoot`, an absolute cgroupsPath); undefined without a freezer.
+ */
+export function freezerBase(fromRoot = false): string | undefined {
   const mount = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).find(
     (m) => m.fsType === 'cgroup' && m.superOptions.includes('freezer'),
   );
   if (!mount) return undefined;
+  if (fromRoot) return mount.point;
   const own = parseProcCgroup(readFileSync('/proc/self/cgroup', 'utf8')).get('freezer') ?? '/';
   // A group outside what is mounted (another root): the mount's top is all that can be seen.
   return mount.root === '/' ? join(mount.point, own) : mount.point;
 }
 
 /** Makes the container's freezer group (a leftover empty one is replaced); '' without a freezer. */
-export function createFreezer(names: readonly string[]): string {
-  const base = freezerBase();
+export function createFreezer(names: readonly string[], fromRoot = false): string {
+  const base = freezerBase(fromRoot);
   if (base === undefined) return '';
   const dir = join(base, ...names);
   try {

@@ -29,6 +29,7 @@ describe('mapBundle', () => {
       memMiB: 512,
       sandbox: false,
       cgroupNames: ['nabla-oci', 'c1'],
+      cgroupsFromRoot: false,
     });
     expect(g.kernel).toBe(join(bundle, 'rootfs', 'app.nabla'));
     expect(g.user).toBeUndefined(); // uid 0: the guest runs as nobody
@@ -57,10 +58,16 @@ describe('mapBundle', () => {
       limits: { memoryBytes: 128 * MiB, cpus: 0.5, pids: 4 },
       user: '1000:100',
       cgroupNames: ['k8s.io', 'abc'],
+      cgroupsFromRoot: true,
     });
     expect(() =>
       mapBundle(bundle, spec({ linux: { cgroupsPath: 'system.slice:cri:abc' } }), 'c3'),
     ).toThrow(/systemd slice path/);
+    // A relative path: under the runtime's own group, as the OCI spec lets a runtime choose.
+    expect(mapBundle(bundle, spec({ linux: { cgroupsPath: 'k8s.io/abc' } }), 'c4')).toMatchObject({
+      cgroupNames: ['k8s.io', 'abc'],
+      cgroupsFromRoot: false,
+    });
   });
 
   it('makes the sandbox of a pod the pause guest, in the pod network namespace', () => {

@@ -147,10 +147,11 @@ describe('a pod with runtimeClassName nabla', () => {
     ]);
     expect(fds.slice(5)).toEqual(['5 /dev/net/tun', `6 ${image}`]);
 
-    // Its groups (containerd is this process's child: the same base groups as ours).
+    // Its groups: containerd's cgroupsPath is absolute (/k8s.io/ID), so from each hierarchy's
+    // root, as runc puts them and kubelet's pod groups expect.
     const groups = [
-      ...hostCgroupLayout().hierarchies.map((h) => join(h.base, 'k8s.io', id)),
-      join(freezerBase() ?? '/nonexistent', 'k8s.io', id),
+      ...hostCgroupLayout().hierarchies.map((h) => join(h.mount, 'k8s.io', id)),
+      join(freezerBase(true) ?? '/nonexistent', 'k8s.io', id),
     ];
     for (const dir of groups) expect(existsSync(dir), dir).toBe(true);
     expect(readFileSync(join(groups[0] as string, 'cgroup.procs'), 'utf8').trim()).toBe(

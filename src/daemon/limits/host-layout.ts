@@ -130,3 +130,16 @@ export function hostCgroupLayout(): CgroupLayout {
     readFileSync('/proc/self/cgroup', 'utf8'),
   );
 }
+
+/**
+ * The same hierarchies with new groups made at each one's root (its mount point) instead of
+ * under this process's group: where an OCI runtime puts an absolute cgroupsPath, so that a
+ * container lands in the groups kubelet made for its pod.
+ */
+export function atHierarchyRoots(layout: CgroupLayout): CgroupLayout {
+  const moved = new Map(layout.hierarchies.map((h) => [h, { ...h, base: h.mount }]));
+  const of = Object.fromEntries(
+    Object.entries(layout.of).map(([c, h]) => [c, moved.get(h) as Hierarchy]),
+  ) as Record<Controller, Hierarchy>;
+  return { version: 1, hierarchies: [...moved.values()], of };
+}

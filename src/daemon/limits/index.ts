@@ -19,6 +19,7 @@ export {
   tapCounters,
 } from './guest-stats.js';
 export {
+  atHierarchyRoots,
   type CgroupLayout,
   CONTROLLERS,
   type Controller,
