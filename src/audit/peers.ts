@@ -3,9 +3,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   accessSync,
+  closeSync,
   constants,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -118,7 +120,13 @@ interface Live {
 async function startGvisor(runsc: string): Promise<Live> {
   const args = ['--network=none', '--platform=ptrace', 'do', ...WAIT];
   let stderr = '';
-  const child = spawn(runsc, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  // runsc do writes its bundle under TMPDIR: a directory of ours, removed afterwards.
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-audit-runsc-'));
+  const child = spawn(runsc, args, {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, TMPDIR: dir },
+  });
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
@@ -133,6 +141,7 @@ async function startGvisor(runsc: string): Promise<Live> {
     }, 5000);
     await exited;
     clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
   };
   try {
     const pid = await waitFor('runsc', () => findSentry(child.pid as number), child).catch(
@@ -157,6 +166,8 @@ async function startGvisor(runsc: string): Promise<Live> {
  * ("hybrid"); with no cgroups of its own to manage it needs neither, so it runs in a mount
  * namespace where that hierarchy is hidden.
  */
+const HIDE_V2 = 'mount -t tmpfs none /sys/fs/cgroup/unified && exec "$@"';
+
 function hybridCgroups(): boolean {
   try {
     return readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').trim() !== '';
@@ -184,8 +195,8 @@ async function startCrun(crun: string): Promise<Live> {
     writeDockerBundle(bundle, WAIT);
     const runArgs = [...global, 'run', '--bundle', bundle, '--detach', id];
     const hybrid = hybridCgroups();
-    const r = hybrid
-      ? spawnSync(
+    const [file, args] = hybrid
+      ? [
           'unshare',
           [
             '--mount',
@@ -194,16 +205,26 @@ async function startCrun(crun: string): Promise<Live> {
             '--',
             'sh',
             '-c',
-            'mount -t tmpfs none /sys/fs/cgroup/unified && exec "$@"',
+            HIDE_V2,
             'sh',
             crun,
             ...runArgs,
           ],
-          { encoding: 'utf8', timeout: 20_000 },
-        )
-      : spawnSync(crun, runArgs, { encoding: 'utf8', timeout: 20_000 });
+        ]
+      : [crun, runArgs];
+    // The detached container keeps crun's stdio: a file, not a pipe spawnSync would wait on.
+    const errors = join(dir, 'crun.err');
+    const errFd = openSync(errors, 'w');
+    let r: ReturnType<typeof spawnSync>;
+    try {
+      r = spawnSync(file, args, { stdio: ['ignore', 'ignore', errFd], timeout: 20_000 });
+    } finally {
+      closeSync(errFd);
+    }
     if (r.status !== 0)
-      throw new Error(`crun run failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+      throw new Error(
+        `crun run failed: ${readFileSync(errors, 'utf8').trim().split('\n').pop() ?? `status ${r.status}`}`,
+      );
     const state = crunCmd('state', id);
     const pid = (JSON.parse(state.stdout) as { pid: number }).pid;
     await waitFor('the container', () => (status(pid).Seccomp === '2' ? pid : null));
