@@ -18,6 +18,8 @@ export const comparisonCells = (r: ComparisonRow): Array<string | number> => [
   r.source,
 ];
 
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 export function peerSentence(peer: PeerSection): string {
   if (peer.status !== 'measured')
     return `${peer.label}: ${peer.status}${peer.version ? ` (${peer.version})` : ''}: ${peer.reason}.`;
@@ -26,8 +28,8 @@ export function peerSentence(peer: PeerSection): string {
       ? ` On ${peer.approximatePaths} of its ${peer.paths} paths a masked or bit test of an argument was taken both ways, so a syscall allowed only there counts as reachable: an upper bound.`
       : '';
   return (
-    `${peer.label}, measured: ${peer.version} (${peer.binary}), started as \`${peer.setup}\`. ` +
-    `${peer.process} holds ${peer.filters} filter${peer.filters === 1 ? '' : 's'} (${peer.instructions} instructions, sha256 ${peer.sha256.map((h) => h.slice(0, 16)).join(', ')}), ` +
+    `${peer.label}, measured: ${peer.version} (${peer.binary}); set up as ${peer.setup}. ` +
+    `${capitalized(peer.process)} holds ${peer.filters} filter${peer.filters === 1 ? '' : 's'} (${peer.instructions} instructions, sha256 ${peer.sha256.map((h) => h.slice(0, 16)).join(', ')}), ` +
     `read back with PTRACE_SECCOMP_GET_FILTER: ${peer.reachable} x86_64 syscalls reachable, ${peer.argumentFiltered} of them only for some argument values.${approx}`
   );
 }

@@ -152,7 +152,7 @@ async function startGvisor(runsc: string): Promise<Live> {
     return {
       pid,
       stop,
-      setup: `runsc ${args.join(' ')}`,
+      setup: `\`runsc ${args.join(' ')}\``,
       process: 'the sentry (runsc-sandbox ... boot)',
     };
   } catch (e) {
@@ -231,7 +231,7 @@ async function startCrun(crun: string): Promise<Live> {
     return {
       pid,
       stop,
-      setup: `crun ${global[0]} run --detach: a bundle with Docker's default seccomp profile and capabilities (data/docker-default-x86_64.json), running ${WAIT.join(' ')}${hybrid ? '; in a mount namespace hiding the cgroup v2 hierarchy this host mounts beside v1, which crun refuses' : ''}`,
+      setup: `\`crun ${global[0]} run --detach\` of a bundle with Docker's default seccomp profile and capabilities (data/docker-default-x86_64.json) running \`${WAIT.join(' ')}\`${hybrid ? ', in a mount namespace that hides the cgroup v2 hierarchy this host mounts beside v1 (crun refuses such a host)' : ''}`,
       process: 'the container process',
     };
   } catch (e) {
