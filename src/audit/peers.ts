@@ -248,7 +248,7 @@ const PEERS: Array<{
 }> = [
   {
     id: 'gvisor',
-    label: 'gVisor (runsc, ptrace platform): the sentry',
+    label: "gVisor's sentry (runsc, ptrace)",
     binary: 'runsc',
     start: startGvisor,
   },
