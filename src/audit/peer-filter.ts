@@ -1,5 +1,5 @@
 // peer-filter.ts: what a stack of foreign seccomp filters (another sandbox's) lets through on x86_64, decoded path by path.
-import { boxSubtract } from './boxes.js';
+import { boxMember, boxSubtract } from './boxes.js';
 import {
   type Box,
   explorePaths,
@@ -8,7 +8,13 @@ import {
   WORD_ARCH,
   WORD_NR,
 } from './bpf-paths.js';
-import { AUDIT_ARCH_X86_64, action, decodeProgram, SECCOMP_RET_ALLOW } from './bpf-sim.js';
+import {
+  AUDIT_ARCH_X86_64,
+  action,
+  decodeProgram,
+  runFilter,
+  SECCOMP_RET_ALLOW,
+} from './bpf-sim.js';
 import { contains, type IntervalSet, members, point } from './intervals.js';
 
 /** SECCOMP_RET_LOG: the call runs (and is logged); it counts as let through. */
@@ -22,6 +28,12 @@ export interface PeerSyscall {
   nr: number;
   /** True when some argument values (or call sites) are refused: the filter tests them. */
   argumentFiltered: boolean;
+  /**
+   * True when, for each filter, one input of an allowing path (its smallest) was run through
+   * the plain interpreter (bpf-sim.ts) and let through: reachable for certain, not only
+   * within the upper bound an approximated path gives.
+   */
+  witnessed: boolean;
 }
 
 export interface DecodedStack {
@@ -36,25 +48,37 @@ export interface DecodedStack {
   reachable: PeerSyscall[];
 }
 
-const lets = (path: FilterPath) => {
-  const a = action(path.ret);
+const letsThrough = (ret: number) => {
+  const a = action(ret);
   return a === SECCOMP_RET_ALLOW || a === SECCOMP_RET_LOG;
 };
+const lets = (path: FilterPath) => letsThrough(path.ret);
 
 /** One filter: the numbers it lets through for some input, and for which of them always. */
 function decodeOne(bpf: Buffer): {
   paths: FilterPath[];
   some: Set<number>;
   always: Set<number>;
+  witnessed: Set<number>;
 } {
-  const paths = explorePaths(decodeProgram(bpf), { approximate: true });
+  const program = decodeProgram(bpf);
+  const paths = explorePaths(program, { approximate: true });
   const x86 = paths.filter((p) => contains(p.box[WORD_ARCH] as IntervalSet, AUDIT_ARCH_X86_64));
   const byNr = new Map<number, FilterPath[]>();
   for (const path of x86.filter(lets))
     for (const nr of members(path.box[WORD_NR] as IntervalSet, 0, MAX_NR))
       byNr.set(nr, [...(byNr.get(nr) ?? []), path]);
   const always = new Set<number>();
+  const witnessed = new Set<number>();
   for (const [nr, allowing] of byNr) {
+    for (const path of allowing) {
+      const m = boxMember(path.box);
+      const input = { nr, arch: AUDIT_ARCH_X86_64, ip: m.ip, args: m.args };
+      if (letsThrough(runFilter(program, input))) {
+        witnessed.add(nr);
+        break;
+      }
+    }
     // Unconditional when the exact allowing paths cover every ip and argument value.
     const whole = fullBox();
     whole[WORD_NR] = point(nr);
@@ -66,7 +90,7 @@ function decodeOne(bpf: Buffer): {
     }
     if (rest.length === 0) always.add(nr);
   }
-  return { paths, some: new Set(byNr.keys()), always };
+  return { paths, some: new Set(byNr.keys()), always, witnessed };
 }
 
 /**
@@ -81,7 +105,11 @@ export function decodeStack(filters: readonly Buffer[]): DecodedStack {
   const reachable = [...first.some]
     .filter((nr) => decoded.every((d) => d.some.has(nr)))
     .sort((a, b) => a - b)
-    .map((nr) => ({ nr, argumentFiltered: !decoded.every((d) => d.always.has(nr)) }));
+    .map((nr) => ({
+      nr,
+      argumentFiltered: !decoded.every((d) => d.always.has(nr)),
+      witnessed: decoded.every((d) => d.witnessed.has(nr)),
+    }));
   return {
     filters: filters.length,
     instructions: filters.reduce((n, f) => n + f.length / 8, 0),

@@ -306,10 +306,12 @@ async function measure(peer: (typeof PEERS)[number]): Promise<PeerSection> {
       approximatePaths: stack.approximatePaths,
       reachable: stack.reachable.length,
       argumentFiltered: stack.reachable.filter((s) => s.argumentFiltered).length,
+      unwitnessed: stack.reachable.filter((s) => !s.witnessed).length,
       syscalls: stack.reachable.map((s) => ({
         nr: s.nr,
         name: syscallNameOf(s.nr) ?? `#${s.nr}`,
         argumentFiltered: s.argumentFiltered,
+        witnessed: s.witnessed,
       })),
     };
   } catch (e) {

@@ -166,7 +166,9 @@ export type PeerSection =
       /** x86_64 syscalls let through for some arguments; of those, the ones with argument tests. */
       reachable: number;
       argumentFiltered: number;
-      syscalls: Array<{ nr: number; name: string; argumentFiltered: boolean }>;
+      /** Reachable syscalls no witness input confirmed (each filter run on one; 0: none). */
+      unwitnessed: number;
+      syscalls: Array<{ nr: number; name: string; argumentFiltered: boolean; witnessed: boolean }>;
     };
 
 export interface ComparisonRow {

@@ -43,8 +43,8 @@ describe('peer filter decoding', () => {
   it('counts a syscall behind a masked test as reachable and argument-filtered', () => {
     const stack = decodeStack([masked]);
     expect(stack.reachable).toEqual([
-      { nr: READ, argumentFiltered: false },
-      { nr: CLONE, argumentFiltered: true },
+      { nr: READ, argumentFiltered: false, witnessed: true },
+      { nr: CLONE, argumentFiltered: true, witnessed: true },
     ]);
     expect(stack.approximatePaths).toBe(2);
   });
@@ -52,7 +52,23 @@ describe('peer filter decoding', () => {
   it('intersects a stack: a syscall is reachable only when every filter lets it through', () => {
     const stack = decodeStack([allowOnly([READ, WRITE]), allowOnly([WRITE, CLONE])]);
     expect(stack.filters).toBe(2);
-    expect(stack.reachable).toEqual([{ nr: WRITE, argumentFiltered: false }]);
+    expect(stack.reachable).toEqual([{ nr: WRITE, argumentFiltered: false, witnessed: true }]);
+  });
+
+  it('does not confirm a syscall whose only allowing path is an impossible masked test', () => {
+    // (a0 & 0) == 1 never holds: the approximation lets clone through, the witness does not.
+    const impossible = bpf([
+      LD(0),
+      JEQ(CLONE, 0, 4),
+      LD(16),
+      AND(0),
+      JEQ(1, 0, 1),
+      RET(SECCOMP_RET_ALLOW),
+      RET(ERRNO_EPERM),
+    ]);
+    expect(decodeStack([impossible]).reachable).toEqual([
+      { nr: CLONE, argumentFiltered: true, witnessed: false },
+    ]);
   });
 
   it('calls a syscall argument-filtered when one filter of the stack tests its arguments', () => {
