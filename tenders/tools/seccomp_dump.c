@@ -3,15 +3,16 @@
  * Usage: seccomp-dump [--all] PID [OUT]
  *
  * Stops PID with ptrace, asks the kernel for its first seccomp filter
- * (PTRACE_SECCOMP_GET_FILTER, index 0: the most recently installed one, the
- * only one a nabla guest has), writes the raw instructions (struct
- * sock_filter, 8 bytes each, native layout) to OUT or stdout, and lets PID
- * go. Tests use it to show that the BPF running is the BPF planned. Needs
- * CAP_SYS_ADMIN (root) and the right to ptrace PID.
+ * (PTRACE_SECCOMP_GET_FILTER, index 0: the oldest of the stack, as the
+ * kernel's get_nth_filter counts; a nabla guest has only one), writes the raw
+ * instructions (struct sock_filter, 8 bytes each, native layout) to OUT or
+ * stdout, and lets PID go. Tests use it to show that the BPF running is the BPF
+ * planned. Needs CAP_SYS_ADMIN (root) and the right to ptrace PID.
  *
- * With --all it writes every filter of the stack (index 0, 1, ... until the
- * kernel says there is none), each as its instruction count (uint32, native)
- * followed by its instructions: the audit reads other sandboxes' stacks so.
+ * With --all it writes every filter of the stack (index 0, 1, ..., oldest
+ * first, until the kernel says there is none), each as its instruction count
+ * (uint32, native) followed by its instructions: the audit reads other
+ * sandboxes' stacks so.
  */
 #define _GNU_SOURCE
 #include <errno.h>
