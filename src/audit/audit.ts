@@ -17,6 +17,7 @@ import { compare } from './comparison.js';
 import { x86_64Syscalls } from './data.js';
 import { type Footprint, measureFootprint } from './footprint.js';
 import { hostedArgs, hostedConfinement, hostedFds, resolveHosted, sandboxOf } from './hosted.js';
+import { measurePeers } from './peers.js';
 import {
   AUDIT_SCHEMA_VERSION,
   type AuditReport,
@@ -40,11 +41,13 @@ export interface AuditOptions extends RunOptions {
   hosted?: string | null;
   /** Try to measure the kernel-function footprint with ftrace (default true). */
   footprint?: boolean;
+  /** Start gVisor and crun, where installed, and read back their filters (default true). */
+  peers?: boolean;
 }
 
 const DEFAULT_OBSERVE_TIMEOUT_MS = 10_000;
 /** The keys AuditOptions adds to RunOptions; any key outside both is refused. */
-const AUDIT_OPTION_KEYS = ['observe', 'observeTimeoutMs', 'hosted', 'footprint'] as const;
+const AUDIT_OPTION_KEYS = ['observe', 'observeTimeoutMs', 'hosted', 'footprint', 'peers'] as const;
 
 /** The audit ran, and its report shows the filter and the policy table disagree. */
 export class AuditError extends NablaError {
@@ -75,7 +78,7 @@ function checkOptions(options: AuditOptions): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw expected('an object', 'options', options);
   checkKeys(options, [...runOptionKeys(), ...AUDIT_OPTION_KEYS], 'AuditOptions');
-  for (const key of ['observe', 'footprint'] as const) {
+  for (const key of ['observe', 'footprint', 'peers'] as const) {
     const v = options[key];
     if (v !== undefined && typeof v !== 'boolean') throw expected('a boolean', key, v);
   }
@@ -250,6 +253,7 @@ export async function auditPrepared(
     : ({ status: 'skipped', reason: 'the filter failed verification' } as const);
   const hosted = await observeHosted(recorder, prepared, runOptions, timeoutMs);
   const deviceTypes = prepared.devices.map((d) => d.type);
+  const peers = options.peers === false ? [] : await measurePeers();
   const report: AuditReport = {
     kind: 'nabla-audit-report',
     schemaVersion: AUDIT_SCHEMA_VERSION,
@@ -274,8 +278,10 @@ export async function auditPrepared(
         deviceTypes,
         guestObserved: observation.status === 'observed' ? observation.distinct : null,
         hosted,
+        peers,
       }),
       hosted,
+      peers,
     },
     footprint: await footprint(runOptions, timeoutMs),
   };

@@ -45,13 +45,30 @@ export interface FilterPath {
   ret: number;
   /** Bit w set: the path loaded word w. */
   read: number;
+  /**
+   * Bit w set: a test on word w was taken both ways without narrowing the box (only with
+   * `approximate`; the box then holds inputs the path does not take).
+   */
+  approx?: number;
+}
+
+export interface ExploreOptions {
+  /**
+   * Follow tests the boxes cannot express (a masked word, JSET over a range: gVisor's and
+   * crun's filters have them) both ways instead of refusing: each such path is an upper bound
+   * of its inputs. For peers' filters only; nabla's own proof stays exact.
+   */
+  approximate?: boolean;
 }
 
 /** Paths beyond which the prover gives up (libseccomp's programs have a few per rule). */
 const MAX_PATHS = 1_000_000;
 
-/** What a register or scratch slot holds: a constant, or exactly one word of the input. */
-type Value = { k: number } | { word: number } | { opaque: string };
+/**
+ * What a register or scratch slot holds: a constant, exactly one word of the input, or a value
+ * computed from the input (`words`: bit w set when word w went into it).
+ */
+type Value = { k: number } | { word: number } | { opaque: string; words: number };
 
 interface State {
   pc: number;
@@ -60,6 +77,7 @@ interface State {
   x: Value;
   mem: Value[];
   read: number;
+  approx: number;
 }
 
 const ZERO: Value = { k: 0 };
@@ -116,10 +134,13 @@ function load(state: State, pc: number, ins: Instruction): Value {
  * boxes cannot follow (arithmetic on an input word, comparing two input words, JSET on a
  * range of values, returning an input word), none of which libseccomp's programs do.
  */
-export function explorePaths(program: readonly Instruction[]): FilterPath[] {
+export function explorePaths(
+  program: readonly Instruction[],
+  options: ExploreOptions = {},
+): FilterPath[] {
   const paths: FilterPath[] = [];
   const pending: State[] = [
-    { pc: 0, box: fullBox(), a: ZERO, x: ZERO, mem: Array(16).fill(ZERO), read: 0 },
+    { pc: 0, box: fullBox(), a: ZERO, x: ZERO, mem: Array(16).fill(ZERO), read: 0, approx: 0 },
   ];
   while (pending.length > 0) {
     const s = pending.pop() as State;
@@ -141,14 +162,18 @@ export function explorePaths(program: readonly Instruction[]): FilterPath[] {
         s.a =
           'k' in s.a && 'k' in src
             ? { k: alu(ins.code & 0xf0, s.a.k, src.k, s.pc) }
-            : { opaque: `arithmetic at instruction ${s.pc}` };
+            : { opaque: `arithmetic at instruction ${s.pc}`, words: wordsOf(s.a) | wordsOf(src) };
       } else if (cls === 0x07) {
         if ((ins.code & 0xf8) === 0x00) s.x = s.a;
         else s.a = s.x;
       } else if (cls === 0x06) {
         const v = (ins.code & 0x18) === 0x10 ? s.a : { k: ins.k };
         if (!('k' in v)) throw unprovable(s.pc, ins, 'returns a value computed from the input');
-        paths.push({ box: s.box, ret: v.k >>> 0, read: s.read });
+        paths.push(
+          s.approx
+            ? { box: s.box, ret: v.k >>> 0, read: s.read, approx: s.approx }
+            : { box: s.box, ret: v.k >>> 0, read: s.read },
+        );
         if (paths.length > MAX_PATHS)
           throw new NablaError(`the filter cannot be proven: more than ${MAX_PATHS} paths`, {
             code: 'AUDIT_UNPROVABLE',
@@ -189,9 +214,13 @@ export function explorePaths(program: readonly Instruction[]): FilterPath[] {
       word = src.word;
       split = splitWordRight(op, s.box[word] as IntervalSet, s.a.k >>> 0);
     } else {
+      if (options.approximate) return bothWays(s, ins, wordsOf(s.a) | wordsOf(src));
       throw unprovable(s.pc, ins, 'compares two values computed from the input');
     }
-    if (split === null) throw unprovable(s.pc, ins, 'tests bits of a range of input values');
+    if (split === null) {
+      if (options.approximate) return bothWays(s, ins, 1 << word);
+      throw unprovable(s.pc, ins, 'tests bits of a range of input values');
+    }
     const [yes, no] = split;
     if (isEmpty(no)) return true;
     if (isEmpty(yes)) return false;
@@ -205,6 +234,7 @@ export function explorePaths(program: readonly Instruction[]): FilterPath[] {
       x: narrowed(s.x, word, yes),
       mem: s.mem.map((m) => narrowed(m, word, yes)),
       read: s.read,
+      approx: s.approx,
     });
     s.box[word] = no;
     s.a = narrowed(s.a, word, no);
@@ -213,6 +243,18 @@ export function explorePaths(program: readonly Instruction[]): FilterPath[] {
     s.pc += 1 + ins.jf;
     return 'both';
   }
+  /** A test the boxes cannot express, followed both ways with the box unchanged (approximate). */
+  function bothWays(s: State, ins: Instruction, words: number): 'both' {
+    s.approx |= words;
+    pending.push({ ...s, box: s.box.slice(), mem: s.mem.slice(), pc: s.pc + 1 + ins.jt });
+    s.pc += 1 + ins.jf;
+    return 'both';
+  }
+}
+
+/** The input words a value was computed from. */
+function wordsOf(v: Value): number {
+  return 'word' in v ? 1 << v.word : 'opaque' in v ? v.words : 0;
 }
 
 /** A register holding `word` becomes a constant once the word's domain is one value. */

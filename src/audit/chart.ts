@@ -2,15 +2,26 @@
 import { vegaLiteSvg } from '../charts/vega-svg.js';
 import type { ComparisonRow } from './report.js';
 
-const COLORS = { allowed: '#4c78a8', observed: '#f58518' } as const;
-const TITLE = 'System calls allowed by each sandbox, and made in this run';
+const COLORS = { allowed: '#4c78a8', 'argument-filtered': '#54a24b', observed: '#f58518' } as const;
+const MEASURES = ['allowed', 'argument-filtered', 'observed'] as const;
+const FIELD = {
+  allowed: 'allowed',
+  'argument-filtered': 'argumentFiltered',
+  observed: 'observed',
+} as const;
+const TITLE = 'System calls each sandbox allows (of which argument-filtered), and made in this run';
 
-/** The Vega-Lite specification: one bar per sandbox and measure, labelled with its count. */
+/**
+ * The Vega-Lite specification: one bar per sandbox and measure (syscalls allowed, those of them
+ * allowed only for some arguments, those made), labelled with its count.
+ */
 export function comparisonSpec(rows: readonly ComparisonRow[]): Record<string, unknown> {
   const values = rows.flatMap((row) =>
-    (['allowed', 'observed'] as const)
-      .filter((measure) => row[measure] !== null)
-      .map((measure) => ({ sandbox: row.label, measure, count: row[measure] })),
+    MEASURES.filter((measure) => row[FIELD[measure]] !== null).map((measure) => ({
+      sandbox: row.label,
+      measure,
+      count: row[FIELD[measure]],
+    })),
   );
   const encoding = {
     y: {
@@ -20,7 +31,7 @@ export function comparisonSpec(rows: readonly ComparisonRow[]): Record<string, u
       title: null,
       axis: { labelLimit: 320 },
     },
-    yOffset: { field: 'measure', type: 'nominal', sort: ['allowed', 'observed'] },
+    yOffset: { field: 'measure', type: 'nominal', sort: [...MEASURES] },
     x: { field: 'count', type: 'quantitative', title: 'x86_64 system calls' },
   };
   return {

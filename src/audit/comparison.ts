@@ -1,11 +1,13 @@
-// comparison.ts: how this unikernel's surface compares with upstream solo5-spt, Docker's default profile and a hosted build.
+// comparison.ts: how this unikernel's surface compares with upstream solo5-spt, Docker's default profile, the live peers and a hosted build.
 import type { DeviceType } from '../elf/abi.js';
 import { dockerProfile, upstreamTable, x86_64Syscalls } from './data.js';
-import type { AllowedSyscall, ComparisonRow, HostedSection } from './report.js';
+import type { AllowedSyscall, ComparisonRow, HostedSection, PeerSection } from './report.js';
 
 export interface UpstreamSurface {
   /** Distinct syscalls upstream's table allows for these devices. */
   syscalls: string[];
+  /** Distinct syscalls whose every rule compares an argument. */
+  argumentFiltered: number;
   rules: number;
   source: string;
 }
@@ -17,8 +19,12 @@ export interface UpstreamSurface {
 function upstreamSurface(deviceTypes: readonly DeviceType[]): UpstreamSurface {
   const table = upstreamTable();
   const rules = [...table.core, ...deviceTypes.flatMap((type) => table.devices[type] ?? [])];
+  const syscalls = [...new Set(rules.map((r) => r.syscall))].sort();
   return {
-    syscalls: [...new Set(rules.map((r) => r.syscall))].sort(),
+    syscalls,
+    argumentFiltered: syscalls.filter((name) =>
+      rules.filter((r) => r.syscall === name).every((r) => r.args.length > 0),
+    ).length,
     rules: rules.length,
     source: `${table.source.repository} ${table.source.version} (data/upstream-solo5-spt.json)`,
   };
@@ -30,6 +36,28 @@ export interface ComparisonInput {
   /** Distinct syscalls the guest made, when it was observed. */
   guestObserved: number | null;
   hosted: HostedSection;
+  peers: readonly PeerSection[];
+}
+
+/** A peer's row: its decoded filter, or, when it was not measured, why. */
+function peerRow(peer: PeerSection): ComparisonRow {
+  if (peer.status !== 'measured')
+    return {
+      id: peer.id,
+      label: peer.label,
+      allowed: null,
+      argumentFiltered: null,
+      observed: null,
+      source: `${peer.status}: ${peer.reason}`,
+    };
+  return {
+    id: peer.id,
+    label: peer.label,
+    allowed: peer.reachable,
+    argumentFiltered: peer.argumentFiltered,
+    observed: null,
+    source: `${peer.version}: ${peer.process}'s filter${peer.filters === 1 ? '' : ` stack (${peer.filters})`}, read back live and decoded path by path`,
+  };
 }
 
 export function compare(input: ComparisonInput): {
@@ -46,6 +74,9 @@ export function compare(input: ComparisonInput): {
       id: 'unikernel',
       label: 'this unikernel (nabla spt)',
       allowed: ours.length,
+      argumentFiltered: input.allowlist.filter((s) =>
+        s.alternatives.every((a) => a.conditions.length > 0),
+      ).length,
       observed: input.guestObserved,
       source: 'the filter prepare() compiled, decoded path by path',
     },
@@ -53,6 +84,7 @@ export function compare(input: ComparisonInput): {
       id: 'upstream',
       label: 'upstream solo5-spt, same devices',
       allowed: upstream.syscalls.length,
+      argumentFiltered: upstream.argumentFiltered,
       observed: null,
       source: upstream.source,
     },
@@ -60,13 +92,17 @@ export function compare(input: ComparisonInput): {
       id: 'docker',
       label: "Docker's default seccomp profile",
       allowed: docker.count,
+      argumentFiltered: docker.allowed.filter((s) => s.when !== undefined).length,
       observed: null,
       source: `${docker.source.repository} ${docker.source.path} @ ${docker.source.commit.slice(0, 12)} (${docker.source.license}; data/docker-default-x86_64.json)`,
     },
+    ...input.peers.map(peerRow),
     {
       id: 'hosted',
       label: 'hosted build as a normal process',
       allowed: hosted.status === 'not given' ? null : libseccomp.byNr.size,
+      // No filter: nothing is argument-filtered.
+      argumentFiltered: hosted.status === 'not given' ? null : 0,
       observed: hosted.status === 'observed' ? hosted.distinct : null,
       source:
         hosted.status === 'observed'

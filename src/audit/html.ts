@@ -8,6 +8,7 @@ import {
   observationSummary,
   verdict,
 } from './markdown.js';
+import { COMPARISON_HEADER, comparisonCells, peerSentence } from './peer-text.js';
 import type { AuditReport } from './report.js';
 import { hostedSummary } from './sandbox-text.js';
 
@@ -171,12 +172,12 @@ export async function renderHtml(report: AuditReport): Promise<string> {
   }
   parts.push(
     '<h2>4. Comparison</h2>',
-    table(
-      'comparison',
-      ['sandbox', 'syscalls allowed', 'syscalls observed', 'source'],
-      c.rows.map((r) => [r.label, r.allowed ?? 'not given', r.observed ?? '—', r.source]),
-    ),
+    table('comparison', COMPARISON_HEADER, c.rows.map(comparisonCells)),
     `<p>${c.sameSyscallsAsUpstream ? 'The same' : 'Not the same'} syscalls as upstream solo5-spt allows for these devices.</p>`,
+    ...c.peers.map(
+      (peer) =>
+        `<p class="peer" id="peer-${peer.id}">${html(peerSentence(peer).replace(/`/g, ''))}</p>`,
+    ),
     ...(hostedSummary(c.hosted)
       ? [`<p id="hosted-sandbox">${html(hostedSummary(c.hosted)?.replace(/\*\*/g, ''))}</p>`]
       : []),

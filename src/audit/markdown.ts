@@ -4,6 +4,7 @@ import { kindOfType } from '../devices/registry.js';
 import { markdownTable as table } from '../markdown-table.js';
 import { escapeName, escapeText } from '../text-escape.js';
 import { addressSpaceText } from './address-space.js';
+import { COMPARISON_HEADER, comparisonCells, peerSentence } from './peer-text.js';
 import type { AuditReport } from './report.js';
 import { hostedSummary } from './sandbox-text.js';
 
@@ -203,15 +204,13 @@ export function renderMarkdown(report: AuditReport): string {
   lines.push(
     '## 4. Comparison',
     '',
-    ...table(
-      ['sandbox', 'syscalls allowed', 'syscalls observed', 'source'],
-      c.rows.map((r) => [r.label, r.allowed ?? 'not given', r.observed ?? '—', r.source]),
-    ),
+    ...table(COMPARISON_HEADER, c.rows.map(comparisonCells)),
     '',
     c.sameSyscallsAsUpstream
       ? 'The same syscalls as upstream solo5-spt allows for these devices.'
       : 'Not the same syscalls as upstream solo5-spt allows for these devices.',
     '',
+    ...c.peers.flatMap((peer) => [peerSentence(peer), '']),
     ...(hostedSummary(c.hosted) ? [hostedSummary(c.hosted) as string, ''] : []),
     'The chart of this table is in report.html.',
     '',

@@ -129,11 +129,55 @@ export type HostedSection =
       sandbox: HostedSandbox;
     };
 
+/** The peers whose filters are read back from live processes (1.4.0). */
+export type PeerId = 'gvisor' | 'crun-docker';
+
+/**
+ * A peer sandbox's enforced host filter (1.4.0): started, its filter stack read back with
+ * PTRACE_SECCOMP_GET_FILTER, decoded by the audit's path prover, stopped. Or why not.
+ */
+export type PeerSection =
+  | {
+      id: PeerId;
+      label: string;
+      status: 'not installed' | 'unavailable';
+      /** `--version`'s first line, when it ran. */
+      version: string | null;
+      reason: string;
+    }
+  | {
+      id: PeerId;
+      label: string;
+      status: 'measured';
+      version: string;
+      /** The executable found in PATH. */
+      binary: string;
+      /** How it was started. */
+      setup: string;
+      /** Which of its processes was read. */
+      process: string;
+      /** Filters in the process's stack (all apply), their instructions, each one's sha256. */
+      filters: number;
+      instructions: number;
+      sha256: string[];
+      /** Paths the prover followed, and those where it took a masked or bit test both ways. */
+      paths: number;
+      approximatePaths: number;
+      /** x86_64 syscalls let through for some arguments; of those, the ones with argument tests. */
+      reachable: number;
+      argumentFiltered: number;
+      /** Reachable syscalls no witness input confirmed (each filter run on one; 0: none). */
+      unwitnessed: number;
+      syscalls: Array<{ nr: number; name: string; argumentFiltered: boolean; witnessed: boolean }>;
+    };
+
 export interface ComparisonRow {
-  id: 'unikernel' | 'upstream' | 'docker' | 'hosted';
+  id: 'unikernel' | 'upstream' | 'docker' | 'hosted' | PeerId;
   label: string;
   /** Syscalls the sandbox lets through (null: not known). */
   allowed: number | null;
+  /** Of those, the ones allowed for some argument values only (1.4.0; null: not known or no filter). */
+  argumentFiltered: number | null;
   /** Distinct syscalls seen made in this run (null: not observed). */
   observed: number | null;
   source: string;
@@ -205,6 +249,8 @@ export interface AuditReport {
   comparison: {
     rows: ComparisonRow[];
     hosted: HostedSection;
+    /** Other sandboxes' enforced filters, read from live processes (1.4.0). */
+    peers: PeerSection[];
     /** True when this filter allows exactly the syscalls upstream solo5-spt allows for the same devices. */
     sameSyscallsAsUpstream: boolean;
   };

@@ -63,14 +63,20 @@ describe('audit report html', () => {
       expect(allowRows).toHaveLength(7);
       expect(allowRows.some((row) => row.includes('exit_group'))).toBe(true);
       const rows = await page.locator('#comparison tbody tr').allTextContents();
-      expect(rows).toHaveLength(4);
+      // unikernel, upstream, Docker's profile, gVisor, crun with Docker's profile, hosted.
+      expect(rows).toHaveLength(6);
       expect(rows[2]).toContain('298');
+      expect(rows[4]).toContain('298');
       // The chart: Vega's SVG with one bar per known count, and their labels.
       const svg = page.locator('#chart svg');
       expect(await svg.count()).toBe(1);
       expect(await svg.getAttribute('class')).toBe('marks');
       const bars = page.locator('#chart svg g.mark-rect path');
-      const known = report.comparison.rows.flatMap((r) => [r.allowed, r.observed]);
+      const known = report.comparison.rows.flatMap((r) => [
+        r.allowed,
+        r.argumentFiltered,
+        r.observed,
+      ]);
       expect(await bars.count()).toBe(known.filter((n) => n !== null).length);
       const box = await svg.boundingBox();
       expect(box?.width).toBeGreaterThan(300);
@@ -85,7 +91,11 @@ describe('audit report html', () => {
 
   it('draws one bar per known count in the Vega-Lite specification', () => {
     const spec = comparisonSpec(report.comparison.rows) as { data: { values: unknown[] } };
-    const known = report.comparison.rows.flatMap((r) => [r.allowed, r.observed]);
+    const known = report.comparison.rows.flatMap((r) => [
+      r.allowed,
+      r.argumentFiltered,
+      r.observed,
+    ]);
     expect(spec.data.values).toHaveLength(known.filter((n) => n !== null).length);
   });
 });

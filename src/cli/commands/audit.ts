@@ -57,6 +57,10 @@ export const options = {
     type: 'boolean',
     describe: 'do not try to count unique kernel functions with ftrace',
   },
+  'no-peers': {
+    type: 'boolean',
+    describe: 'do not start gVisor (runsc) and crun to read back their filters',
+  },
 } as const satisfies OptionTable;
 
 /** `spt`: nabla-run's options as src/run-syntax.ts describes them; the epilogue names solo5-spt's. */
@@ -93,6 +97,7 @@ interface OwnArgs {
   'observe-timeout'?: number | undefined;
   hosted?: string | undefined;
   'no-footprint'?: boolean | undefined;
+  'no-peers'?: boolean | undefined;
   help?: boolean | undefined;
 }
 
@@ -103,6 +108,7 @@ export interface AuditArgs {
   observeTimeout: number;
   hosted?: string | undefined;
   footprint: boolean;
+  peers: boolean;
 }
 
 /**
@@ -175,6 +181,7 @@ function auditArgs(parsed: OwnArgs): AuditArgs {
     observeTimeout: parsed['observe-timeout'] ?? 10_000,
     hosted: parsed.hosted,
     footprint: !parsed['no-footprint'],
+    peers: !parsed['no-peers'],
   };
 }
 
@@ -200,6 +207,7 @@ export async function handler(args: AuditArgs & { options: RunOptions }): Promis
       observeTimeoutMs: args.observeTimeout,
       hosted: args.hosted,
       footprint: args.footprint,
+      peers: args.peers,
     };
     await emit(await audit(options));
     return 0;
