@@ -1,8 +1,8 @@
 // oci.ts: the OCI-runtime peers (gVisor's runsc, crun with Docker's profile): bundles the harness makes, and their command lines.
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { dockerCapabilities, dockerRules } from './scenarios/container.js';
 import { type Command, capture, smokeCheck } from './procs.js';
+import { dockerCapabilities, dockerRules } from './scenarios/container.js';
 
 /*
  * What `docker run` (or `docker run --runtime=runsc`) hands its runtime, made by hand: an OCI

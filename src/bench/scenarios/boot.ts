@@ -9,8 +9,8 @@ import {
   type Bundle,
   makeBundle,
   type OciRuntime,
-  ociUnavailable,
   ociRun,
+  ociUnavailable,
   runtimeMissing,
 } from '../oci.js';
 import { notBuilt, PEER_SOURCES } from '../paths.js';
