@@ -1,5 +1,13 @@
 // oci.ts: the OCI-runtime peers (gVisor's runsc, crun with Docker's profile): bundles the harness makes, and their command lines.
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Command, capture, smokeCheck } from './procs.js';
 import { dockerCapabilities, dockerRules } from './scenarios/container.js';
@@ -288,8 +296,10 @@ export function makeBundle(root: string, name: string, spec: BundleSpec): Bundle
   const rootfs = join(dir, 'rootfs');
   for (const d of ['usr', 'proc', 'dev', 'sys', 'tmp', 'etc', 'app'])
     mkdirSync(join(rootfs, d), { recursive: true });
+  // lstat: the links dangle outside the container.
   for (const link of ['lib', 'lib64', 'bin', 'sbin'])
-    if (!existsSync(join(rootfs, link))) symlinkSync(`usr/${link}`, join(rootfs, link));
+    if (lstatSync(join(rootfs, link), { throwIfNoEntry: false }) === undefined)
+      symlinkSync(`usr/${link}`, join(rootfs, link));
   mountPoint(rootfs, `/app/${basename(spec.program)}`, true);
   for (const [from, to] of [...(spec.binds ?? []), ...(spec.writable ?? [])]) {
     mountPoint(rootfs, to, !statSync(from).isDirectory());

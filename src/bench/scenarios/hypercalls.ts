@@ -1,6 +1,7 @@
 // hypercalls.ts: ns per hypercall (clocks, yield, block I/O) in a guest and in its hosted twin, same syscalls.
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runtimeMissing } from '../oci.js';
 import { peerMissing, peerPath } from '../peer.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import {
@@ -159,6 +160,16 @@ export function hypercallsScenario(
       // The same .nabla and arguments under upstream's tender (--peer solo5-spt=PATH).
       trial: (ctx) => measure(ctx, { peer: peerPath(ctx) }, OPERATIONS, () => SAME_SYSCALLS),
     },
+    // The hosted build in a container (oci.ts): the same syscalls, made through gVisor's
+    // Sentry (ptrace: every one a round trip through the tracer) or under crun's seccomp filter.
+    ...(['runsc', 'crun'] as const).map(
+      (runtime): Variant => ({
+        name: runtime,
+        unavailable: async () => (await runtimeMissing(runtime)) ?? guestMissing(),
+        trial: (ctx) =>
+          measure(ctx, { oci: runtime, root: ctx.scratch }, OPERATIONS, () => SAME_SYSCALLS),
+      }),
+    ),
     {
       name: 'hosted+filter',
       unavailable: guestMissing,
@@ -195,6 +206,13 @@ export function hypercallsScenario(
       'and epoll_wait, as a normal process)',
     baseline: 'hosted',
     peer: 'solo5-spt',
+    roles: {
+      nabla: 'nabla',
+      'solo5-spt': 'solo5-spt',
+      runsc: 'runsc',
+      crun: 'crun',
+      hosted: 'hosted',
+    },
     trials: { quick: 3, full: 10 },
     warmup: 1,
     variants,
