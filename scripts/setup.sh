@@ -12,12 +12,13 @@ if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 # benchmarks' container-like peer (nabla bench), clang-14 and its runtimes (libFuzzer, ASan,
 # UBSan) for the fuzz harnesses (scripts/fuzz.sh), containerd, runc and the CNI plugins for
 # nabla-oci's end-to-end tests (test/oci: containerd started by the tests, with private
-# directories; curl reaches the pod's guest).
+# directories; curl reaches the pod's guest), runsc (gVisor) and crun for the benchmarks' OCI
+# peers (src/bench/oci.ts).
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config libseccomp-dev clang-format iproute2 iputils-ping python3 \
   chromium bubblewrap clang-14 libclang-rt-14-dev wrk nginx-light \
-  containerd runc containernetworking-plugins curl >/dev/null
+  containerd runc containernetworking-plugins curl runsc crun >/dev/null
 
 # lwIP for the SDK's TCP/IP stack: Debian's source package, through a private apt
 # configuration under build/lwip (scripts/fetch-lwip.sh says what it verifies). Before the

@@ -52,7 +52,7 @@ export interface Scenario {
    */
   peer?: string;
   /**
-   * The variants the report's side-by-side tables put in columns, by role (nabla, solo5-spt,
+   * The variants the report's side-by-side tables put in columns, by role (nabla, nabla-api, solo5-spt,
    * runsc, crun, bwrap, hosted): each median with its ratio to the `nabla` role's.
    */
   roles?: Readonly<Record<string, string>>;

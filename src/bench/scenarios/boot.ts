@@ -188,6 +188,7 @@ export const boot: Scenario = {
   peer: 'solo5-spt hello',
   roles: {
     nabla: 'nabla-run hello',
+    'nabla-api': 'nabla API run() hello',
     'solo5-spt': 'solo5-spt hello',
     runsc: 'runsc hello',
     crun: 'crun hello',

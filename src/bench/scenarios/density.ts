@@ -271,6 +271,7 @@ export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
     peer: 'solo5-spt idle',
     roles: {
       nabla: 'nabla-run idle',
+      'nabla-api': 'nabla API run() idle',
       'solo5-spt': 'solo5-spt idle',
       runsc: 'runsc idle',
       crun: 'crun idle',
