@@ -75,7 +75,7 @@ export function runtimeCommand(
       '--mount',
       'sh',
       '-c',
-      'umount /sys/fs/cgroup/unified && exec "$@"',
+      'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"',
       'sh',
       'crun',
       ...args,
