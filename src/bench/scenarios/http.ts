@@ -368,7 +368,7 @@ export function httpScenario(
     title:
       'HTTP through a tap in a private network namespace: wrk (1 thread, 32 connections) against ' +
       'examples/http (nabla guest, its hosted build, and under upstream solo5-spt with --peer) and ' +
-      'nginx in a container-like sandbox: 1 KiB and 1 MiB with keep-alive, and 1 KiB with a ' +
+      'nginx in a container-like sandbox (bwrap), under crun and under gVisor: 1 KiB and 1 MiB with keep-alive, and 1 KiB with a ' +
       'connection per request',
     baseline: 'hosted',
     peer: 'solo5-spt',
