@@ -9,6 +9,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
+import { hostedExample } from '../package/paths.js';
+import { Netns } from './netns.js';
 import { type Command, capture, smokeCheck } from './procs.js';
 import { dockerCapabilities, dockerRules } from './scenarios/container.js';
 
@@ -327,5 +329,34 @@ export async function ociUnavailable(
     return await smokeCheck(ociRun(runtime, bundle, id), expect, staysUp, 30_000);
   } finally {
     await ociDelete(runtime, bundle, id);
+  }
+}
+
+/**
+ * Why `runtime` cannot run a container in a network namespace the harness made, or undefined:
+ * runs the hosted hello there once. (runsc 20221219's --network=sandbox refuses some hosts
+ * with "cannot run with network enabled in root network namespace".)
+ */
+export async function ociNetworkProblem(
+  root: string,
+  runtime: OciRuntime,
+  prefix: string,
+): Promise<string | undefined> {
+  const ns = new Netns(prefix);
+  const id = containerId();
+  const bundle = makeBundle(root, `${runtime}-net-check`, {
+    program: hostedExample('hello'),
+    args: ['--solo5:quiet'],
+    netns: `/run/netns/${ns.name}`,
+  });
+  try {
+    const c = ociRun(runtime, bundle, id, 'sandbox');
+    const r = await ns.spawn(c.file, c.args, 30_000, [], true).exited;
+    if (r.status === 0 && r.stdout.includes('Hello, world!')) return undefined;
+    const said = `${r.stderr}${r.stdout}`.trim().split('\n').pop() ?? '';
+    return `${runtime} cannot run a container in a network namespace here (status ${r.status}): ${said}`;
+  } finally {
+    await ociDelete(runtime, bundle, id);
+    await ns.destroy();
   }
 }

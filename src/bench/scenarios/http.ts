@@ -12,6 +12,7 @@ import {
   makeBundle,
   type OciRuntime,
   ociDelete,
+  ociNetworkProblem,
   ociRun,
   runtimeMissing,
 } from '../oci.js';
@@ -213,34 +214,6 @@ function startServer(
   return ns.spawn(target.peer, [...upstreamWords(options), HTTP_GUEST, ...args], SERVER_TIMEOUT_MS);
 }
 
-/**
- * Why `runtime` cannot run a container in a network namespace the harness made, or undefined:
- * runs the hosted hello there once. (runsc 20221219's --network=sandbox refuses some hosts
- * with "cannot run with network enabled in root network namespace".)
- */
-async function ociNetworkProblem(
-  ctx: BenchContext,
-  runtime: OciRuntime,
-): Promise<string | undefined> {
-  const ns = new Netns(NETNS_PREFIX);
-  const id = containerId();
-  const bundle = makeBundle(ctx.scratch, `${runtime}-net-check`, {
-    program: hostedExample('hello'),
-    args: ['--solo5:quiet'],
-    netns: `/run/netns/${ns.name}`,
-  });
-  try {
-    const c = ociRun(runtime, bundle, id, 'sandbox');
-    const r = await ns.spawn(c.file, c.args, 30_000, [], true).exited;
-    if (r.status === 0 && r.stdout.includes('Hello, world!')) return undefined;
-    const said = `${r.stderr}${r.stdout}`.trim().split('\n').pop() ?? '';
-    return `${runtime} cannot run a container in a network namespace here (status ${r.status}): ${said}`;
-  } finally {
-    await ociDelete(runtime, bundle, id);
-    await ns.destroy();
-  }
-}
-
 /** "99%    1.23ms" etc. in wrk's --latency output, in milliseconds. */
 function latencyMs(output: string, percentile: string): number | undefined {
   const m = new RegExp(`^\\s*${percentile}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
@@ -404,7 +377,7 @@ export function httpScenario(
           unavailable: async (ctx) =>
             (await runtimeMissing(runtime)) ??
             (await unavailable('nginx')) ??
-            (await ociNetworkProblem(ctx, runtime)),
+            (await ociNetworkProblem(ctx.scratch, runtime, NETNS_PREFIX)),
           trial: (c) => trial(c, { oci: runtime }, durations),
         }),
       ),
