@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 # UBSan) for the fuzz harnesses (scripts/fuzz.sh), containerd, runc and the CNI plugins for
 # nabla-oci's end-to-end tests (test/oci: containerd started by the tests, with private
 # directories; curl reaches the pod's guest), runsc (gVisor) and crun, the peers whose
-# enforced seccomp filters `nabla audit` reads back and the benchmarks run.
+# enforced seccomp filters `nabla audit` reads back and the benchmarks run (src/bench/oci.ts).
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config libseccomp-dev clang-format iproute2 iputils-ping python3 \

@@ -37,6 +37,11 @@ export function machineInfo(): MachineInfo {
   const tools: Record<string, string> = {};
   const bwrap = firstLine('bwrap', ['--version']);
   if (bwrap) tools.bwrap = bwrap;
+  // The OCI peers (oci.ts): runsc prints "runsc version 0.0~20221219.0", crun "crun version 1.8.1".
+  for (const runtime of ['runsc', 'crun']) {
+    const version = firstLine(runtime, ['--version']);
+    if (version) tools[runtime] = version;
+  }
   const libseccomp = debianPackage('libseccomp2');
   if (libseccomp) tools.libseccomp = libseccomp;
   return {

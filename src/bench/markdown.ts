@@ -1,6 +1,7 @@
 // markdown.ts: the benchmark report as Markdown: the machine, the method, and one table per scenario and metric.
 import { markdownTable } from '../markdown-table.js';
 import { type ChartRef, chartFile } from './charts.js';
+import { sideBySide } from './side-by-side.js';
 import { byMetric } from './stats.js';
 import type { BenchReport, MetricSummary, ScenarioResult } from './types.js';
 
@@ -118,7 +119,7 @@ function scenarioSection(result: ScenarioResult): string[] {
 }
 
 export function renderMarkdown(report: BenchReport): string {
-  const lines = [...header(report)];
+  const lines = [...header(report), ...sideBySide(report)];
   for (const result of report.scenarios) lines.push(...scenarioSection(result));
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -155,16 +155,22 @@ export class Netns {
 
   /**
    * Starts a command inside the namespace; it is killed after `timeoutMs` and at cleanup.
-   * `extraFds` become its descriptors 3, 4, ... (bwrap's seccomp filter).
+   * `extraFds` become its descriptors 3, 4, ... (bwrap's seccomp filter). `netOnly`: enter
+   * the network namespace alone (nsenter), keeping the host's /sys, which `ip netns exec`
+   * replaces: OCI runtimes read the cgroup mounts there.
    */
   spawn(
     command: string,
     args: readonly string[],
     timeoutMs = DEFAULT_TIMEOUT_MS,
     extraFds: readonly number[] = [],
+    netOnly = false,
   ): NsProcess {
     // `ip netns exec` enters the namespace and execs the command: same pid, no wrapper.
-    const child = spawn('ip', ['netns', 'exec', this.name, command, ...args], {
+    const [file, enter] = netOnly
+      ? ['nsenter', [`--net=/run/netns/${this.name}`, '--']]
+      : ['ip', ['netns', 'exec', this.name]];
+    const child = spawn(file, [...enter, command, ...args], {
       stdio: ['ignore', 'pipe', 'pipe', ...extraFds],
     }) as ChildProcessByStdio<null, Readable, Readable>;
     this.children.add(child);

@@ -164,6 +164,7 @@ export async function runScenario(
     title: scenario.title,
     baseline: scenario.baseline,
     ...(scenario.peer === undefined ? {} : { peer: scenario.peer }),
+    ...(scenario.roles === undefined ? {} : { roles: { ...scenario.roles } }),
     trials,
     warmup,
     durationMs: Math.round(performance.now() - started),

@@ -51,6 +51,11 @@ export interface Scenario {
    * divided by its median, in a second ratio column that appears when it ran.
    */
   peer?: string;
+  /**
+   * The variants the report's side-by-side tables put in columns, by role (nabla, nabla-api, solo5-spt,
+   * runsc, crun, bwrap, hosted): each median with its ratio to the `nabla` role's.
+   */
+  roles?: Readonly<Record<string, string>>;
   /** Trials per variant; variants are interleaved trial by trial. */
   trials: { quick: number; full: number };
   /** Untimed trials per variant before the measured ones (default 1: warm caches, find failures). */
@@ -102,6 +107,8 @@ export interface ScenarioResult {
   baseline: string;
   /** The peer variant the summaries' peerRatio divides by, when the scenario has one. */
   peer?: string;
+  /** Scenario.roles: the side-by-side tables' columns. */
+  roles?: Record<string, string>;
   /** Measured trials per variant in this run, and untimed warm-up trials before them. */
   trials: number;
   warmup: number;

@@ -151,3 +151,50 @@ describe('bench outputs', () => {
     expect(bars).toContain('97 ms (1.20×)');
   });
 });
+
+describe('report.md: the side-by-side tables', () => {
+  it('puts nabla and every peer that ran in columns, each median with its ratio to nabla', () => {
+    const records = [
+      pss('nabla-run idle', 10, 40),
+      pss('runsc idle', 10, 16_000),
+      pss('crun idle', 10, 800),
+      pss('nabla-run idle', 100, 40),
+      pss('runsc idle', 100, 15_000),
+      pss('crun idle', 100, 780),
+    ];
+    const result: ScenarioResult = {
+      ...scenario('density', records, 'nabla-run idle'),
+      roles: {
+        nabla: 'nabla-run idle',
+        runsc: 'runsc idle',
+        crun: 'crun idle',
+        'solo5-spt': 'solo5-spt idle', // did not run: no column
+      },
+    };
+    const md = renderMarkdown({
+      ...REPORT,
+      machine: { ...REPORT.machine, tools: { runsc: 'runsc version 0.0~20221219.0' } },
+      scenarios: [result],
+    }).replace(/ {2,}/g, ' ');
+    expect(md).toContain('## Side by side: nabla and each peer, for the same work');
+    expect(md).toContain('runsc version 0.0~20221219.0, **ptrace platform**');
+    expect(md).toContain(
+      [
+        '#### density: pss_kib_per_instance (KiB, lower is better)',
+        '',
+        '| N | nabla | gVisor runsc (ptrace) | crun + Docker profile |',
+        '| --: | ----: | --------------------: | --------------------: |',
+        '| 10 | 40.0 | 16,000 (400.00×) | 800 (20.00×) |',
+        '| 100 | 40.0 | 15,000 (375.00×) | 780 (19.50×) |',
+      ]
+        .join('\n')
+        .replace(/ {2,}/g, ' '),
+    );
+    // A scenario without roles has no side-by-side part.
+    const plain = renderMarkdown({
+      ...REPORT,
+      scenarios: [scenario('boot', [wall('a', 0, 1)], 'a')],
+    });
+    expect(plain).not.toContain('Side by side');
+  });
+});

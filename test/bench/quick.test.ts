@@ -94,6 +94,31 @@ describe('nabla bench --quick', () => {
       );
       expect(pss?.map((s) => s.n)).toEqual([10, 50, 100]);
     }
+    // The OCI peers (CI installs runsc and crun): in boot, density and hypercalls, same runs.
+    for (const [scenario, names] of [
+      ['boot', ['runsc hello', 'crun hello']],
+      ['density', ['runsc idle', 'crun idle']],
+      ['hypercalls', ['runsc', 'crun']],
+    ] as const) {
+      const s = report.scenarios.find((x) => x.name === scenario);
+      for (const name of names)
+        expect(s?.variants.find((v) => v.name === name)?.status, `${scenario} ${name}`).toBe('ok');
+    }
+    const median = (scenario: string, variant: string, metric: string, n?: number) =>
+      report.scenarios
+        .find((x) => x.name === scenario)
+        ?.summaries.find((s) => s.variant === variant && s.metric === metric && s.n === n)
+        ?.median ?? Number.NaN;
+    // Sane figures: a container costs more to start than the bare program, and holds more.
+    for (const peer of ['runsc hello', 'crun hello'])
+      expect(median('boot', peer, 'wall_ms')).toBeGreaterThan(
+        median('boot', 'hosted hello', 'wall_ms'),
+      );
+    for (const peer of ['runsc idle', 'crun idle'])
+      expect(median('density', peer, 'pss_kib_per_instance', 10)).toBeGreaterThan(
+        median('density', 'hosted idle', 'pss_kib_per_instance', 10),
+      );
+    expect(median('hypercalls', 'crun', 'block_read_512_seq.ns_per_call')).toBeGreaterThan(0);
     // Start: each way of starting, from one resident process; quick mode's one N.
     const start = report.scenarios.find((s) => s.name === 'start');
     const started = start?.variants.filter((v) => v.status === 'ok').map((v) => v.name);
@@ -137,6 +162,13 @@ describe('nabla bench --quick', () => {
       expect(md).toContain(`## ${s.title}`);
       expect(md).toContain(`| × ${s.baseline} | samples |`);
     }
+    // The side-by-side tables: nabla and every peer that ran, ratios against nabla.
+    expect(md).toContain('## Side by side: nabla and each peer, for the same work');
+    expect(md).toContain('**ptrace platform**');
+    expect(md).toMatch(
+      /#### boot: wall_ms .*\n\n\| nabla \| nabla API run\(\) \| gVisor runsc \(ptrace\) \| crun \+ Docker profile \|/,
+    );
+    expect(md).toMatch(/#### density: pss_kib_per_instance .*\n\n\| N \| nabla \|/);
   });
 
   it('an SVG chart per scenario and metric, each well-formed XML', () => {

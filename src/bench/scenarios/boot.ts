@@ -5,6 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { run } from '../../api.js';
 import { BUILT, example, hostedExample, NABLA_RUN } from '../../package/paths.js';
+import {
+  type Bundle,
+  makeBundle,
+  type OciRuntime,
+  ociRun,
+  ociUnavailable,
+  runtimeMissing,
+} from '../oci.js';
 import { notBuilt, PEER_SOURCES } from '../paths.js';
 import { peerCommand, peerMissing } from '../peer.js';
 import { type Command, smokeCheck, timeRun, trackGuest } from '../procs.js';
@@ -22,6 +30,9 @@ import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
  *   nabla API run() hello       the same guest started by run() (src/api.ts) from this
  *                               process: the tender's fresh process without Node's start-up
  *   solo5-spt hello             upstream's tender on the same unikernel (--peer solo5-spt=PATH)
+ *   runsc hello, crun hello     the hosted hello in an OCI bundle under gVisor (ptrace) and
+ *                               under crun with Docker's defaults (oci.ts): `RUNTIME run`,
+ *                               spawn to exit, the container removed by the runtime as it ends
  */
 
 const execFileAsync = promisify(execFile);
@@ -95,6 +106,27 @@ const bwrapHello: Variant = {
   },
 };
 
+/** The hosted hello in an OCI bundle under `runtime`, one `run` per trial. */
+function ociHello(runtime: OciRuntime): Variant {
+  let bundle: Bundle | undefined;
+  return {
+    name: `${runtime} hello`,
+    async unavailable(ctx) {
+      const missing = (await runtimeMissing(runtime)) ?? notBuilt(HOSTED_HELLO);
+      if (missing) return missing;
+      bundle = makeBundle(ctx.scratch, `${runtime}-hello`, {
+        program: HOSTED_HELLO,
+        args: [QUIET],
+      });
+      return ociUnavailable(runtime, bundle, GREETING);
+    },
+    async trial() {
+      if (bundle === undefined) throw new Error(`${runtime}: no bundle`);
+      return wall(await timeRun(ociRun(runtime, bundle)));
+    },
+  };
+}
+
 const apiHello: Variant = {
   name: 'nabla API run() hello',
   unavailable: () => notBuilt(HELLO),
@@ -150,7 +182,18 @@ export const boot: Scenario = {
           expect: GREETING,
         },
     ),
+    ociHello('runsc'),
+    ociHello('crun'),
   ],
   peer: 'solo5-spt hello',
+  roles: {
+    nabla: 'nabla-run hello',
+    'nabla-api': 'nabla API run() hello',
+    'solo5-spt': 'solo5-spt hello',
+    runsc: 'runsc hello',
+    crun: 'crun hello',
+    bwrap: 'bwrap+seccomp hosted hello',
+    hosted: 'hosted hello',
+  },
   setup: buildStaticHello,
 };

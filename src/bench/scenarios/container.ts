@@ -64,6 +64,9 @@ export function parseCondition(text: string): ArgComparison[] {
   });
 }
 
+/** Docker's default capability set. */
+export const dockerCapabilities = (): string[] => [...dockerData().capabilities];
+
 /** Docker's default profile as allow rules: one per name, or one per alternative of its `when`. */
 export function dockerRules(): FilterRule[] {
   return dockerData().allowed.flatMap(({ name, when }) =>

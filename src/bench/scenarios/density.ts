@@ -4,6 +4,17 @@ import { availableParallelism } from 'node:os';
 import { run } from '../../api.js';
 import { defaultEngine } from '../../engine/engine.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
+import { hostLimits } from '../capacity.js';
+import {
+  type Bundle,
+  containerId,
+  makeBundle,
+  type OciRuntime,
+  ociDelete,
+  ociRun,
+  ociUnavailable,
+  runtimeMissing,
+} from '../oci.js';
 import { notBuilt } from '../paths.js';
 import { peerCommand, peerMissing } from '../peer.js';
 import {
@@ -36,6 +47,12 @@ import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
  * busy and leaves memory to the instances. 'nabla API run()' starts the same guest from this
  * one Node process (src/api.ts, as a resident supervisor would), and 'solo5-spt idle' (with
  * --peer solo5-spt=PATH) the same .nabla under upstream's tender, started directly from it.
+ * 'runsc idle' and 'crun idle' run the hosted idle program in an OCI bundle (oci.ts), one
+ * container each, every process of it counted (runsc: its sandbox, gofer and ptrace stubs).
+ * Before each step up the ladder, the memory the next step needs at the PSS and page tables
+ * per instance measured so far must fit in MemAvailable less SPARE_KIB: a variant that would
+ * not fit stops at the N it reached, and the report says so (gVisor takes tens of MiB per
+ * sandbox); so does one whose starts fail past the first N.
  */
 
 const IDLE = benchGuest('idle');
@@ -44,6 +61,8 @@ const READY = 'ready';
 const STARTING = Math.max(2, availableParallelism() * 2);
 /** A start slower than this means something is wrong (swap, a hung tender). */
 const START_TIMEOUT_MS = 60_000;
+/** Memory left to the machine when deciding whether the next N fits. */
+const SPARE_KIB = 1 << 20;
 
 /** The N of each mode, smallest first. */
 export type DensityLadder = Readonly<Record<'quick' | 'full', readonly number[]>>;
@@ -52,7 +71,7 @@ const LADDER: DensityLadder = { quick: [10, 50, 100], full: [10, 50, 100, 500, 1
 /** One running instance: its root process, and how to end it. */
 interface Instance {
   pid: number;
-  kill(): void;
+  kill(): void | Promise<void>;
   exited: Promise<unknown>;
 }
 
@@ -99,7 +118,10 @@ function memoryOf(
 }
 
 async function killInstances(instances: readonly Instance[]): Promise<void> {
-  for (const instance of instances) instance.kill();
+  // STARTING at a time: an OCI instance's kill is a runtime process (`runsc delete`, a Go
+  // program of tens of MiB), and a thousand at once would need more memory than the instances.
+  for (let i = 0; i < instances.length; i += STARTING)
+    await Promise.all(instances.slice(i, i + STARTING).map((instance) => instance.kill()));
   await Promise.all(instances.map((i) => i.exited));
 }
 
@@ -122,9 +144,30 @@ function densityVariant(
       const instances: Instance[] = [];
       const out: Measurement[] = [];
       try {
+        let perKiB = 0;
         for (const n of ctx.quick ? ladder.quick : ladder.full) {
-          await startMany(n - instances.length, start, instances, ctx);
+          const need = perKiB * (n - instances.length);
+          const limits = hostLimits();
+          const available = Math.min(limits.memAvailableKiB, limits.cgroupMemKiB ?? Infinity);
+          if (need > available - SPARE_KIB) {
+            ctx.remark(
+              `${name}: reached N = ${instances.length}; N = ${n} not run: it needs about ` +
+                `${gib(need)} GiB at ${Math.round(perKiB / 1024)} MiB per instance, ` +
+                `${gib(available)} GiB available (MemAvailable, cgroup limit) (${gib(SPARE_KIB)} GiB kept spare)`,
+            );
+            break;
+          }
+          try {
+            await startMany(n - instances.length, start, instances, ctx);
+          } catch (error) {
+            if (out.length === 0 || ctx.signal.aborted) throw error;
+            ctx.remark(
+              `${name}: reached N = ${instances.length}; N = ${n} failed: ${(error as Error).message.split('\n')[0]}`,
+            );
+            break;
+          }
           const { pss, pte } = memoryOf(instances, shared());
+          perKiB = (pss + pte) / n;
           const per = (value: number) => value / n;
           out.push(
             { metric: 'pss_kib_per_instance', unit: 'KiB', value: per(pss), better: 'lower', n },
@@ -143,6 +186,28 @@ function densityVariant(
       }
       return out;
     },
+  };
+}
+
+const gib = (kib: number) => (kib / (1 << 20)).toFixed(1);
+
+/** Starts the hosted idle program as a container of `runtime`, removed with the runtime's delete. */
+async function startOci(runtime: OciRuntime, bundle: Bundle): Promise<Instance> {
+  const id = containerId();
+  const { child } = await startUntil(ociRun(runtime, bundle, id), READY, START_TIMEOUT_MS).catch(
+    async (error) => {
+      await ociDelete(runtime, bundle, id);
+      throw error;
+    },
+  );
+  const ended = exited(child);
+  return {
+    pid: child.pid as number,
+    async kill() {
+      await ociDelete(runtime, bundle, id);
+      killGroup(child);
+    },
+    exited: ended,
   };
 }
 
@@ -182,10 +247,17 @@ async function startWithApi(): Promise<Instance> {
   // An idle guest prints nothing more: a thousand of them need no pipes held open here.
   stdout.destroy();
   guest.stderr?.destroy();
-  return { pid: guest.pid, kill: () => guest.kill('SIGKILL'), exited: ended };
+  return {
+    pid: guest.pid,
+    kill: () => {
+      guest.kill('SIGKILL');
+    },
+    exited: ended,
+  };
 }
 
 let filterPath = '';
+const bundles = new Map<OciRuntime, Bundle>();
 
 /** The scenario over the given ladder (the tests climb a short one). */
 export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
@@ -200,6 +272,15 @@ export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
     title: 'Density: N idle instances at once (host memory per instance)',
     baseline: 'hosted idle',
     peer: 'solo5-spt idle',
+    roles: {
+      nabla: 'nabla-run idle',
+      'nabla-api': 'nabla API run() idle',
+      'solo5-spt': 'solo5-spt idle',
+      runsc: 'runsc idle',
+      crun: 'crun idle',
+      bwrap: 'bwrap+seccomp hosted idle',
+      hosted: 'hosted idle',
+    },
     trials: { quick: 1, full: 3 },
     // One trial is already hundreds of starts; a warm-up would double the scenario's time.
     warmup: 0,
@@ -231,6 +312,22 @@ export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
           return bwrapUnavailable(filterPath, IDLE_HOSTED, [], READY, true);
         },
         () => withBwrap(filterPath, IDLE_HOSTED, [], started),
+      ),
+      ...(['runsc', 'crun'] as const).map((runtime) =>
+        variant(
+          `${runtime} idle`,
+          async (ctx) => {
+            const missing = (await runtimeMissing(runtime)) ?? notBuilt(IDLE_HOSTED);
+            if (missing) return missing;
+            const bundle = makeBundle(ctx.scratch, `${runtime}-idle`, {
+              program: IDLE_HOSTED,
+              args: [],
+            });
+            bundles.set(runtime, bundle);
+            return ociUnavailable(runtime, bundle, READY, true);
+          },
+          () => startOci(runtime, bundles.get(runtime) as Bundle),
+        ),
       ),
       variant(
         'solo5-spt idle',

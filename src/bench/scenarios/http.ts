@@ -7,6 +7,15 @@ import { buildFsImage } from '../../fsimage/build.js';
 import { example, hostedExample } from '../../package/paths.js';
 import { runOptionWords } from '../../run-syntax.js';
 import { canUseNetns, Netns, type NsProcess } from '../netns.js';
+import {
+  containerId,
+  makeBundle,
+  type OciRuntime,
+  ociDelete,
+  ociNetworkProblem,
+  ociRun,
+  runtimeMissing,
+} from '../oci.js';
 import { peerMissing, peerPath, upstreamWords } from '../peer.js';
 import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapArgs, writeDockerFilter } from './container.js';
@@ -31,6 +40,10 @@ import { bwrapArgs, writeDockerFilter } from './container.js';
  *                       kernel's TCP on both ends, so segmentation offload too: frames of up
  *                       to 64 KiB cross the veth, where the guests' cross the tap at 1,500
  *   solo5-spt           with --peer, the same .nabla under upstream's tender
+ *   nginx (runsc), nginx (crun)   the same nginx and files in an OCI bundle (oci.ts), its
+ *                       network namespace the same veth-joined one as the bwrap nginx's,
+ *                       given to the runtime by path as Docker does; under runsc
+ *                       (--network=sandbox) gVisor's own netstack serves the veth
  * wrk and the server share the machine's two cores: wrk runs one thread; the numbers are a
  * comparison on one machine, not a capacity.
  */
@@ -48,7 +61,7 @@ const CONNECTIONS = 32;
 const DURATION_S: Readonly<Record<'quick' | 'full', number>> = { quick: 2, full: 8 };
 const SERVER_TIMEOUT_MS = 300_000;
 
-type Target = 'nabla' | 'hosted' | 'nginx' | { peer: string };
+type Target = 'nabla' | 'hosted' | 'nginx' | { peer: string } | { oci: OciRuntime };
 
 interface Site {
   dir: string;
@@ -148,26 +161,41 @@ async function unavailable(target: Target): Promise<string | undefined> {
   }
 }
 
-function startServer(ns: Netns, target: Target, s: Site): NsProcess {
+const NGINX_ARGS = ['-e', 'stderr', '-c', '/etc/nabla-nginx.conf'];
+/** A container image has its own /etc/passwd and /etc/group: nginx looks its user up. */
+const nginxBinds = (s: Site): Array<[string, string]> => [
+  [s.dir, '/site'],
+  [s.nginxConf, '/etc/nabla-nginx.conf'],
+  ['/etc/passwd', '/etc/passwd'],
+  ['/etc/group', '/etc/group'],
+];
+
+function startServer(
+  ns: Netns,
+  target: Target,
+  s: Site,
+  container?: { root: string; id: string },
+): NsProcess {
+  if (typeof target === 'object' && 'oci' in target) {
+    const bundle = makeBundle(container?.root as string, `${target.oci}-nginx`, {
+      program: NGINX,
+      args: NGINX_ARGS,
+      binds: nginxBinds(s),
+      netns: `/run/netns/${ns.name}`,
+    });
+    const c = ociRun(target.oci, bundle, container?.id, 'sandbox');
+    return ns.spawn(c.file, c.args, SERVER_TIMEOUT_MS, [], true);
+  }
   if (target === 'nginx') {
     const fd = openSync(s.dockerFilter, 'r');
     try {
-      const args = bwrapArgs(NGINX, ['-e', 'stderr', '-c', '/etc/nabla-nginx.conf'], {
-        network: true,
-        // A container image has its own /etc/passwd and /etc/group: nginx looks its user up.
-        binds: [
-          [s.dir, '/site'],
-          [s.nginxConf, '/etc/nabla-nginx.conf'],
-          ['/etc/passwd', '/etc/passwd'],
-          ['/etc/group', '/etc/group'],
-        ],
-      });
+      const args = bwrapArgs(NGINX, NGINX_ARGS, { network: true, binds: nginxBinds(s) });
       return ns.spawn('bwrap', args, SERVER_TIMEOUT_MS, [fd]);
     } finally {
       closeSync(fd); // bwrap has its own copy
     }
   }
-  const upstream = typeof target === 'object';
+  const upstream = typeof target === 'object' && 'peer' in target;
   const options = {
     kernel: HTTP_GUEST,
     net: [{ name: 'service', iface: 'tap0' }],
@@ -182,6 +210,7 @@ function startServer(ns: Netns, target: Target, s: Site): NsProcess {
     return ns.nablaRun([...runOptionWords(options), HTTP_GUEST, ...args], SERVER_TIMEOUT_MS);
   if (target === 'hosted')
     return ns.spawn(HTTP_HOSTED, [...runOptionWords(options), ...args], SERVER_TIMEOUT_MS);
+  if (typeof target !== 'object' || !('peer' in target)) throw new Error('no such server');
   return ns.spawn(target.peer, [...upstreamWords(options), HTTP_GUEST, ...args], SERVER_TIMEOUT_MS);
 }
 
@@ -233,6 +262,8 @@ async function trial(
   const ns = new Netns(NETNS_PREFIX);
   // nginx's own namespace, as a container's: the client reaches it through a veth pair.
   let serverNs: Netns | undefined;
+  const oci = typeof target === 'object' && 'oci' in target ? target.oci : undefined;
+  const container = { root: ctx.scratch, id: containerId() };
   const onAbort = () => {
     ns.killAll();
     serverNs?.killAll();
@@ -240,7 +271,8 @@ async function trial(
   ctx.signal.addEventListener('abort', onAbort);
   try {
     ns.addTap({ name: 'tap0', address: HOST_ADDRESS });
-    if (target === 'nginx') {
+    const nginx = target === 'nginx' || oci !== undefined;
+    if (nginx) {
       serverNs = new Netns(NETNS_PREFIX);
       ns.addVeth(
         serverNs,
@@ -248,8 +280,8 @@ async function trial(
         { name: 'eth0', address: `${NGINX_ADDRESS}/24` },
       );
     }
-    const server = startServer(serverNs ?? ns, target, s);
-    const host = target === 'nginx' ? NGINX_ADDRESS : GUEST_ADDRESS;
+    const server = startServer(serverNs ?? ns, target, s, container);
+    const host = nginx ? NGINX_ADDRESS : GUEST_ADDRESS;
     await waitServing(ns, server, `http://${host}:${PORT}/index.html`);
     const seconds = ctx.quick ? durations.quick : durations.full;
     const out: Measurement[] = [];
@@ -273,6 +305,8 @@ async function trial(
     return out;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
+    if (oci !== undefined)
+      await ociDelete(oci, { dir: '', state: join(ctx.scratch, 'oci-state') }, container.id);
     await serverNs?.destroy();
     await ns.destroy();
   }
@@ -307,10 +341,18 @@ export function httpScenario(
     title:
       'HTTP through a tap in a private network namespace: wrk (1 thread, 32 connections) against ' +
       'examples/http (nabla guest, its hosted build, and under upstream solo5-spt with --peer) and ' +
-      'nginx in a container-like sandbox: 1 KiB and 1 MiB with keep-alive, and 1 KiB with a ' +
+      'nginx in a container-like sandbox (bwrap), under crun and under gVisor: 1 KiB and 1 MiB with keep-alive, and 1 KiB with a ' +
       'connection per request',
     baseline: 'hosted',
     peer: 'solo5-spt',
+    roles: {
+      nabla: 'nabla',
+      'solo5-spt': 'solo5-spt',
+      runsc: 'nginx (runsc)',
+      crun: 'nginx (crun)',
+      bwrap: 'nginx (bwrap+seccomp)',
+      hosted: 'hosted',
+    },
     trials: { quick: 2, full: 3 },
     warmup: 1,
     variants: [
@@ -329,6 +371,16 @@ export function httpScenario(
         unavailable: () => unavailable('nginx'),
         trial: (c) => trial(c, 'nginx', durations),
       },
+      ...(['runsc', 'crun'] as const).map(
+        (runtime): Variant => ({
+          name: `nginx (${runtime})`,
+          unavailable: async (ctx) =>
+            (await runtimeMissing(runtime)) ??
+            (await unavailable('nginx')) ??
+            (await ociNetworkProblem(ctx.scratch, runtime, NETNS_PREFIX)),
+          trial: (c) => trial(c, { oci: runtime }, durations),
+        }),
+      ),
       {
         name: 'solo5-spt',
         unavailable: async (ctx) => peerMissing(ctx) ?? unavailable('nabla'),

@@ -13,6 +13,7 @@ import { compileFilter } from '../../native/index.js';
 import { benchGuest, benchHosted, NABLA_RUN } from '../../package/paths.js';
 import { buildPolicy } from '../../policy/rules.js';
 import { runOptionWords } from '../../run-syntax.js';
+import { makeBundle, type OciRuntime, ociRun } from '../oci.js';
 import { upstreamWords } from '../peer.js';
 
 /*
@@ -61,7 +62,11 @@ const RESULT =
   /^hypercalls: op=(\S+) size=\d+ pattern=\S+ rounds=\d+ calls=(\d+) total_ns=(\d+) ns_per_call=[\d.]+$/m;
 
 /** nabla-run, the hosted executable, or the same .nabla under the upstream tender at `peer`. */
-export type GuestTarget = 'nabla' | 'hosted' | { peer: string };
+/** nabla-run, the hosted build, upstream's tender, or the hosted build in an OCI runtime's container (bundles under `root`). */
+export type GuestTarget = 'nabla' | 'hosted' | { peer: string } | { oci: OciRuntime; root: string };
+
+/** Where the disk is inside a container. */
+const DISK_INSIDE = '/data/disk.img';
 
 /**
  * Runs the guest once, under nabla-run ('nabla'), as the hosted executable ('hosted') or under
@@ -87,13 +92,37 @@ export async function runBenchGuest(
     `pattern=${spec.pattern}`,
     ...(spec.extra ?? []),
   ];
-  const [command, argv] =
-    target === 'nabla'
-      ? [process.execPath, [NABLA_RUN, ...devices, BENCH_GUEST, ...args]]
-      : target === 'hosted'
-        ? [BENCH_HOSTED, [...devices, ...args]]
-        : [target.peer, [...upstreamWords(options), BENCH_GUEST, ...args]];
-  const label = typeof target === 'string' ? target : 'solo5-spt';
+  let command: string;
+  let argv: string[];
+  let label: string;
+  if (target === 'nabla') {
+    [command, argv, label] = [
+      process.execPath,
+      [NABLA_RUN, ...devices, BENCH_GUEST, ...args],
+      target,
+    ];
+  } else if (target === 'hosted') {
+    [command, argv, label] = [BENCH_HOSTED, [...devices, ...args], target];
+  } else if ('peer' in target) {
+    [command, argv, label] = [
+      target.peer,
+      [...upstreamWords(options), BENCH_GUEST, ...args],
+      'solo5-spt',
+    ];
+  } else {
+    // The hosted build in a container: the disk bound read-write at DISK_INSIDE.
+    const inside = runOptionWords({
+      ...options,
+      block: [{ name: 'storage', path: DISK_INSIDE, sectorSize: spec.blockSize }],
+    });
+    const bundle = makeBundle(target.root, `${target.oci}-hypercalls`, {
+      program: BENCH_HOSTED,
+      args: [...inside, ...args],
+      writable: [[spec.disk, DISK_INSIDE]],
+    });
+    const c = ociRun(target.oci, bundle);
+    [command, argv, label] = [c.file, [...c.args], target.oci];
+  }
   let stdout: string;
   try {
     ({ stdout } = await run(command, argv, { timeout: PROCESS_TIMEOUT_MS, signal }));

@@ -20,7 +20,9 @@ import { summon } from './summon.js';
  * guest's I/O paths; summon the first request to a guest a summon front starts on demand;
  * start measures starting from one resident process; daemon the daemon's API under load. Every
  * scenario but audit, summon and daemon (whose front and daemon are nabla's own) has a variant
- * for the upstream tender (peer.ts), run when --peer solo5-spt=PATH is given.
+ * for the upstream tender (peer.ts), run when --peer solo5-spt=PATH is given; boot, hypercalls,
+ * http and density also have gVisor's runsc and crun with Docker's defaults (oci.ts), run when
+ * they are installed.
  */
 const SCENARIOS: readonly Scenario[] = [
   boot,

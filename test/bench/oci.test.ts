@@ -1,0 +1,145 @@
+// oci.test.ts: the OCI peers (runsc, crun): the bundle's config, crun enforcing Docker's profile and capabilities, and a missing runtime reported, not failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  makeBundle,
+  ociConfig,
+  ociDelete,
+  ociRun,
+  ociSeccomp,
+  runtimeMissing,
+} from '../../src/bench/oci.js';
+import { capture } from '../../src/bench/procs.js';
+import { dockerRules } from '../../src/bench/scenarios/container.js';
+import type { BenchReport } from '../../src/bench/types.js';
+import { hosted, NABLA } from '../helpers/paths.js';
+import { useScratch } from '../helpers/scratch.js';
+
+const scratch = useScratch();
+/** Docker's 14 default capabilities as /proc/PID/status's CapEff mask. */
+const DOCKER_CAP_EFF = '00000000a80425fb';
+
+type Syscall = { names: string[]; action: string; args?: Array<Record<string, unknown>> };
+
+describe('OCI peers: the bundle', () => {
+  it("puts Docker's profile in linux.seccomp: errno EPERM by default, every rule allowed", () => {
+    const seccomp = ociSeccomp() as {
+      defaultAction: string;
+      defaultErrnoRet: number;
+      syscalls: Syscall[];
+    };
+    expect(seccomp.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(seccomp.defaultErrnoRet).toBe(1);
+    const entries = seccomp.syscalls;
+    expect(entries.every((e) => e.action === 'SCMP_ACT_ALLOW')).toBe(true);
+    // One entry per rule with conditions, the others together: as many rules as the data's.
+    const plain = entries.filter((e) => e.args === undefined).flatMap((e) => e.names);
+    const conditional = entries.filter((e) => e.args !== undefined);
+    expect(plain.length + conditional.length).toBe(dockerRules().length);
+    expect(new Set([...plain, ...conditional.flatMap((e) => e.names)]).size).toBe(298);
+    // clone without namespace flags: (arg0 & mask) == 0, the spec's MASKED_EQ with valueTwo.
+    const clone = conditional.find((e) => e.names[0] === 'clone');
+    expect(clone?.args).toEqual([
+      { index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' },
+    ]);
+    expect(conditional.filter((e) => e.names[0] === 'personality')).toHaveLength(5);
+  });
+
+  it("gives Docker's namespaces and capabilities, a read-only rootfs, the app at /app", () => {
+    const config = ociConfig({ program: hosted('hello'), args: ['x'] }) as {
+      process: { args: string[]; capabilities: Record<string, string[]> };
+      root: { readonly: boolean };
+      linux: { namespaces: Array<{ type: string }> };
+    };
+    expect(config.process.args).toEqual(['/app/hello', 'x']);
+    expect(config.process.capabilities.effective).toHaveLength(14);
+    expect(config.root.readonly).toBe(true);
+    expect(config.linux.namespaces.map((n) => n.type).sort()).toEqual([
+      'ipc',
+      'mount',
+      'network',
+      'pid',
+      'uts',
+    ]);
+  });
+});
+
+describe('OCI peers: the runtimes', () => {
+  it("crun runs the app under Docker's seccomp filter and capabilities", async () => {
+    expect(await runtimeMissing('crun')).toBeUndefined();
+    const bundle = makeBundle(scratch.dir, 'crun-cat', {
+      program: '/usr/bin/cat',
+      args: ['/proc/self/status'],
+    });
+    const r = await capture(ociRun('crun', bundle, 'nabla-test-crun-cat'));
+    await ociDelete('crun', bundle, 'nabla-test-crun-cat');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Seccomp:\s+2$/m); // a filter
+    expect(r.stdout).toMatch(new RegExp(`^CapEff:\\s+${DOCKER_CAP_EFF}$`, 'm'));
+    // A call outside the profile fails with EPERM: unshare(CLONE_NEWNS) for example.
+    const denied = makeBundle(scratch.dir, 'crun-unshare', {
+      program: '/usr/bin/unshare',
+      args: ['--mount', '/usr/bin/true'],
+    });
+    const u = await capture(ociRun('crun', denied, 'nabla-test-crun-unshare'));
+    await ociDelete('crun', denied, 'nabla-test-crun-unshare');
+    expect(u.status).not.toBe(0);
+    expect(u.stderr).toMatch(/Operation not permitted/);
+  }, 30_000);
+
+  it('runsc (ptrace) runs the hosted hello in the same bundle layout', async () => {
+    expect(await runtimeMissing('runsc')).toBeUndefined();
+    const bundle = makeBundle(scratch.dir, 'runsc-hello', {
+      program: hosted('hello'),
+      args: ['--solo5:quiet'],
+    });
+    const r = await capture(ociRun('runsc', bundle, 'nabla-test-runsc-hello'));
+    await ociDelete('runsc', bundle, 'nabla-test-runsc-hello');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Hello, world!');
+    // Its sandbox went with it: nothing left in the state directory's list.
+    const list = await capture({ file: 'runsc', args: [`--root=${bundle.state}`, 'list', '-q'] });
+    expect(list.stdout.trim()).toBe('');
+  }, 30_000);
+
+  it('a runtime not on PATH: the variant says so and is skipped, the run still succeeds', () => {
+    // A PATH with every program of /usr/bin and /usr/sbin but runsc and crun.
+    const bin = join(scratch.dir, 'bin');
+    mkdirSync(bin);
+    for (const dir of ['/usr/bin', '/usr/sbin'])
+      for (const name of readdirSync(dir))
+        if (name !== 'runsc' && name !== 'crun' && !existsSync(join(bin, name)))
+          symlinkSync(join(dir, name), join(bin, name));
+    const out = join(scratch.dir, 'out');
+    const r = spawnSync(
+      process.execPath,
+      [NABLA, 'bench', '--quick', '--only', 'boot', '--runs', '1', '--out', out],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: bin } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('runsc hello: not run: runsc not installed (apt-get install runsc)');
+    const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchReport;
+    const boot = report.scenarios[0];
+    expect(
+      boot?.variants.filter((v) => v.name === 'runsc hello' || v.name === 'crun hello'),
+    ).toEqual([
+      {
+        name: 'runsc hello',
+        status: 'unavailable',
+        reason: 'runsc not installed (apt-get install runsc)',
+      },
+      {
+        name: 'crun hello',
+        status: 'unavailable',
+        reason: 'crun not installed (apt-get install crun)',
+      },
+    ]);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('- not run: crun hello — crun not installed (apt-get install crun)');
+    // The side-by-side table has no column for them.
+    expect(md).toContain('#### boot: wall_ms');
+    expect(md).not.toContain('gVisor runsc (ptrace) |');
+  }, 120_000);
+});
