@@ -48,6 +48,7 @@ const MAY_NAME_A_KIND = new Map([
   ['src/daemon/run-options.ts', "an instance's block and net devices as RunOptions"],
   ['src/daemon/summon/subnet.ts', "the tap pool's addresses: a /30 and a MAC per tap"],
   ['src/daemon/summon/tap.ts', 'making the tap a summoned guest reaches its clients through'],
+  ['src/audit/peers.ts', "runsc's own --network=none (gVisor's flag, not a device kind)"],
   ['src/daemon/guest-figures.ts', "an instance's stats: the counters of its net devices' taps"],
   ['src/daemon/summon/wire.ts', "a summoned guest's network device and its --ipv4 words"],
   ['src/oci/bundle.ts', 'nabla-oci: org.nabla.block.NAME annotations become block devices'],
