@@ -120,6 +120,7 @@ describe.skipIf(!canUseNetns)('net devices from a descriptor (@FD)', () => {
       tool('fd-exec'),
       withFd('tap', 'tap0', [process.execPath, 'node', apiScript, String(FD)]),
     );
+    expect(api.stdout, `status ${String(api.status)}: ${api.stderr}`).not.toBe('');
     expect(JSON.parse(api.stdout)).toEqual({ ready: true, signal: 'SIGKILL' });
   });
 
