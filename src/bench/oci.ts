@@ -62,7 +62,7 @@ function globals(runtime: OciRuntime, state: string, network: 'none' | 'sandbox'
     : [`--root=${state}`, '--cgroup-manager=disabled'];
 }
 
-/** `runtime GLOBALS words...`, through the hybrid-cgroup workaround where crun needs it. */
+/** `runtime GLOBALS words...`, through the host workarounds where crun or runsc needs one. */
 export function runtimeCommand(
   runtime: OciRuntime,
   state: string,
@@ -70,6 +70,27 @@ export function runtimeCommand(
   network: 'none' | 'sandbox' = 'none',
 ): Command {
   const args = [...globals(runtime, state, network), ...words];
+  if (runtime === 'runsc' && network === 'sandbox') {
+    /*
+     * runsc 20221219 takes a network namespace where /proc/sys/net/core/rmem_default exists
+     * for the host's and refuses it ("cannot run with network enabled in root network
+     * namespace"). On newer kernels (this VM's 6.18) that file exists in every namespace,
+     * so it refuses the trial's own. In a mount namespace of its own with an empty /proc/sys/net it runs; the
+     * harness always hands it the trial's namespace by path, never the host's.
+     */
+    return {
+      file: 'unshare',
+      args: [
+        '--mount',
+        'sh',
+        '-c',
+        'mount -t tmpfs -o size=4k,mode=555 nabla-bench /proc/sys/net && exec "$@"',
+        'sh',
+        'runsc',
+        ...args,
+      ],
+    };
+  }
   if (runtime !== 'crun' || !crunNeedsUnshare()) return { file: runtime, args };
   return {
     file: 'unshare',

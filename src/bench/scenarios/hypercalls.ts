@@ -85,8 +85,12 @@ const HYPERCALL_SIZES: Readonly<Record<'quick' | 'full', HypercallSizes>> = {
   full: { clockCalls: 2_000, blockCalls: 1_000, rounds: 100 },
 };
 
-/** Rounds per process for runsc in a quick run. */
-const RUNSC_QUICK_ROUNDS = 3;
+/*
+ * Rounds per process for runsc. Under ptrace a call costs tens of µs, so one round of thousands
+ * of calls already lasts tens of ms, far above the clock's resolution; 100 of them for each of
+ * eleven operations made one full trial last about half a minute.
+ */
+const RUNSC_ROUNDS: Readonly<Record<'quick' | 'full', number>> = { quick: 3, full: 10 };
 
 /** The block device: small enough to stay in the page cache. */
 const DISK_MIB = 16;
@@ -177,9 +181,7 @@ export function hypercallsScenario(
             { oci: runtime, root: ctx.scratch },
             OPERATIONS,
             () => SAME_SYSCALLS,
-            // Under ptrace a call costs tens of µs: a few rounds of thousands of calls are
-            // already far above the clock's resolution, and keep a quick run quick.
-            runtime === 'runsc' && ctx.quick ? RUNSC_QUICK_ROUNDS : undefined,
+            runtime === 'runsc' ? RUNSC_ROUNDS[ctx.quick ? 'quick' : 'full'] : undefined,
           ),
       }),
     ),
