@@ -1,6 +1,7 @@
 // comparison.ts: how this unikernel's surface compares with upstream solo5-spt, Docker's default profile, the live peers and a hosted build.
 import type { DeviceType } from '../elf/abi.js';
-import { dockerProfile, upstreamTable, x86_64Syscalls } from './data.js';
+import { dockerProfile } from '../policy/docker-profile.js';
+import { upstreamTable, x86_64Syscalls } from './data.js';
 import type { AllowedSyscall, ComparisonRow, HostedSection, PeerSection } from './report.js';
 
 export interface UpstreamSurface {

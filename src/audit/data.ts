@@ -5,19 +5,6 @@ import { z } from 'zod';
 import { syscallTable } from '../native/index.js';
 import { DATA_DIR } from '../package/paths.js';
 
-const DockerFile = z.object({
-  source: z.object({
-    repository: z.string(),
-    path: z.string(),
-    commit: z.string(),
-    license: z.string(),
-  }),
-  count: z.number().int(),
-  allowed: z.array(
-    z.object({ name: z.string(), nr: z.number().int(), when: z.string().optional() }),
-  ),
-});
-
 const UpstreamRule = z.object({
   syscall: z.string(),
   nr: z.number().int(),
@@ -31,7 +18,6 @@ const UpstreamFile = z.object({
   devices: z.record(z.string(), z.array(UpstreamRule)),
 });
 
-export type DockerProfile = z.infer<typeof DockerFile>;
 export type UpstreamTable = z.infer<typeof UpstreamFile>;
 
 function load<T>(name: string, schema: z.ZodType<T>): T {
@@ -41,7 +27,6 @@ function load<T>(name: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-export const dockerProfile = (): DockerProfile => load('docker-default-x86_64.json', DockerFile);
 export const upstreamTable = (): UpstreamTable => load('upstream-solo5-spt.json', UpstreamFile);
 
 export interface SyscallNames {

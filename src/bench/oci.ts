@@ -10,9 +10,9 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { hostedExample } from '../package/paths.js';
+import { dockerCapabilities, dockerOciSeccomp } from '../policy/docker-profile.js';
 import { Netns } from './netns.js';
 import { type Command, capture, smokeCheck } from './procs.js';
-import { dockerCapabilities, dockerRules } from './scenarios/container.js';
 
 /*
  * What `docker run` (or `docker run --runtime=runsc`) hands its runtime, made by hand: an OCI
@@ -20,7 +20,7 @@ import { dockerCapabilities, dockerRules } from './scenarios/container.js';
  * read-only, as an image's /usr; the hosted builds are glibc programs, dynamically linked), and
  * a config.json with Docker's defaults: mount, PID, network, IPC and UTS namespaces, its
  * default capabilities, its masked and read-only /proc paths, and its default seccomp profile
- * (data/docker-default-x86_64.json, in the spec's linux.seccomp form: default action errno
+ * (src/policy/docker-profile.ts, in the spec's linux.seccomp form: default action errno
  * EPERM, one allow entry per name or per alternative of its argument conditions). Both
  * runtimes get the same bundle:
  *   crun    runs the app as a host process under that seccomp filter (Docker with crun).
@@ -171,44 +171,6 @@ function capabilities(): Record<string, string[]> {
   return { bounding: caps, effective: caps, permitted: caps };
 }
 
-const OPS: Readonly<Record<string, string>> = {
-  eq: 'SCMP_CMP_EQ',
-  ne: 'SCMP_CMP_NE',
-  lt: 'SCMP_CMP_LT',
-  le: 'SCMP_CMP_LE',
-  gt: 'SCMP_CMP_GT',
-  ge: 'SCMP_CMP_GE',
-  masked_eq: 'SCMP_CMP_MASKED_EQ',
-};
-
-/** Docker's default profile in the OCI spec's linux.seccomp form (x86_64). */
-export function ociSeccomp(): Record<string, unknown> {
-  const plain: string[] = [];
-  const conditional: Array<Record<string, unknown>> = [];
-  for (const rule of dockerRules()) {
-    if (rule.args.length === 0) {
-      plain.push(rule.syscall);
-      continue;
-    }
-    conditional.push({
-      names: [rule.syscall],
-      action: 'SCMP_ACT_ALLOW',
-      // The spec's MASKED_EQ: (arg & value) == valueTwo.
-      args: rule.args.map((a) =>
-        a.op === 'masked_eq'
-          ? { index: a.index, value: Number(a.mask), valueTwo: Number(a.value), op: OPS[a.op] }
-          : { index: a.index, value: Number(a.value), op: OPS[a.op] },
-      ),
-    });
-  }
-  return {
-    defaultAction: 'SCMP_ACT_ERRNO',
-    defaultErrnoRet: 1,
-    architectures: ['SCMP_ARCH_X86_64'],
-    syscalls: [{ names: plain, action: 'SCMP_ACT_ALLOW' }, ...conditional],
-  };
-}
-
 /** Docker's masked and read-only paths under /proc and /sys. */
 const MASKED = [
   '/proc/asound',
@@ -294,7 +256,7 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
       ],
       maskedPaths: MASKED,
       readonlyPaths: READONLY,
-      seccomp: ociSeccomp(),
+      seccomp: dockerOciSeccomp(),
     },
   };
 }

@@ -3,16 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  makeBundle,
-  ociConfig,
-  ociDelete,
-  ociRun,
-  ociSeccomp,
-  runtimeMissing,
-} from '../../src/bench/oci.js';
+import { makeBundle, ociConfig, ociDelete, ociRun, runtimeMissing } from '../../src/bench/oci.js';
 import { capture } from '../../src/bench/procs.js';
-import { dockerRules } from '../../src/bench/scenarios/container.js';
 import type { BenchReport } from '../../src/bench/types.js';
 import { hosted, NABLA } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
@@ -21,32 +13,7 @@ const scratch = useScratch();
 /** Docker's 14 default capabilities as /proc/PID/status's CapEff mask. */
 const DOCKER_CAP_EFF = '00000000a80425fb';
 
-type Syscall = { names: string[]; action: string; args?: Array<Record<string, unknown>> };
-
 describe('OCI peers: the bundle', () => {
-  it("puts Docker's profile in linux.seccomp: errno EPERM by default, every rule allowed", () => {
-    const seccomp = ociSeccomp() as {
-      defaultAction: string;
-      defaultErrnoRet: number;
-      syscalls: Syscall[];
-    };
-    expect(seccomp.defaultAction).toBe('SCMP_ACT_ERRNO');
-    expect(seccomp.defaultErrnoRet).toBe(1);
-    const entries = seccomp.syscalls;
-    expect(entries.every((e) => e.action === 'SCMP_ACT_ALLOW')).toBe(true);
-    // One entry per rule with conditions, the others together: as many rules as the data's.
-    const plain = entries.filter((e) => e.args === undefined).flatMap((e) => e.names);
-    const conditional = entries.filter((e) => e.args !== undefined);
-    expect(plain.length + conditional.length).toBe(dockerRules().length);
-    expect(new Set([...plain, ...conditional.flatMap((e) => e.names)]).size).toBe(298);
-    // clone without namespace flags: (arg0 & mask) == 0, the spec's MASKED_EQ with valueTwo.
-    const clone = conditional.find((e) => e.names[0] === 'clone');
-    expect(clone?.args).toEqual([
-      { index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' },
-    ]);
-    expect(conditional.filter((e) => e.names[0] === 'personality')).toHaveLength(5);
-  });
-
   it("gives Docker's namespaces and capabilities, a read-only rootfs, the app at /app", () => {
     const config = ociConfig({ program: hosted('hello'), args: ['x'] }) as {
       process: { args: string[]; capabilities: Record<string, string[]> };

@@ -1,14 +1,7 @@
 // container.ts: the container-like peer: a hosted build under bubblewrap with Docker's default seccomp profile and capabilities.
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { z } from 'zod';
-import {
-  type ArgComparison,
-  type ComparisonOp,
-  compileFilter,
-  type FilterRule,
-} from '../../native/index.js';
-import { DATA_DIR } from '../../package/paths.js';
+import { dockerCapabilities, dockerFilter } from '../../policy/docker-profile.js';
 import { type Command, capture, smokeCheck } from '../procs.js';
 
 /*
@@ -16,7 +9,7 @@ import { type Command, capture, smokeCheck } from '../procs.js';
  * process, with bubblewrap (Debian's bwrap) instead of runc:
  *   - new mount, PID, network, IPC, UTS and cgroup namespaces (Docker's defaults; no user
  *     namespace), a read-only /usr for a root file system, and /proc, /dev and /tmp;
- *   - Docker's default capability set (data/docker-default-x86_64.json), everything else dropped;
+ *   - Docker's default capability set (src/policy/docker-profile.ts), everything else dropped;
  *   - Docker's default seccomp profile: the 298 x86_64 system calls it allows, with its argument
  *     conditions, compiled by our addon with Docker's default action, errno EPERM (a call
  *     outside the list fails instead of killing the process); bwrap installs it (--seccomp FD)
@@ -26,62 +19,8 @@ import { type Command, capture, smokeCheck } from '../procs.js';
  * generous to the container side.
  */
 
-const DATA = join(DATA_DIR, 'docker-default-x86_64.json');
-/** Docker answers a call outside the profile with EPERM (defaultErrnoRet 1). */
-const EPERM = 1;
 /** The seccomp filter's descriptor number in bwrap: the first after stdio. */
 export const SECCOMP_FD = 3;
-
-const DockerData = z.object({
-  capabilities: z.array(z.string().regex(/^CAP_[A-Z_]+$/)),
-  allowed: z.array(z.object({ name: z.string(), when: z.string().optional() })),
-});
-type DockerData = z.infer<typeof DockerData>;
-
-let data: DockerData | undefined;
-function dockerData(): DockerData {
-  data ??= DockerData.parse(JSON.parse(readFileSync(DATA, 'utf8')));
-  return data;
-}
-
-const OPS = new Set<ComparisonOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'masked_eq']);
-
-/**
- * One alternative of a `when` condition ("arg0 ne 40 && arg1 eq 2") as comparisons. The data
- * file writes Docker's SCMP_CMP_MASKED_EQ with its mask only: Docker's profile compares the
- * masked argument with 0 (valueTwo) in every such rule, so the value is 0 (e.g. clone without
- * namespace flags).
- */
-export function parseCondition(text: string): ArgComparison[] {
-  return text.split(' && ').map((term) => {
-    const match = /^arg([0-5]) ([a-z_]+) (\d+)$/.exec(term.trim());
-    if (!match || !OPS.has(match[2] as ComparisonOp))
-      throw new Error(`${DATA}: cannot read the condition ${JSON.stringify(term)}`);
-    const index = Number(match[1]) as ArgComparison['index'];
-    const op = match[2] as ComparisonOp;
-    const value = BigInt(match[3] as string);
-    return op === 'masked_eq' ? { index, op, mask: value, value: 0n } : { index, op, value };
-  });
-}
-
-/** Docker's default capability set. */
-export const dockerCapabilities = (): string[] => [...dockerData().capabilities];
-
-/** Docker's default profile as allow rules: one per name, or one per alternative of its `when`. */
-export function dockerRules(): FilterRule[] {
-  return dockerData().allowed.flatMap(({ name, when }) =>
-    when === undefined
-      ? [{ syscall: name, args: [] }]
-      : when
-          .split(' || ')
-          .map((alternative) => ({ syscall: name, args: parseCondition(alternative) })),
-  );
-}
-
-/** The profile compiled to BPF, default action errno EPERM as Docker's. */
-export function dockerFilter(): Buffer {
-  return compileFilter(dockerRules(), { defaultAction: { errno: EPERM } }).bpf;
-}
 
 /** Writes the compiled profile into `dir` (once per scenario) and returns its path. */
 export function writeDockerFilter(dir: string): string {
@@ -101,7 +40,7 @@ export function bwrapArgs(
   options: { network?: boolean; binds?: ReadonlyArray<[string, string]> } = {},
 ): string[] {
   const inside = `/app/${basename(program)}`;
-  const caps = dockerData().capabilities.flatMap((cap) => ['--cap-add', cap]);
+  const caps = dockerCapabilities().flatMap((cap) => ['--cap-add', cap]);
   // network: keep the caller's network namespace (a private one already, as a container's).
   const unshareNet = options.network ? [] : ['--unshare-net'];
   const binds = (options.binds ?? []).flatMap(([from, to]) => ['--ro-bind', from, to]);

@@ -33,7 +33,8 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
 import { bwrapUnavailable, withBwrap, writeDockerFilter } from './container.js';
 
 /*
- * One trial climbs a ladder of N (quick 10/50/100, full 10/50/100/500/1000): it starts instances
+ * One trial climbs a ladder of N (quick 10/50/100, full 10/50/100/500/1000; the OCI peers stop
+ * at 500, OCI_TOP): it starts instances
  * of benchmarks/guests/idle (prints "ready", then yields forever) until N are ready, measures,
  * then starts more for the next N, and at the end kills every one, also when a start fails or
  * the run is interrupted. At each N:
@@ -67,6 +68,14 @@ const SPARE_KIB = 1 << 20;
 /** The N of each mode, smallest first. */
 export type DensityLadder = Readonly<Record<'quick' | 'full', readonly number[]>>;
 const LADDER: DensityLadder = { quick: [10, 50, 100], full: [10, 50, 100, 500, 1000] };
+
+/*
+ * The OCI peers climb no higher than this: each container is a runtime's processes (runsc: its
+ * sandbox, gofer and ptrace stubs, about 40 host tasks), a start of tenths of a second and a
+ * `delete` of its own, and gVisor's sandboxes used the host's whole pid_max (32,768) at 815.
+ */
+const OCI_TOP = 500;
+const OCI_TOP_WHY = `the OCI peers' ladder ends at N = ${OCI_TOP} (density.ts, OCI_TOP)`;
 
 /** One running instance: its root process, and how to end it. */
 interface Instance {
@@ -117,11 +126,16 @@ function memoryOf(
   return { pss, pte };
 }
 
+/*
+ * Kills in flight at once. An OCI instance's kill is a runtime process (`runsc delete`, a Go
+ * program of about 20 MiB) that mostly waits for its sandbox to go: a thousand at once would
+ * need more memory than the instances, and four at a time took 17 minutes for 815 sandboxes.
+ */
+const KILLING = 32;
+
 async function killInstances(instances: readonly Instance[]): Promise<void> {
-  // STARTING at a time: an OCI instance's kill is a runtime process (`runsc delete`, a Go
-  // program of tens of MiB), and a thousand at once would need more memory than the instances.
-  for (let i = 0; i < instances.length; i += STARTING)
-    await Promise.all(instances.slice(i, i + STARTING).map((instance) => instance.kill()));
+  for (let i = 0; i < instances.length; i += KILLING)
+    await Promise.all(instances.slice(i, i + KILLING).map((instance) => instance.kill()));
   await Promise.all(instances.map((i) => i.exited));
 }
 
@@ -136,6 +150,7 @@ function densityVariant(
   unavailable: (ctx: BenchContext) => Promise<string | undefined>,
   start: (ctx: BenchContext) => Promise<Instance>,
   shared: () => number[] = () => [],
+  top = Number.POSITIVE_INFINITY,
 ): Variant {
   return {
     name,
@@ -146,6 +161,10 @@ function densityVariant(
       try {
         let perKiB = 0;
         for (const n of ctx.quick ? ladder.quick : ladder.full) {
+          if (n > top) {
+            ctx.remark(`${name}: N = ${n} not run: ${OCI_TOP_WHY}`);
+            break;
+          }
           const need = perKiB * (n - instances.length);
           const limits = hostLimits();
           const available = Math.min(limits.memAvailableKiB, limits.cgroupMemKiB ?? Infinity);
@@ -266,7 +285,8 @@ export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
     unavailable: (ctx: BenchContext) => Promise<string | undefined>,
     start: (ctx: BenchContext) => Promise<Instance>,
     shared?: () => number[],
-  ) => densityVariant(ladder, name, unavailable, start, shared);
+    top?: number,
+  ) => densityVariant(ladder, name, unavailable, start, shared, top);
   return {
     name: 'density',
     title: 'Density: N idle instances at once (host memory per instance)',
@@ -327,6 +347,8 @@ export function densityScenario(ladder: DensityLadder = LADDER): Scenario {
             return ociUnavailable(runtime, bundle, READY, true);
           },
           () => startOci(runtime, bundles.get(runtime) as Bundle),
+          undefined,
+          OCI_TOP,
         ),
       ),
       variant(
