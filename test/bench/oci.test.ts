@@ -3,9 +3,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeBundle, ociConfig, ociDelete, ociRun, runtimeMissing } from '../../src/bench/oci.js';
+import {
+  makeBundle,
+  ociConfig,
+  ociDelete,
+  ociRun,
+  runtimeCommand,
+  runtimeMissing,
+} from '../../src/bench/oci.js';
 import { capture } from '../../src/bench/procs.js';
+import { densityScenario } from '../../src/bench/scenarios/density.js';
 import type { BenchReport } from '../../src/bench/types.js';
+import { benchContext } from '../helpers/bench-scenario.js';
 import { hosted, NABLA } from '../helpers/paths.js';
 import { useScratch } from '../helpers/scratch.js';
 
@@ -109,4 +118,29 @@ describe('OCI peers: the runtimes', () => {
     expect(md).toContain('#### boot: wall_ms');
     expect(md).not.toContain('gVisor runsc (ptrace) |');
   }, 120_000);
+});
+
+describe('OCI peers in density', () => {
+  it('climb no higher than N = 500, say so, and leave no container behind', async () => {
+    const remarks: string[] = [];
+    const ctx = benchContext(scratch.dir, {}, remarks);
+    const crun = densityScenario({ quick: [2, 501], full: [2, 501] }).variants.find(
+      (v) => v.name === 'crun idle',
+    );
+    expect(await crun?.unavailable?.(ctx)).toBeUndefined();
+    const measurements = (await crun?.trial(ctx)) ?? [];
+    expect(measurements.map((m) => [m.metric, m.n])).toEqual([
+      ['pss_kib_per_instance', 2],
+      ['page_tables_kib_per_instance', 2],
+    ]);
+    expect(remarks).toEqual([
+      "crun idle: N = 501 not run: the OCI peers' ladder ends at N = 500 (density.ts, OCI_TOP)",
+    ]);
+    // Both containers were deleted: the runtime's state directory lists none.
+    const state = join(scratch.dir, 'oci-state');
+    expect(existsSync(state)).toBe(true);
+    const list = await capture(runtimeCommand('crun', state, ['list', '-q']));
+    expect(list.status).toBe(0);
+    expect(list.stdout.trim()).toBe('');
+  }, 60_000);
 });

@@ -12,7 +12,7 @@ import type { BenchContext, Measurement, Scenario, Variant } from '../types.js';
  * devices and returns at once. Every trial runs, for each N, one fresh process of each
  * variant with the same N files of 4 KiB attached:
  *   nabla-run    the guest's boot, spawn to exit: the baseline (preparing the filter is shared)
- *   nabla audit  `nabla audit --no-observe --no-footprint`: the same preparation, then the
+ *   nabla audit  `nabla audit --no-observe --no-footprint --no-peers`: the same preparation, then the
  *                proof that the filter is the policy table and the report (JSON, to /dev/null)
  * Each measurement carries n = N, so the report has one row per device count, and the ratio
  * says how many boots one audit costs.
@@ -71,7 +71,7 @@ export function auditScenario(counts: readonly number[] = AUDIT_DEVICE_COUNTS): 
   });
   return {
     name: 'audit',
-    title: `nabla audit --no-observe --no-footprint against block devices (${counts.join(', ')}), beside nabla-run booting the same guest (wall time)`,
+    title: `nabla audit --no-observe --no-footprint --no-peers against block devices (${counts.join(', ')}), beside nabla-run booting the same guest (wall time)`,
     baseline: 'nabla-run',
     trials: { quick: 3, full: 10 },
     warmup: 1,
@@ -87,6 +87,8 @@ export function auditScenario(counts: readonly number[] = AUDIT_DEVICE_COUNTS): 
         'audit',
         '--no-observe',
         '--no-footprint',
+        // Starting gVisor and crun to read their filters back is the same work for any guest.
+        '--no-peers',
         '--format',
         'json',
         ...blockOptions(ctx, n),
