@@ -74,36 +74,20 @@ export function runtimeCommand(
     /*
      * runsc 20221219 takes a network namespace where /proc/sys/net/core/rmem_default exists
      * for the host's and refuses it ("cannot run with network enabled in root network
-     * namespace"). On newer kernels (this VM's 6.18) that file exists in every namespace,
-     * so it refuses the trial's own. In a mount namespace of its own with an empty /proc/sys/net it runs; the
-     * harness always hands it the trial's namespace by path, never the host's.
+     * namespace"). On newer kernels (this VM's 6.18) that file exists in every namespace, so
+     * it refuses the trial's own. With an empty /proc/sys/net it runs; the harness always
+     * hands it the trial's namespace by path, never the host's.
      */
-    return {
-      file: 'unshare',
-      args: [
-        '--mount',
-        'sh',
-        '-c',
-        'mount -t tmpfs -o size=4k,mode=555 nabla-bench /proc/sys/net && exec "$@"',
-        'sh',
-        'runsc',
-        ...args,
-      ],
-    };
+    const hideNet = 'mount -t tmpfs -o size=4k,mode=555 nabla-bench /proc/sys/net && exec "$@"';
+    return inOwnMountNamespace(hideNet, 'runsc', args);
   }
   if (runtime !== 'crun' || !crunNeedsUnshare()) return { file: runtime, args };
-  return {
-    file: 'unshare',
-    args: [
-      '--mount',
-      'sh',
-      '-c',
-      'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"',
-      'sh',
-      'crun',
-      ...args,
-    ],
-  };
+  return inOwnMountNamespace('umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"', 'crun', args);
+}
+
+/** `file args...` exec'd by `script` in a mount namespace of its own (the host's mounts untouched). */
+function inOwnMountNamespace(script: string, file: string, args: readonly string[]): Command {
+  return { file: 'unshare', args: ['--mount', 'sh', '-c', script, 'sh', file, ...args] };
 }
 
 let counter = 0;
