@@ -1,27 +1,21 @@
 // daemon.test.ts: the daemon scenario in quick mode against a real daemon: its figures, and nothing left behind when it ends, when its daemon cannot start, and on Ctrl-C.
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parentMap, processTree } from '../../src/bench/procs.js';
 import { DAEMON_SIZES, daemon, daemonScenario } from '../../src/bench/scenarios/daemon.js';
 import type { BenchContext, Measurement } from '../../src/bench/types.js';
 import { benchContext, expectWellFormed, runOnce } from '../helpers/bench-scenario.js';
+import { isGone } from '../helpers/proc-state.js';
 import { useScratch } from '../helpers/scratch.js';
 
 const scratch = useScratch();
 
-/** Whether `pid` is running (a zombie is dead, only not reaped). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** This process's descendants still running: a daemon, its templates, its guests. */
-const descendants = (): number[] => processTree(process.pid, parentMap()).slice(1).filter(running);
+const descendants = (): number[] =>
+  processTree(process.pid, parentMap())
+    .slice(1)
+    .filter((pid) => !isGone(pid));
 
 /** The trials' directories (socket, state) still in the scratch directory. */
 const trialDirs = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('daemon-'));
@@ -123,7 +117,7 @@ describe('bench scenario daemon', () => {
     controller.abort();
     await expect(trial).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 200)); // the orphans are reaped
-    expect(seen.filter(running)).toEqual([]);
+    expect(seen.filter((pid) => !isGone(pid))).toEqual([]);
     expect(descendants()).toEqual([]);
     expect(trialDirs(scratch.dir)).toEqual([]);
   }, 120_000);

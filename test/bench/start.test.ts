@@ -8,22 +8,16 @@ import { parentMap, processTree } from '../../src/bench/procs.js';
 import { startScenario } from '../../src/bench/scenarios/start.js';
 import { packagePath } from '../../src/package/paths.js';
 import { benchContext, expectWellFormed, runOnce } from '../helpers/bench-scenario.js';
+import { isGone } from '../helpers/proc-state.js';
 import { useScratch } from '../helpers/scratch.js';
 
 const scratch = useScratch();
 
-/** Whether `pid` is running (a zombie is dead, only not reaped). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** This process's descendants still running. */
-const descendants = (): number[] => processTree(process.pid, parentMap()).slice(1).filter(running);
+const descendants = (): number[] =>
+  processTree(process.pid, parentMap())
+    .slice(1)
+    .filter((pid) => !isGone(pid));
 
 const WORKER = packagePath('dist/bench/start-worker.js');
 
@@ -103,7 +97,7 @@ describe('bench scenario start', () => {
     process.kill(-(child.pid as number), 'SIGKILL');
     await exited;
     await new Promise((r) => setTimeout(r, 200)); // the orphans are reaped
-    expect(guests.filter(running)).toEqual([]);
+    expect(guests.filter((pid) => !isGone(pid))).toEqual([]);
   }, 60_000);
 
   it('a worker told to stop (SIGTERM) kills its guests and ends with status 1', async () => {
@@ -112,7 +106,7 @@ describe('bench scenario start', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(1);
     await new Promise((r) => setTimeout(r, 200));
-    expect(guests.filter(running)).toEqual([]);
+    expect(guests.filter((pid) => !isGone(pid))).toEqual([]);
   }, 60_000);
 
   it('a worker whose parent is gone (a harness killed outright) kills its guests and ends', async () => {
@@ -132,13 +126,13 @@ describe('bench scenario start', () => {
     sh.kill('SIGKILL');
     await shExited;
     const deadline = Date.now() + 10_000;
-    while (running(worker as number) && Date.now() < deadline)
+    while (!isGone(worker as number) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
-    expect(running(worker as number)).toBe(false);
+    expect(isGone(worker as number)).toBe(true);
     // It stopped: the trial did not run to its end.
     expect(readFileSync(out, 'utf8')).not.toContain('measurements');
     await new Promise((r) => setTimeout(r, 200));
-    expect(guests.filter(running)).toEqual([]);
+    expect(guests.filter((pid) => !isGone(pid))).toEqual([]);
   }, 60_000);
 });
 

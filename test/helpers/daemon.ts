@@ -1,10 +1,11 @@
 // daemon.ts: a real `nabla daemon` process on a socket in a scratch directory, and requests to it over that socket, for the daemon's tests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Timings } from '../../src/daemon/config.js';
 import { NABLA } from './paths.js';
+import { children, isGone } from './proc-state.js';
 
 export interface Answer {
   status: number;
@@ -158,30 +159,10 @@ export async function startDaemon(
   };
 }
 
-/** True while process `pid` exists and is not a zombie. */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** True while process `pid` exists and has not died (not a zombie). */
+export const alive = (pid: number): boolean => !isGone(pid);
 
-/** The processes whose parent is `pid`. */
-export function children(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^[0-9]+$/.test(e))
-    .filter((e) => {
-      try {
-        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+export { children };
 
 /** Open descriptors of `pid`. */
 export function fdCount(pid: number): number {

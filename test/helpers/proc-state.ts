@@ -34,6 +34,14 @@ export function stat(pid: number): { state: string; ppid: number } | null {
   return { state: fields[0] as string, ppid: Number(fields[1]) };
 }
 
+/** The processes whose parent is `ppid` (one that ends while listed is left out). */
+export function children(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^[0-9]+$/.test(e))
+    .map(Number)
+    .filter((pid) => stat(pid)?.ppid === ppid);
+}
+
 /** Gone: no process, or one that has died and waits only to be reaped (zombie, dead). */
 export function isGone(pid: number): boolean {
   const s = stat(pid);

@@ -51,16 +51,34 @@ async function startNsDaemon(name: string): Promise<NsDaemon> {
     120_000,
   );
   const call = (method: string, path: string, body?: unknown) => api(socket, method, path, body);
-  await eventually(
+  await answering(call, 'the daemon answering');
+  return { ns, proc, socket, call };
+}
+
+/** Waits until a daemon answers on `call`'s socket. */
+const answering = (call: NsDaemon['call'], what: string) =>
+  eventually(
     () =>
       call('GET', '/v1/version').then(
         (a) => a.status === 200,
         () => false,
       ),
     30_000,
-    'the daemon answering',
+    what,
   );
-  return { ns, proc, socket, call };
+
+/** Another daemon on `d`'s socket and namespace with the state directory `state`, once it answers. */
+async function nextDaemon(d: NsDaemon, state: string, what: string) {
+  const proc = d.ns.spawn(process.execPath, [
+    NABLA,
+    'daemon',
+    '--socket',
+    d.socket,
+    '--state-dir',
+    state,
+  ]);
+  await answering(d.call, what);
+  return proc;
 }
 
 const curl = (d: NsDaemon, path: string) =>
@@ -206,23 +224,7 @@ describe.runIf(canUseNetns)('daemon summon http', () => {
 
     // Same state directory, same namespace: summonable again, and a request summons it.
     const dir = join(scratch.dir, 'restart');
-    const next = d.ns.spawn(process.execPath, [
-      NABLA,
-      'daemon',
-      '--socket',
-      d.socket,
-      '--state-dir',
-      join(dir, 'state'),
-    ]);
-    await eventually(
-      () =>
-        d.call('GET', '/v1/version').then(
-          (a) => a.status === 200,
-          () => false,
-        ),
-      30_000,
-      'the next daemon answering',
-    );
+    const next = await nextDaemon(d, join(dir, 'state'), 'the next daemon answering');
     expect((await d.call('GET', '/v1/instances/site')).json.state).toBe('summonable');
     await eventually(() => listeners(d).includes('127.0.0.1:8080'), 5_000, 'listening');
     expect((await curl(d, '/notes.txt')).stdout).toBe(file('notes.txt'));
@@ -233,23 +235,7 @@ describe.runIf(canUseNetns)('daemon summon http', () => {
     await next.exited;
     await eventually(() => !alive(guestPid), 5_000, 'the guest gone with its daemon');
     expect(links(d).filter((l) => l.startsWith('nbl'))).toHaveLength(1);
-    const third = d.ns.spawn(process.execPath, [
-      NABLA,
-      'daemon',
-      '--socket',
-      d.socket,
-      '--state-dir',
-      join(dir, 'state'),
-    ]);
-    await eventually(
-      () =>
-        d.call('GET', '/v1/version').then(
-          (a) => a.status === 200,
-          () => false,
-        ),
-      30_000,
-      'the third daemon answering',
-    );
+    const third = await nextDaemon(d, join(dir, 'state'), 'the third daemon answering');
     expect(links(d).filter((l) => l.startsWith('nbl'))).toHaveLength(1);
     await eventually(() => listeners(d).includes('127.0.0.1:8080'), 5_000, 'listening');
     expect((await curl(d, '/data.json')).stdout).toBe(file('data.json'));

@@ -1,11 +1,12 @@
 // summon.test.ts: a SummonFront summons examples/http (and tcp-echo) on a TapPool tap in a namespace: cold, warm, idle stop, again; 20 held clients; failed starts; a guest killed mid-transfer; half-close and big transfers intact.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIG, makeSite, type Site, sha256 } from '../../helpers/http-site.js';
 import { canUseNetns, type Netns, type NsProcess, useNetns } from '../../helpers/netns.js';
 import { example, ROOT } from '../../helpers/paths.js';
+import { children } from '../../helpers/proc-state.js';
 import { useScratch } from '../../helpers/scratch.js';
 
 const DRIVER = join(ROOT, 'test', 'daemon', 'summon', 'driver.mjs');
@@ -62,21 +63,6 @@ async function startDriver(config: Record<string, unknown>): Promise<Driver> {
   return { ns, proc, events, waitEvent };
 }
 
-/** Processes whose parent is `pid` (the driver: the start engine's template, a spawned tender). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^[0-9]+$/.test(d))
-    .filter((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false; // ended while listed
-      }
-    })
-    .map(Number);
-}
-
 async function curl(d: Driver, path: string, extra: string[] = []) {
   return d.ns.run('curl', ['-sS', '--max-time', '30', ...extra, `${FRONT}${path}`], 60_000);
 }
@@ -88,7 +74,7 @@ describe.runIf(canUseNetns)('summon http', () => {
     // 2 s idle: the second request must come before it, even on a loaded machine.
     const d = await startDriver({ idleSeconds: 2 });
     // Nothing runs before the first connection: no engine template, no guest.
-    expect(childrenOf(d.proc.pid)).toEqual([]);
+    expect(children(d.proc.pid)).toEqual([]);
     expect(d.events('summon')).toEqual([]);
 
     const first = await curl(d, '/index.html');
